@@ -1,0 +1,15 @@
+import { defineConfig } from 'vitest/config';
+
+// Tests run the TypeScript sources directly; child processes they start (the CLI,
+// the bundled server, fixture servers) run from `dist/`, which `npm test` builds first.
+export default defineConfig({
+  test: {
+    include: ['test/**/*.test.ts'],
+    exclude: ['dist/**', 'node_modules/**'],
+    testTimeout: 30_000,
+    hookTimeout: 30_000,
+    // 2 cores: many tests spawn child processes; keep the pool small to avoid starvation.
+    maxWorkers: 2,
+    pool: 'forks',
+  },
+});
