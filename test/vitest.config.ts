@@ -1,8 +1,11 @@
+import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vitest/config';
 
 // Tests run the TypeScript sources directly; child processes they start (the CLI,
 // the bundled server, fixture servers) run from `dist/`, which `npm test` builds first.
 export default defineConfig({
+  // This file lives in test/ to keep the repository's top level small; the root is the repo.
+  root: fileURLToPath(new URL('..', import.meta.url)),
   test: {
     include: ['test/**/*.test.ts'],
     exclude: ['dist/**', 'node_modules/**'],
