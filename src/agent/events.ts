@@ -1,0 +1,26 @@
+/**
+ * What the agent loop yields. The terminal UI, the JSON-lines output and tests all
+ * consume this one stream; the loop itself never prints.
+ */
+
+export type StopReason = 'max_steps' | 'repeated_failure' | 'empty_reply';
+
+export type AgentEvent =
+  /** A model request is about to be sent; `step` counts model calls in this turn, from 1. */
+  | { type: 'model_request'; step: number; maxSteps: number }
+  | { type: 'reasoning_delta'; text: string }
+  | { type: 'text_delta'; text: string }
+  /** The model request failed transiently and is retried after `delayMs`. */
+  | { type: 'model_retry'; attempt: number; delayMs: number; reason: string }
+  /** The model asked for a tool. `arguments` is the parsed JSON when it parses, else the raw text. */
+  | { type: 'tool_call'; id: string; name: string; server?: string; originalName?: string; arguments: unknown }
+  /** One per tool_call, in completion order (the history keeps call order). */
+  | { type: 'tool_result'; id: string; name: string; server?: string; text: string; isError: boolean; durationMs: number }
+  /** Old exchanges were dropped to keep the history under the context budget. */
+  | { type: 'history_trimmed'; droppedMessages: number; estimatedTokens: number; budgetTokens: number }
+  /** Something the user should know that is not an error of the turn. */
+  | { type: 'notice'; message: string }
+  /** The model answered in plain text: the turn is over. */
+  | { type: 'final'; text: string; steps: number }
+  /** The turn ended without an answer, for the reason given. */
+  | { type: 'stopped'; reason: StopReason; message: string; steps: number };

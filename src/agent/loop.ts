@@ -1,0 +1,200 @@
+/**
+ * The agent loop, as an async generator of `AgentEvent`s.
+ *
+ * One user message: send history + tools to the model; if the reply has tool calls,
+ * append the assistant message (with its reasoning, for thinking models), run the
+ * calls concurrently, append one tool message per call in call order, repeat; a reply
+ * without tool calls is the answer. The history persists across `send()` calls.
+ *
+ * Guarantees:
+ * - every tool call gets exactly one tool message, whatever happened to it;
+ * - at most `maxSteps` model calls per user message, every call counted (retries of
+ *   a failed HTTP request are not model calls; an empty reply re-asked is);
+ * - the same failing call (same name, same arguments, error result) three times in a
+ *   row ends the turn instead of burning the step budget;
+ * - no printing and no process access: the caller renders the events.
+ * Host failures (the model request failing after retries, an interrupt) are thrown.
+ */
+import { SwitchboardError } from '../errors.js';
+import type { ChatMessage, ChatModel, FunctionTool, ModelReply, ToolCall } from '../llm/model.js';
+import type { AgentEvent } from './events.js';
+import { TokenEstimator, trimHistory } from './history.js';
+
+/** What the loop needs from the tool side (the `ToolHub` implements it). */
+export interface ToolExecutor {
+  readonly functionTools: readonly FunctionTool[];
+  /** Owner of an exposed name, for events. */
+  readonly routes: ReadonlyMap<string, { server: string; originalName: string }>;
+  /** Never throws: failures come back as an error outcome for the model. */
+  call(exposedName: string, rawArguments: string, signal?: AbortSignal): Promise<{ text: string; isError: boolean; server?: string; durationMs: number }>;
+}
+
+export interface AgentOptions {
+  model: ChatModel;
+  tools: ToolExecutor;
+  system?: string;
+  maxSteps: number;
+  /** History budget in estimated tokens; unset means no trimming. */
+  maxContextTokens?: number;
+}
+
+const REPEATED_FAILURE_LIMIT = 3;
+
+export class Agent {
+  readonly history: ChatMessage[] = [];
+  private readonly estimator = new TokenEstimator();
+
+  constructor(private readonly options: AgentOptions) {
+    this.clear();
+  }
+
+  /** Forgets the conversation, keeping the system prompt. */
+  clear(): void {
+    this.history.length = 0;
+    if (this.options.system) this.history.push({ role: 'system', content: this.options.system });
+  }
+
+  async *send(userText: string, signal?: AbortSignal): AsyncGenerator<AgentEvent, void, undefined> {
+    const { model, tools, maxSteps } = this.options;
+    this.history.push({ role: 'user', content: userText });
+    let emptyRetried = false;
+    let lastFailure: { key: string; count: number } | undefined;
+    for (let step = 1; step <= maxSteps; step++) {
+      throwIfAborted(signal);
+      const functionTools = tools.functionTools;
+      yield* this.keepUnderBudget(functionTools);
+      yield { type: 'model_request', step, maxSteps };
+      const messages = [...this.history];
+      const reply = yield* this.requestModel(messages, functionTools, signal);
+      if (reply.usage) this.estimator.calibrate(messages, functionTools, reply.usage.promptTokens);
+
+      if (reply.toolCalls.length === 0) {
+        if (!reply.text.trim()) {
+          if (!emptyRetried) {
+            emptyRetried = true;
+            yield { type: 'notice', message: 'The model sent an empty reply (no text, no tool calls); asking again.' };
+            continue;
+          }
+          yield { type: 'stopped', reason: 'empty_reply', steps: step, message: 'The model sent an empty reply twice in a row; the turn ends without an answer. Try rephrasing, or another model.' };
+          return;
+        }
+        this.history.push({ role: 'assistant', content: reply.text, ...(reply.reasoning ? { reasoning: reply.reasoning } : {}) });
+        yield { type: 'final', text: reply.text, steps: step };
+        return;
+      }
+
+      this.history.push({ role: 'assistant', content: reply.text, toolCalls: reply.toolCalls, ...(reply.reasoning ? { reasoning: reply.reasoning } : {}) });
+      const results = yield* this.runToolCalls(reply.toolCalls, signal);
+      for (const [i, call] of reply.toolCalls.entries()) {
+        this.history.push({ role: 'tool', toolCallId: call.id, name: call.name, content: results[i]!.text });
+      }
+      throwIfAborted(signal);
+
+      // Repeated identical failures: the model is stuck.
+      for (const [i, call] of reply.toolCalls.entries()) {
+        if (!results[i]!.isError) {
+          lastFailure = undefined;
+          continue;
+        }
+        const key = `${call.name}\u0000${canonicalArguments(call.arguments)}`;
+        lastFailure = lastFailure?.key === key ? { key, count: lastFailure.count + 1 } : { key, count: 1 };
+        if (lastFailure.count >= REPEATED_FAILURE_LIMIT) {
+          yield {
+            type: 'stopped',
+            reason: 'repeated_failure',
+            steps: step,
+            message: `The model called ${call.name} with the same arguments ${REPEATED_FAILURE_LIMIT} times in a row and it failed each time; the turn stops here. Last error: ${firstLine(results[i]!.text)}`,
+          };
+          return;
+        }
+      }
+    }
+    yield {
+      type: 'stopped',
+      reason: 'max_steps',
+      steps: maxSteps,
+      message: `Stopped after ${maxSteps} model calls without a final answer (the maxSteps limit). Raise it with --max-steps or "maxSteps" in the config, or ask a narrower question.`,
+    };
+  }
+
+  private async *keepUnderBudget(functionTools: readonly FunctionTool[]): AsyncGenerator<AgentEvent, void, undefined> {
+    const budget = this.options.maxContextTokens;
+    if (!budget) return;
+    const result = trimHistory(this.history, functionTools, budget, this.estimator);
+    if (result.dropped > 0) {
+      yield { type: 'history_trimmed', droppedMessages: result.dropped, estimatedTokens: result.estimatedTokens, budgetTokens: budget };
+    }
+  }
+
+  private async *requestModel(messages: ChatMessage[], functionTools: readonly FunctionTool[], signal?: AbortSignal): AsyncGenerator<AgentEvent, ModelReply, undefined> {
+    let reply: ModelReply | undefined;
+    for await (const event of this.options.model.stream({ messages, tools: functionTools, signal })) {
+      switch (event.type) {
+        case 'text_delta':
+        case 'reasoning_delta':
+          yield event;
+          break;
+        case 'retry':
+          yield { type: 'model_retry', attempt: event.attempt, delayMs: event.delayMs, reason: event.reason };
+          break;
+        case 'reply':
+          reply = event.reply;
+          break;
+      }
+    }
+    if (!reply) throw new SwitchboardError('MODEL_REQUEST', 'The model stream ended without a reply.');
+    return reply;
+  }
+
+  /** Runs the calls concurrently; yields each call, then each result as it completes; returns results in call order. */
+  private async *runToolCalls(calls: readonly ToolCall[], signal?: AbortSignal): AsyncGenerator<AgentEvent, Array<{ text: string; isError: boolean }>, undefined> {
+    const { tools } = this.options;
+    for (const call of calls) {
+      const route = tools.routes.get(call.name);
+      yield { type: 'tool_call', id: call.id, name: call.name, ...(route ? { server: route.server, originalName: route.originalName } : {}), arguments: parsedOrRaw(call.arguments) };
+    }
+    const pending = new Map(
+      calls.map((call, index) => [index, tools.call(call.name, call.arguments, signal).then((outcome) => ({ index, outcome }))] as const),
+    );
+    const results: Array<{ text: string; isError: boolean }> = new Array(calls.length);
+    while (pending.size > 0) {
+      const { index, outcome } = await Promise.race(pending.values());
+      pending.delete(index);
+      results[index] = outcome;
+      const call = calls[index]!;
+      yield { type: 'tool_result', id: call.id, name: call.name, ...(outcome.server ? { server: outcome.server } : {}), text: outcome.text, isError: outcome.isError, durationMs: outcome.durationMs };
+    }
+    return results;
+  }
+}
+
+function throwIfAborted(signal: AbortSignal | undefined): void {
+  if (signal?.aborted) throw new SwitchboardError('INTERRUPTED', 'Interrupted.');
+}
+
+function parsedOrRaw(raw: string): unknown {
+  try {
+    return raw.trim() ? JSON.parse(raw) : {};
+  } catch {
+    return raw;
+  }
+}
+
+/** Same arguments, whatever the key order or spacing. */
+function canonicalArguments(raw: string): string {
+  const sortKeys = (value: unknown): unknown => {
+    if (Array.isArray(value)) return value.map(sortKeys);
+    if (value && typeof value === 'object') return Object.fromEntries(Object.keys(value).sort().map((k) => [k, sortKeys((value as Record<string, unknown>)[k])]));
+    return value;
+  };
+  try {
+    return JSON.stringify(sortKeys(JSON.parse(raw)));
+  } catch {
+    return raw.trim();
+  }
+}
+
+function firstLine(text: string): string {
+  const line = text.split('\n')[0] ?? '';
+  return line.length > 200 ? `${line.slice(0, 200)}...` : line;
+}

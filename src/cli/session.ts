@@ -1,0 +1,80 @@
+/**
+ * A run's shared setup and teardown: config, model, servers; and the guarantee that
+ * every server (and its process tree) is closed however the run ends.
+ */
+import type { LoadedConfig } from '../config/schema.js';
+import { loadConfig } from '../config/load.js';
+import { SwitchboardError } from '../errors.js';
+import type { ChatModel } from '../llm/model.js';
+import { ToolHub } from '../mcp/hub.js';
+import { styleFor } from '../ui/style.js';
+import { createModel } from './model-factory.js';
+import { resolveSettings, type GlobalFlags, type RunSettings } from './settings.js';
+
+export interface Session {
+  config: LoadedConfig;
+  settings: RunSettings;
+  hub: ToolHub;
+  model?: ChatModel;
+}
+
+export interface SessionOptions {
+  /** Create the model (chat) or not (tools, call). */
+  needsModel: boolean;
+  /** Print the one-line start summary on stderr. */
+  announce: boolean;
+  /** The run's interrupt signal: aborting it during start-up stops waiting for servers. */
+  signal: AbortSignal;
+}
+
+/** Writes host messages to stderr; the one place this module prints. */
+export function hostLog(message: string): void {
+  process.stderr.write(`${message}\n`);
+}
+
+export async function withSession<T>(flags: GlobalFlags, options: SessionOptions, run: (session: Session) => Promise<T>): Promise<T> {
+  const config = loadConfig({ configPath: flags.config });
+  const settings = resolveSettings(flags, config);
+  // Model setup problems (no token) fail before any server is started.
+  const model = options.needsModel ? createModel(settings, process.env, process.cwd()) : undefined;
+  const style = styleFor(process.stderr);
+  const hub = new ToolHub(config.servers, {
+    startupTimeoutMs: settings.startupTimeoutMs,
+    toolTimeoutMs: settings.toolTimeoutMs,
+    maxToolOutputChars: settings.maxToolOutputChars,
+    observer: {
+      stderrLine: settings.verbose ? (server, line) => hostLog(style.dim(`[${server}] ${line}`)) : undefined,
+      notice: (_server, message) => hostLog(style.yellow(`! ${message}`)),
+      toolSkipped: (server, tool, reason) => hostLog(style.yellow(`! tool "${tool}" of server "${server}" is left out: ${reason}`)),
+    },
+  });
+  try {
+    const report = await untilAborted(hub.start(), options.signal);
+    for (const failure of report.failed) hostLog(style.red(`✗ ${failure.message}`));
+    if (report.failed.length > 0 && settings.strict) {
+      throw new SwitchboardError('SERVER_START', `${report.failed.length} of ${config.servers.length} servers failed to start, and --strict makes that fatal.`);
+    }
+    if (options.announce || report.failed.length > 0) {
+      const tools = hub.functionTools.length;
+      const servers = report.started.length;
+      const what = model ? `${model.scripted ? '' : 'model: '}${model.description}; ` : '';
+      hostLog(style.dim(`switchboard: ${what}${servers} server${servers === 1 ? '' : 's'} ready, ${tools} tool${tools === 1 ? '' : 's'} (config: ${config.path})`));
+    }
+    return await run({ config, settings, hub, model });
+  } catch (error) {
+    if (options.signal.aborted) throw new SwitchboardError('INTERRUPTED', 'Interrupted.');
+    throw error;
+  } finally {
+    await hub.close();
+  }
+}
+
+/** Resolves like `work`, or rejects as soon as `signal` aborts (the work is left to the caller's cleanup). */
+function untilAborted<T>(work: Promise<T>, signal: AbortSignal): Promise<T> {
+  if (signal.aborted) return Promise.reject(new SwitchboardError('INTERRUPTED', 'Interrupted.'));
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = () => reject(new SwitchboardError('INTERRUPTED', 'Interrupted.'));
+    signal.addEventListener('abort', onAbort, { once: true });
+    work.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort));
+  });
+}

@@ -1,0 +1,67 @@
+/**
+ * Effective settings for a run: command-line flags win over the config file, which
+ * wins over the defaults. The defaults live here and nowhere else.
+ */
+import type { AgentSettings, LoadedConfig } from '../config/schema.js';
+
+export const DEFAULTS = {
+  model: 'moonshotai/Kimi-K2-Thinking',
+  provider: 'auto',
+  maxSteps: 20,
+  toolTimeoutSeconds: 60,
+  modelTimeoutSeconds: 120,
+  retries: 3,
+  maxToolOutputChars: 20_000,
+  maxContextTokens: 100_000,
+  startupTimeoutSeconds: 30,
+} as const;
+
+/** The global flags, as yargs parses them (all optional). */
+export interface GlobalFlags {
+  config?: string;
+  model?: string;
+  provider?: string;
+  endpointUrl?: string;
+  system?: string;
+  maxSteps?: number;
+  toolTimeout?: number;
+  modelTimeout?: number;
+  retries?: number;
+  verbose?: boolean;
+  strict?: boolean;
+}
+
+export interface RunSettings {
+  model: string;
+  provider: string;
+  endpointUrl?: string;
+  system?: string;
+  maxSteps: number;
+  toolTimeoutMs: number;
+  modelTimeoutMs: number;
+  retries: number;
+  maxToolOutputChars: number;
+  maxContextTokens: number;
+  startupTimeoutMs: number;
+  verbose: boolean;
+  strict: boolean;
+}
+
+export function resolveSettings(flags: GlobalFlags, config: LoadedConfig): RunSettings {
+  const file: AgentSettings = config.settings;
+  return {
+    model: flags.model ?? file.model ?? DEFAULTS.model,
+    provider: flags.provider ?? file.provider ?? DEFAULTS.provider,
+    endpointUrl: flags.endpointUrl ?? file.endpointUrl,
+    system: flags.system ?? file.system,
+    maxSteps: flags.maxSteps ?? file.maxSteps ?? DEFAULTS.maxSteps,
+    toolTimeoutMs: (flags.toolTimeout ?? file.toolTimeout ?? DEFAULTS.toolTimeoutSeconds) * 1000,
+    modelTimeoutMs: (flags.modelTimeout ?? file.modelTimeout ?? DEFAULTS.modelTimeoutSeconds) * 1000,
+    retries: flags.retries ?? file.retries ?? DEFAULTS.retries,
+    maxToolOutputChars: file.maxToolOutputChars ?? DEFAULTS.maxToolOutputChars,
+    maxContextTokens: file.maxContextTokens ?? DEFAULTS.maxContextTokens,
+    startupTimeoutMs: (file.startupTimeout ?? DEFAULTS.startupTimeoutSeconds) * 1000,
+    verbose: flags.verbose ?? false,
+    strict: flags.strict ?? false,
+  };
+}

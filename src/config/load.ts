@@ -1,0 +1,100 @@
+/**
+ * Finding, reading and validating the config file.
+ *
+ * Which file: `--config PATH`, else `./switchboard.json`, else the bundled
+ * `config/default.json` (the temperature server alone), so a fresh clone runs with
+ * no file written. Every problem is reported at once as `path.to.field: message`.
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { UserInputError } from '../errors.js';
+import { expandEnv, formatPath } from './expand.js';
+import { normalizeServers } from './servers.js';
+import { AgentSettingsSchema, ConfigFileSchema, type LoadedConfig } from './schema.js';
+
+/** The package root: this file is `dist/src/config/load.js` (or `src/config/load.ts` under vitest). */
+function packageRoot(): string {
+  let dir = dirname(fileURLToPath(import.meta.url));
+  while (!existsSync(resolve(dir, 'package.json'))) {
+    const parent = dirname(dir);
+    if (parent === dir) throw new Error('switchboard: cannot find its own package.json');
+    dir = parent;
+  }
+  return dir;
+}
+
+export const BUNDLED_CONFIG_PATH = (): string => resolve(packageRoot(), 'config', 'default.json');
+
+export function findConfigPath(explicit: string | undefined, cwd: string): { path: string; isBundledDefault: boolean } {
+  if (explicit) {
+    const path = resolve(cwd, explicit);
+    if (!existsSync(path)) {
+      throw new UserInputError('CONFIG_INVALID', `Config file not found: ${path}\nCheck the --config path, or leave --config out to use ./switchboard.json or the bundled default.`);
+    }
+    return { path, isBundledDefault: false };
+  }
+  const local = resolve(cwd, 'switchboard.json');
+  if (existsSync(local)) return { path: local, isBundledDefault: false };
+  return { path: BUNDLED_CONFIG_PATH(), isBundledDefault: true };
+}
+
+export function loadConfig(options: { configPath?: string; cwd?: string; env?: NodeJS.ProcessEnv } = {}): LoadedConfig {
+  const cwd = options.cwd ?? process.cwd();
+  const { path, isBundledDefault } = findConfigPath(options.configPath, cwd);
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (error) {
+    throw new UserInputError('CONFIG_INVALID', `Cannot read config file ${path}: ${(error as Error).message}`);
+  }
+  return parseConfig(text, path, options.env ?? process.env, isBundledDefault);
+}
+
+/** Parses config text; `path` names the file in messages and anchors relative paths. */
+export function parseConfig(text: string, path: string, env: NodeJS.ProcessEnv, isBundledDefault = false): LoadedConfig {
+  const raw = parseJson(text, path);
+  const { value, problems: envProblems } = expandEnv(raw, env);
+  const problems = envProblems.map(
+    (p) => `${p.path}: environment variable ${p.variable} is not set (export ${p.variable}=... or remove \${${p.variable}} from the config)`,
+  );
+  const parsed = ConfigFileSchema.safeParse(value);
+  if (!parsed.success) {
+    for (const issue of parsed.error.issues) problems.push(`${formatPath(issue.path)}: ${issue.message}`);
+  }
+  const normalized = parsed.success ? normalizeServers(parsed.data, dirname(path)) : { servers: [], problems: [] };
+  problems.push(...normalized.problems);
+  if (problems.length > 0) {
+    throw new UserInputError('CONFIG_INVALID', `Invalid config file ${path}:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+  }
+  const { mcpServers: _m, servers: _s, ...settings } = parsed.data!;
+  return { path, isBundledDefault, servers: normalized.servers, settings: pickSettings(settings) };
+}
+
+/** The agent settings among the top-level keys (the schema's own keys: nothing listed twice). */
+function pickSettings(all: Record<string, unknown>): LoadedConfig['settings'] {
+  const out: Record<string, unknown> = {};
+  for (const key of Object.keys(AgentSettingsSchema.shape)) if (all[key] !== undefined) out[key] = all[key];
+  return out as LoadedConfig['settings'];
+}
+
+/** JSON.parse with the error position turned into line and column. */
+function parseJson(text: string, path: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch (error) {
+    const message = (error as Error).message;
+    const position = /position (\d+)/.exec(message);
+    let where = '';
+    if (position) {
+      const offset = Number(position[1]);
+      const before = text.slice(0, offset);
+      const line = before.split('\n').length;
+      const column = offset - before.lastIndexOf('\n');
+      where = ` at line ${line}, column ${column}`;
+    }
+    const detail = message.replace(/ in JSON at position \d+.*$/s, '').replace(/^JSON\.parse: /, '');
+    throw new UserInputError('CONFIG_INVALID', `Config file ${path} is not valid JSON${where}: ${detail}`);
+  }
+}
+

@@ -1,0 +1,91 @@
+/**
+ * The config file's shape, as zod schemas. Every config type in Switchboard is
+ * derived from these with `z.infer`, so the schema is the single source of truth.
+ *
+ * A config file is JSON. Servers come in either dialect (or both):
+ * - Claude Desktop / Cursor / most hosts: `{ "mcpServers": { "<name>": { command, args, env, cwd } } }`
+ * - VS Code: `{ "servers": { "<name>": { "type": "stdio", command, args, env, cwd } } }`
+ * Agent settings sit beside them at the top level. Unknown keys are ignored, so a
+ * config written for another host loads as it is.
+ */
+import { z } from 'zod';
+
+const stringRecord = z.record(z.string(), z.string());
+
+/** One server entry, in the fields both dialects share. */
+export const ServerEntrySchema = z.looseObject({
+  /** `stdio` (default). `http`/`sse` entries are recognised but not supported yet. */
+  type: z.enum(['stdio', 'http', 'sse', 'streamable-http']).optional(),
+  /** Executable to start, looked up on PATH (e.g. `npx`, `node`, `uvx`). */
+  command: z.string().min(1, 'must be a non-empty command, e.g. "npx" or "node"').optional(),
+  args: z.array(z.string()).default([]),
+  /** Added to the SDK's safe default environment (HOME, PATH, SHELL, TERM, USER, LOGNAME). */
+  env: stringRecord.default({}),
+  /** Working directory; a relative path resolves against the config file's folder. */
+  cwd: z.string().optional(),
+  /** URL of an HTTP server (not supported yet; such a server is reported as failed to start). */
+  url: z.string().optional(),
+  /** Per-call timeout in seconds for this server's tools (overrides --tool-timeout). */
+  timeout: z.number().positive().optional(),
+  /** `true` leaves the server out, as in Cline/Roo configs. */
+  disabled: z.boolean().optional(),
+});
+
+/** Agent settings (all optional; CLI flags override them). */
+export const AgentSettingsSchema = z.object({
+  /** Model id on Hugging Face, the model name of an OpenAI-compatible server, or `scripted:PATH`. */
+  model: z.string().min(1).optional(),
+  /** Inference provider (`auto`, `together`, `groq`, ...). Ignored when `endpointUrl` is set. */
+  provider: z.string().min(1).optional(),
+  /** Base URL of an OpenAI-compatible server, e.g. `http://127.0.0.1:8080/v1`. */
+  endpointUrl: z.url({ message: 'must be a URL such as "http://127.0.0.1:8080/v1"' }).optional(),
+  /** System prompt text. */
+  system: z.string().optional(),
+  /** Cap on model calls per user message (every call counts). */
+  maxSteps: z.number().int().positive().optional(),
+  /** Default per-call tool timeout in seconds. */
+  toolTimeout: z.number().positive().optional(),
+  /** Model request timeout in seconds. */
+  modelTimeout: z.number().positive().optional(),
+  /** How many times a failed model request is retried. */
+  retries: z.number().int().min(0).optional(),
+  /** Tool output longer than this is cut, keeping head and tail. */
+  maxToolOutputChars: z.number().int().min(200).optional(),
+  /** Seconds a server may take to start and answer initialize. */
+  startupTimeout: z.number().positive().optional(),
+  /** Budget for the history sent to the model, in estimated tokens. */
+  maxContextTokens: z.number().int().min(256).optional(),
+});
+
+export const ConfigFileSchema = z.looseObject({
+  mcpServers: z.record(z.string(), ServerEntrySchema).optional(),
+  servers: z.record(z.string(), ServerEntrySchema).optional(),
+  ...AgentSettingsSchema.shape,
+});
+
+export type ServerEntry = z.infer<typeof ServerEntrySchema>;
+export type AgentSettings = z.infer<typeof AgentSettingsSchema>;
+export type ConfigFile = z.infer<typeof ConfigFileSchema>;
+
+/** A server as the host uses it: dialect-free, paths resolved, env expanded. */
+export interface ServerSpec {
+  name: string;
+  transport: 'stdio' | 'http';
+  command: string;
+  args: string[];
+  env: Record<string, string>;
+  cwd?: string;
+  url?: string;
+  /** Per-call timeout in seconds, when the config sets one for this server. */
+  timeoutSeconds?: number;
+}
+
+/** A loaded, validated config. */
+export interface LoadedConfig {
+  /** Absolute path of the file it came from. */
+  path: string;
+  /** True when no --config and no ./switchboard.json: the bundled default. */
+  isBundledDefault: boolean;
+  servers: ServerSpec[];
+  settings: AgentSettings;
+}

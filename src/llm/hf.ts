@@ -1,0 +1,147 @@
+/**
+ * The real model: `@huggingface/inference` chat completions with streaming.
+ * This is the only file that imports that library, and it imports it lazily, so
+ * commands that never talk to a model (`tools`, `call`) do not pay for loading it.
+ *
+ * Target: Hugging Face Inference Providers (model id + provider, token from HF_TOKEN),
+ * or any OpenAI-compatible server via `endpointUrl` (llama.cpp, Ollama, vLLM), where
+ * the token is optional.
+ */
+import { SwitchboardError } from '../errors.js';
+import type { ChatMessage, ChatModel, ModelRequest, ModelStreamEvent, ToolCall } from './model.js';
+import { backoffDelay, classifyFailure, parseRetryAfter, sleep, StreamCutError } from './retry.js';
+import { StreamAssembler, type StreamChunk } from './stream-assembler.js';
+
+export interface HfModelOptions {
+  model: string;
+  /** Provider or policy (`auto`, `together`, ...). Never sent together with `endpointUrl`. */
+  provider?: string;
+  endpointUrl?: string;
+  accessToken?: string;
+  /** Retries after the first attempt. */
+  retries: number;
+  /** Per-attempt timeout. */
+  timeoutMs: number;
+  /** Back-off base; tests shorten it. */
+  backoffBaseMs?: number;
+}
+
+export class HfChatModel implements ChatModel {
+  readonly description: string;
+
+  constructor(private readonly options: HfModelOptions) {
+    this.description = options.endpointUrl
+      ? `${options.model} at ${options.endpointUrl}`
+      : `${options.model} via Hugging Face Inference Providers (provider: ${options.provider ?? 'auto'})`;
+  }
+
+  async *stream(request: ModelRequest): AsyncIterable<ModelStreamEvent> {
+    const { chatCompletionStream } = await import('@huggingface/inference');
+    const { retries, timeoutMs } = this.options;
+    // The library's message types are narrower than what OpenAI-compatible servers accept
+    // (`reasoning_content`, tool `name`); the wire shape is ours to decide.
+    type StreamArgs = Parameters<typeof chatCompletionStream>[0];
+    const args: StreamArgs = {
+      model: this.options.model,
+      messages: toWireMessages(request.messages) as StreamArgs['messages'],
+      ...(request.tools.length > 0 ? { tools: request.tools as never } : {}),
+      ...(this.options.accessToken ? { accessToken: this.options.accessToken } : {}),
+      // 4.x throws "Specifying both endpointUrl and provider is not supported": send one or the other.
+      ...(this.options.endpointUrl
+        ? { endpointUrl: this.options.endpointUrl }
+        : { provider: (this.options.provider ?? 'auto') as never }),
+    };
+    for (let attempt = 0; ; attempt++) {
+      const attemptSignal = AbortSignal.any([
+        ...(request.signal ? [request.signal] : []),
+        AbortSignal.timeout(timeoutMs),
+      ]);
+      let retryAfterMs: number | undefined;
+      // The library does not expose response headers; a fetch wrapper reads Retry-After.
+      const recordingFetch: typeof fetch = async (input, init) => {
+        const response = await fetch(input, init);
+        retryAfterMs = parseRetryAfter(response.headers.get('retry-after'));
+        return response;
+      };
+      try {
+        const assembler = new StreamAssembler();
+        const stream = chatCompletionStream(args, {
+          signal: attemptSignal,
+          fetch: recordingFetch,
+          // The library retries 503 by itself, at once and without limit; the host's bounded back-off is the only retry.
+          retry_on_error: false,
+        });
+        for await (const chunk of stream) {
+          const deltas = assembler.add(chunk as StreamChunk);
+          if (deltas.reasoning) yield { type: 'reasoning_delta', text: deltas.reasoning };
+          if (deltas.text) yield { type: 'text_delta', text: deltas.text };
+        }
+        if (!assembler.finished) throw new StreamCutError();
+        yield { type: 'reply', reply: assembler.reply() };
+        return;
+      } catch (error) {
+        const failure = classifyFailure(error, request.signal);
+        if (failure.kind === 'aborted') throw new SwitchboardError('INTERRUPTED', 'The model request was interrupted.');
+        if (failure.kind === 'auth') {
+          throw new SwitchboardError(
+            'MODEL_AUTH',
+            `The model server refused the token (${failure.reason}). Check HF_TOKEN (create one at https://huggingface.co/settings/tokens with "Make calls to Inference Providers") or the key your endpoint expects.`,
+          );
+        }
+        if (failure.kind === 'fatal' || attempt >= retries) {
+          const tries = attempt + 1;
+          throw new SwitchboardError(
+            'MODEL_REQUEST',
+            `The model request failed${tries > 1 ? ` after ${tries} attempts` : ''}: ${failure.reason}${describeDetail(error, failure.reason)}`,
+            { cause: error },
+          );
+        }
+        const delayMs = backoffDelay(attempt + 1, retryAfterMs, { baseMs: this.options.backoffBaseMs ?? 500, maxMs: 30_000 });
+        yield { type: 'retry', attempt: attempt + 1, delayMs, reason: failure.reason };
+        await sleep(delayMs, request.signal).catch(() => {
+          throw new SwitchboardError('INTERRUPTED', 'The model request was interrupted.');
+        });
+      }
+    }
+  }
+}
+
+/** Adds the library's message when it says more than the one-line reason. */
+function describeDetail(error: unknown, reason: string): string {
+  const message = error instanceof Error ? error.message : '';
+  return message && !reason.includes(message) ? ` (${message})` : '';
+}
+
+/** Our history -> OpenAI chat-completions messages. */
+export function toWireMessages(messages: readonly ChatMessage[]): Record<string, unknown>[] {
+  return messages.map((message) => {
+    switch (message.role) {
+      case 'system':
+      case 'user':
+        return { role: message.role, content: message.content };
+      case 'tool':
+        return { role: 'tool', tool_call_id: message.toolCallId, name: message.name, content: message.content };
+      case 'assistant':
+        if (!message.toolCalls?.length) return { role: 'assistant', content: message.content };
+        return {
+          role: 'assistant',
+          content: message.content,
+          tool_calls: message.toolCalls.map(toWireToolCall),
+          // Kimi-K2-Thinking and other thinking models need their reasoning back with tool calls.
+          ...(message.reasoning ? { reasoning_content: message.reasoning } : {}),
+        };
+    }
+  });
+}
+
+function toWireToolCall(call: ToolCall): Record<string, unknown> {
+  // Providers reject a history whose tool-call arguments are not JSON; the tool message
+  // already told the model what it wrote wrong, so the history carries `{}` instead.
+  let args = call.arguments;
+  try {
+    JSON.parse(args);
+  } catch {
+    args = '{}';
+  }
+  return { id: call.id, type: 'function', function: { name: call.name, arguments: args } };
+}

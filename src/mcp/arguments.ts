@@ -1,0 +1,46 @@
+/**
+ * Checking a model's tool-call arguments before anything is sent to a server.
+ * The model wrote them, so every failure is explained in words the model can act on.
+ */
+import { AjvJsonSchemaValidator } from '@modelcontextprotocol/sdk/validation/ajv';
+import type { JsonSchemaValidator } from '@modelcontextprotocol/sdk/validation/types.js';
+
+export type ParsedArguments = { ok: true; value: Record<string, unknown> } | { ok: false; problem: string };
+
+/** Parses the raw argument text: JSON, and an object. Empty text means no arguments. */
+export function parseArguments(raw: string | Record<string, unknown>): ParsedArguments {
+  if (typeof raw !== 'string') return { ok: true, value: raw };
+  if (raw.trim() === '') return { ok: true, value: {} };
+  let value: unknown;
+  try {
+    value = JSON.parse(raw);
+  } catch (error) {
+    return { ok: false, problem: `the arguments are not valid JSON (${(error as Error).message}). Send the arguments as one JSON object.` };
+  }
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    return { ok: false, problem: `the arguments must be a JSON object, not ${Array.isArray(value) ? 'an array' : value === null ? 'null' : typeof value}.` };
+  }
+  return { ok: true, value: value as Record<string, unknown> };
+}
+
+/** Validators compiled once per schema object (schemas are immutable once listed). */
+export class ArgumentValidator {
+  private readonly ajv = new AjvJsonSchemaValidator();
+  private readonly cache = new WeakMap<object, JsonSchemaValidator<unknown> | null>();
+
+  /** Returns a problem description, or undefined when the arguments fit (or the schema cannot be compiled). */
+  check(schema: Record<string, unknown>, args: Record<string, unknown>): string | undefined {
+    let validate = this.cache.get(schema);
+    if (validate === undefined) {
+      try {
+        validate = this.ajv.getValidator(schema as never);
+      } catch {
+        validate = null; // a schema Ajv cannot compile: let the server judge the arguments
+      }
+      this.cache.set(schema, validate);
+    }
+    if (!validate) return undefined;
+    const result = validate(args);
+    return result.valid ? undefined : `the arguments do not match the tool's input schema: ${result.errorMessage}`;
+  }
+}

@@ -1,0 +1,154 @@
+/**
+ * ToolHub: every configured server, the route table, and tool calls routed to their
+ * owner. The agent loop sees only `functionTools` and `call()`.
+ *
+ * Contract of `call()`: it never throws. Whatever happens (unknown tool, arguments
+ * that are not JSON or do not fit the schema, a server error, a timeout, a crash, an
+ * abort) it resolves with a `ToolOutcome` whose text tells the model what happened.
+ */
+import { ErrorCode, McpError } from '@modelcontextprotocol/sdk/types.js';
+import type { ServerSpec } from '../config/schema.js';
+import type { FunctionTool } from '../llm/model.js';
+import { ArgumentValidator, parseArguments } from './arguments.js';
+import { ServerConnection, ServerDownError, ServerStartError, type ConnectionObserver } from './connection.js';
+import { resultToText, truncateMiddle } from './content.js';
+import { buildRouteTable, EMPTY_ROUTE_TABLE, type RouteTable, type ToolRoute } from './routes.js';
+
+export interface HubOptions {
+  startupTimeoutMs: number;
+  /** Default per-call timeout; a server's own `timeout` wins. */
+  toolTimeoutMs: number;
+  maxToolOutputChars: number;
+  observer?: HubObserver;
+  /** Restart policy (tests shorten it). */
+  restartBackoffMs?: number;
+}
+
+export interface HubObserver extends ConnectionObserver {
+  /** A tool was left out of the route table (e.g. its schema is not an object). */
+  toolSkipped?(server: string, tool: string, reason: string): void;
+}
+
+export interface StartReport {
+  started: string[];
+  failed: ServerStartError[];
+}
+
+export interface ToolOutcome {
+  /** What the model reads. */
+  text: string;
+  isError: boolean;
+  /** The owner, when the name was routed. */
+  server?: string;
+  originalName?: string;
+  durationMs: number;
+}
+
+export class ToolHub {
+  readonly connections: ServerConnection[];
+  private table: RouteTable = EMPTY_ROUTE_TABLE;
+  private readonly validator = new ArgumentValidator();
+  private readonly reportedSkips = new Set<string>();
+
+  constructor(specs: readonly ServerSpec[], private readonly options: HubOptions) {
+    const observer: ConnectionObserver = {
+      ...options.observer,
+      toolsChanged: (server) => {
+        this.rebuildRoutes();
+        options.observer?.toolsChanged?.(server);
+      },
+    };
+    this.connections = specs.map(
+      (spec) => new ServerConnection(spec, { startupTimeoutMs: options.startupTimeoutMs, observer, restartBackoffMs: options.restartBackoffMs }),
+    );
+  }
+
+  /** Starts every server concurrently; a failed server is reported and the others go on. */
+  async start(): Promise<StartReport> {
+    const outcomes = await Promise.allSettled(this.connections.map((c) => c.start()));
+    const report: StartReport = { started: [], failed: [] };
+    outcomes.forEach((outcome, i) => {
+      const connection = this.connections[i]!;
+      if (outcome.status === 'fulfilled') report.started.push(connection.name);
+      else report.failed.push(outcome.reason instanceof ServerStartError ? outcome.reason : new ServerStartError(connection.name, String(outcome.reason), connection.commandLine, connection.stderrTail()));
+    });
+    this.rebuildRoutes();
+    return report;
+  }
+
+  get functionTools(): readonly FunctionTool[] {
+    return this.table.functionTools;
+  }
+
+  get routes(): ReadonlyMap<string, ToolRoute> {
+    return this.table.routes;
+  }
+
+  async call(exposedName: string, rawArguments: string | Record<string, unknown>, signal?: AbortSignal): Promise<ToolOutcome> {
+    const started = performance.now();
+    const done = (text: string, isError: boolean, route?: ToolRoute): ToolOutcome => ({
+      text: truncateMiddle(text, this.options.maxToolOutputChars),
+      isError,
+      ...(route ? { server: route.server, originalName: route.originalName } : {}),
+      durationMs: Math.round(performance.now() - started),
+    });
+    const route = this.table.routes.get(exposedName);
+    if (!route) return done(unknownToolMessage(exposedName, [...this.table.routes.keys()]), true);
+    const args = parseArguments(rawArguments);
+    if (!args.ok) return done(`Error calling ${exposedName}: ${args.problem}`, true, route);
+    const problem = this.validator.check(route.functionTool.function.parameters, args.value);
+    if (problem) return done(`Error calling ${exposedName}: ${problem}. The tool was not run; fix the arguments and call it again.`, true, route);
+    const connection = this.connections.find((c) => c.name === route.server);
+    if (!connection) return done(`Error: no server "${route.server}" is configured.`, true, route);
+    const timeoutMs = (connection.spec.timeoutSeconds ?? 0) * 1000 || this.options.toolTimeoutMs;
+    try {
+      const result = await connection.callTool(route.originalName, args.value, { signal, timeoutMs });
+      const { text, isError } = resultToText(result);
+      return done(text, isError, route);
+    } catch (error) {
+      return done(describeCallFailure(error, route, timeoutMs, signal), true, route);
+    }
+  }
+
+  /** Closes every server (and its process tree) concurrently. */
+  async close(): Promise<void> {
+    await Promise.allSettled(this.connections.map((c) => c.close()));
+  }
+
+  private rebuildRoutes(): void {
+    const ready = this.connections.filter((c) => c.state === 'ready').map((c) => ({ name: c.name, tools: c.tools }));
+    this.table = buildRouteTable(ready);
+    for (const skip of this.table.skipped) {
+      const key = `${skip.server}\u0000${skip.tool}\u0000${skip.reason}`;
+      if (this.reportedSkips.has(key)) continue;
+      this.reportedSkips.add(key);
+      this.options.observer?.toolSkipped?.(skip.server, skip.tool, skip.reason);
+    }
+  }
+}
+
+function unknownToolMessage(name: string, available: string[]): string {
+  const list = available.length > 40 ? `${available.slice(0, 40).join(', ')}, ...` : available.join(', ');
+  return `Error: there is no tool named "${name}". Available tools: ${list || '(none)'}.`;
+}
+
+function describeCallFailure(error: unknown, route: ToolRoute, timeoutMs: number, signal: AbortSignal | undefined): string {
+  const name = route.exposedName;
+  if (signal?.aborted) return `Error: the call to ${name} was cancelled (interrupted by the user).`;
+  if (error instanceof ServerDownError) return `Error: ${name} is unavailable: ${error.message}.`;
+  if (error instanceof McpError) {
+    if (error.code === ErrorCode.RequestTimeout) {
+      return `Error: the call to ${name} timed out after ${formatSeconds(timeoutMs)} s; the server "${route.server}" was told to cancel it.`;
+    }
+    if (error.code === ErrorCode.ConnectionClosed) {
+      return `Error: server "${route.server}" crashed while running ${name}; it will be restarted on the next call.`;
+    }
+    return `Error from server "${route.server}" running ${name}: ${error.message.replace(/^MCP error -?\d+: /, '')}`;
+  }
+  const message = error instanceof Error ? error.message : String(error);
+  return `Error calling ${name} on server "${route.server}": ${message}`;
+}
+
+function formatSeconds(ms: number): string {
+  return Number.isInteger(ms / 1000) ? String(ms / 1000) : (ms / 1000).toFixed(1);
+}

@@ -1,0 +1,49 @@
+/**
+ * MCP tool -> chat-completion function tool.
+ *
+ * The tool's inputSchema is kept as it is, minus what model APIs reject (`$schema`),
+ * and it is always an object schema with `properties`. A tool whose inputSchema is
+ * not an object schema cannot be offered to a model: `toFunctionTool` says so and the
+ * hub leaves that tool out with a warning.
+ */
+import type { FunctionTool } from '../llm/model.js';
+
+/** The fields of an MCP tool definition this module reads. */
+export interface McpToolDefinition {
+  name: string;
+  title?: string;
+  description?: string;
+  inputSchema?: unknown;
+  annotations?: { title?: string } & Record<string, unknown>;
+}
+
+export type Conversion = { ok: true; tool: FunctionTool } | { ok: false; reason: string };
+
+export function toFunctionTool(exposedName: string, tool: McpToolDefinition): Conversion {
+  const parameters = toParameters(tool.inputSchema);
+  if (!parameters.ok) return parameters;
+  const description = tool.description?.trim() || tool.title?.trim() || tool.annotations?.title?.trim();
+  return {
+    ok: true,
+    tool: {
+      type: 'function',
+      function: { name: exposedName, ...(description ? { description } : {}), parameters: parameters.schema },
+    },
+  };
+}
+
+function toParameters(schema: unknown): { ok: true; schema: Record<string, unknown> } | { ok: false; reason: string } {
+  if (schema === undefined || schema === null) return { ok: true, schema: { type: 'object', properties: {} } };
+  if (typeof schema !== 'object' || Array.isArray(schema)) {
+    return { ok: false, reason: 'its inputSchema is not a JSON object' };
+  }
+  const { $schema: _dropped, ...rest } = schema as Record<string, unknown>;
+  if (rest.type !== undefined && rest.type !== 'object') {
+    return { ok: false, reason: `its inputSchema has type ${JSON.stringify(rest.type)}; tools need an object schema` };
+  }
+  const properties = rest.properties;
+  if (properties !== undefined && (typeof properties !== 'object' || properties === null || Array.isArray(properties))) {
+    return { ok: false, reason: 'its inputSchema.properties is not an object' };
+  }
+  return { ok: true, schema: { ...rest, type: 'object', properties: properties ?? {} } };
+}

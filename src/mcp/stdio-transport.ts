@@ -1,0 +1,207 @@
+/**
+ * An MCP stdio client transport that owns its server's whole process tree.
+ *
+ * The SDK's `StdioClientTransport` signals only the process it spawned, so the real
+ * server behind an `npx` or `uvx` wrapper (a grandchild) can outlive the host. This
+ * transport starts the server as the leader of a new process group and, on close,
+ * shuts the GROUP down in stages: stdin EOF, then SIGTERM, then SIGKILL. Framing
+ * (newline-delimited JSON-RPC) reuses the SDK's `ReadBuffer`.
+ *
+ * Contract:
+ * - `start()` resolves once the process is spawned; it rejects when the command
+ *   cannot be started (ENOENT, EACCES) with a message naming the command.
+ * - stderr is captured (never inherited) and handed to `onStderrLine`.
+ * - A stdout line that is not JSON-RPC is reported through `onerror` and skipped.
+ * - `onclose` fires once, when the process has exited or `close()` finished.
+ * - `close()` resolves once every process of the group is gone (or SIGKILLed).
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { ReadBuffer, serializeMessage } from '@modelcontextprotocol/sdk/shared/stdio.js';
+import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
+import type { JSONRPCMessage } from '@modelcontextprotocol/sdk/types.js';
+
+export interface ProcessTreeTransportOptions {
+  command: string;
+  args: string[];
+  env: Record<string, string>;
+  cwd?: string;
+  onStderrLine?: (line: string) => void;
+  /** Grace periods of the staged shutdown. */
+  stdinGraceMs?: number;
+  termGraceMs?: number;
+  /** Largest single JSON-RPC message accepted from the server. */
+  maxMessageBytes?: number;
+}
+
+/** Every live process group this host started, killed on a hard exit (see `killAllGroupsNow`). */
+const liveGroups = new Set<number>();
+
+export class ProcessTreeStdioTransport implements Transport {
+  onclose?: () => void;
+  onerror?: (error: Error) => void;
+  onmessage?: (message: JSONRPCMessage) => void;
+
+  private child: ChildProcess | undefined;
+  private readonly readBuffer: ReadBuffer;
+  private exited: Promise<void> = Promise.resolve();
+  private closed = false;
+  private stderrRest = '';
+
+  constructor(private readonly options: ProcessTreeTransportOptions) {
+    this.readBuffer = new ReadBuffer({ maxBufferSize: options.maxMessageBytes ?? 64 * 1024 * 1024 });
+  }
+
+  get pid(): number | undefined {
+    return this.child?.pid;
+  }
+
+  start(): Promise<void> {
+    if (this.child) throw new Error('ProcessTreeStdioTransport already started');
+    return new Promise((resolve, reject) => {
+      const child = spawn(this.options.command, this.options.args, {
+        env: this.options.env,
+        cwd: this.options.cwd,
+        stdio: ['pipe', 'pipe', 'pipe'],
+        // Own process group: the group id is the pid, and signalling -pid reaches grandchildren.
+        detached: true,
+        windowsHide: true,
+      });
+      this.child = child;
+      const streamsClosed = new Promise<void>((done) => child.once('close', () => done()));
+      // 'exit' (not 'close'): a grandchild holding the pipes open must not hide the leader's exit.
+      this.exited = new Promise((done) => child.once('exit', () => done()));
+      child.once('error', (error: NodeJS.ErrnoException) => {
+        const reason =
+          error.code === 'ENOENT'
+            ? `command not found: ${this.options.command} (is it installed and on PATH?)`
+            : error.code === 'EACCES'
+              ? `permission denied running ${this.options.command}`
+              : `cannot start ${this.options.command}: ${error.message}`;
+        const wrapped = new Error(reason);
+        reject(wrapped);
+        this.onerror?.(wrapped);
+      });
+      child.once('spawn', () => {
+        if (child.pid) liveGroups.add(child.pid);
+        resolve();
+      });
+      child.once('exit', () => {
+        // Let the last stdout data drain (a reply written just before exiting), then make
+        // sure no grandchild lives on, then report the close.
+        const drained = Promise.race([streamsClosed, new Promise((r) => setTimeout(r, 200).unref())]);
+        void drained.then(() => (child.pid ? this.reapGroup(child.pid) : undefined)).then(() => this.finish());
+      });
+      child.stdin?.on('error', (error) => this.onerror?.(error));
+      child.stdout?.on('data', (chunk: Buffer) => this.onStdout(chunk));
+      child.stdout?.on('error', (error) => this.onerror?.(error));
+      child.stderr?.setEncoding('utf8');
+      child.stderr?.on('data', (text: string) => this.onStderr(text));
+    });
+  }
+
+  send(message: JSONRPCMessage): Promise<void> {
+    return new Promise((resolve, reject) => {
+      const stdin = this.child?.stdin;
+      if (!stdin || stdin.destroyed || this.closed) return reject(new Error('Not connected: the server process has exited'));
+      if (stdin.write(serializeMessage(message))) resolve();
+      else stdin.once('drain', resolve);
+    });
+  }
+
+  /** Staged shutdown of the whole group: stdin EOF, SIGTERM, SIGKILL. */
+  async close(): Promise<void> {
+    const child = this.child;
+    if (!child || this.closed) return this.exited;
+    const pid = child.pid;
+    const exitedInTime = (ms: number) =>
+      Promise.race([this.exited.then(() => true), new Promise<boolean>((r) => setTimeout(() => r(false), ms).unref())]);
+    try {
+      child.stdin?.end();
+    } catch {
+      // already gone
+    }
+    if (child.exitCode === null && child.signalCode === null && !(await exitedInTime(this.options.stdinGraceMs ?? 1000))) {
+      signalGroup(pid, 'SIGTERM');
+      if (!(await exitedInTime(this.options.termGraceMs ?? 1500))) {
+        signalGroup(pid, 'SIGKILL');
+        await exitedInTime(1000);
+      }
+    }
+    if (pid) await this.reapGroup(pid);
+    this.finish();
+  }
+
+  /** After the leader exits, make sure nothing else of its group lives on. */
+  private async reapGroup(pid: number): Promise<void> {
+    if (!liveGroups.has(pid)) return;
+    if (groupAlive(pid)) {
+      signalGroup(pid, 'SIGTERM');
+      for (let waited = 0; waited < 1000 && groupAlive(pid); waited += 50) await new Promise((r) => setTimeout(r, 50));
+      if (groupAlive(pid)) signalGroup(pid, 'SIGKILL');
+    }
+    liveGroups.delete(pid);
+  }
+
+  private finish(): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.readBuffer.clear();
+    if (this.stderrRest) this.options.onStderrLine?.(this.stderrRest);
+    this.stderrRest = '';
+    this.onclose?.();
+  }
+
+  private onStdout(chunk: Buffer): void {
+    try {
+      this.readBuffer.append(chunk);
+    } catch (error) {
+      this.onerror?.(error as Error);
+      void this.close();
+      return;
+    }
+    for (;;) {
+      let message: JSONRPCMessage | null;
+      try {
+        message = this.readBuffer.readMessage();
+      } catch (error) {
+        this.onerror?.(new Error(`the server wrote something that is not JSON-RPC to stdout (${(error as Error).message.split('\n')[0]})`));
+        continue;
+      }
+      if (message === null) break;
+      this.onmessage?.(message);
+    }
+  }
+
+  private onStderr(text: string): void {
+    const lines = (this.stderrRest + text).split(/\r?\n/);
+    this.stderrRest = lines.pop() ?? '';
+    for (const line of lines) this.options.onStderrLine?.(line);
+  }
+}
+
+function signalGroup(pid: number | undefined, signal: NodeJS.Signals): void {
+  if (!pid) return;
+  try {
+    process.kill(-pid, signal);
+  } catch {
+    // the group is already gone
+  }
+}
+
+function groupAlive(pid: number): boolean {
+  try {
+    process.kill(-pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Last resort for a host that is exiting without a clean shutdown (an uncaught
+ * error, a second Ctrl+C): SIGKILL every group still alive, synchronously.
+ */
+export function killAllGroupsNow(): void {
+  for (const pid of liveGroups) signalGroup(pid, 'SIGKILL');
+  liveGroups.clear();
+}

@@ -1,0 +1,436 @@
+/**
+ * fixture-server: ONE fault-injecting MCP server over stdio, configured by command-line flags.
+ *
+ *   node dist/test/support/fixture-server.js [flags]
+ *
+ * Built on the SDK's low-level `Server` so tool lists and schemas are fully under our control
+ * (including deliberately invalid ones). Flags:
+ *   --name NAME            server name (default "fixture")
+ *   --tools a,b,c          list only these built-in tools (flag-added and runtime-added tools are
+ *                          always listed). Calling a tool that is not listed is a JSON-RPC
+ *                          InvalidParams error.
+ *   --bad-schema           also list `bad_schema` whose inputSchema is {type:"string"}
+ *   --page-size N          tools/list pages of at most N tools, with an opaque `nextCursor`
+ *   --long-names           also list an 80-char tool name and "weird.tool/name!"
+ *   --ignore-sigterm       ignore SIGTERM/SIGINT and keep running after stdin EOF (SIGKILL only)
+ *   --grandchild PIDFILE   spawn a long-lived grandchild (same process group, not detached) and
+ *                          write its pid to PIDFILE; it outlives this process unless the host
+ *                          kills the whole group/tree
+ *   --pidfile PATH         write own pid to PATH at start
+ *   --garbage-stdout       write non-JSON lines to stdout at start and before each tool result
+ *   --exit-during-init     exit 3 when the initialize request arrives (after a stderr line)
+ *   --stderr-lines N       write N lines "fixture stderr line i" to stderr at start
+ *   --slow-start MS        wait MS before connecting the transport
+ *   --crash-at-start       write "fixture: fatal start error" to stderr and exit 1 before connecting
+ *
+ * Built-in tools: echo, add, sleep, crash, hang, big, fail, image, no_params, add_tool,
+ * cancelled_count (see TOOLS below for schemas and behaviour).
+ * Without --ignore-sigterm the process exits 0 when stdin reaches EOF.
+ */
+import { spawn } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
+import { Server } from '@modelcontextprotocol/sdk/server/index.js';
+import { StdioServerTransport } from '@modelcontextprotocol/sdk/server/stdio.js';
+import {
+  CallToolRequestSchema,
+  ErrorCode,
+  ListToolsRequestSchema,
+  McpError,
+  type CallToolResult,
+  type Tool,
+} from '@modelcontextprotocol/sdk/types.js';
+
+// ---------------------------------------------------------------------------------------------
+// Flags (parsed by hand: no dependencies)
+
+interface Flags {
+  name: string;
+  tools?: string[];
+  badSchema: boolean;
+  pageSize?: number;
+  longNames: boolean;
+  ignoreSigterm: boolean;
+  grandchild?: string;
+  pidfile?: string;
+  garbageStdout: boolean;
+  exitDuringInit: boolean;
+  stderrLines: number;
+  slowStartMs: number;
+  crashAtStart: boolean;
+}
+
+function fatalUsage(message: string): never {
+  process.stderr.write(`fixture: ${message}\n`);
+  process.exit(2);
+}
+
+function parseFlags(argv: string[]): Flags {
+  const flags: Flags = {
+    name: 'fixture',
+    badSchema: false,
+    longNames: false,
+    ignoreSigterm: false,
+    garbageStdout: false,
+    exitDuringInit: false,
+    stderrLines: 0,
+    slowStartMs: 0,
+    crashAtStart: false,
+  };
+  const value = (i: number, flag: string): string => {
+    const v = argv[i];
+    if (v === undefined) fatalUsage(`${flag} needs a value`);
+    return v;
+  };
+  const int = (i: number, flag: string): number => {
+    const n = Number(value(i, flag));
+    if (!Number.isInteger(n) || n < 0) fatalUsage(`${flag} needs a non-negative integer`);
+    return n;
+  };
+  for (let i = 0; i < argv.length; i++) {
+    const flag = argv[i];
+    switch (flag) {
+      case '--name': flags.name = value(++i, flag); break;
+      case '--tools': flags.tools = value(++i, flag).split(',').map((s) => s.trim()).filter(Boolean); break;
+      case '--bad-schema': flags.badSchema = true; break;
+      case '--page-size': {
+        flags.pageSize = int(++i, flag);
+        if (flags.pageSize < 1) fatalUsage('--page-size must be >= 1');
+        break;
+      }
+      case '--long-names': flags.longNames = true; break;
+      case '--ignore-sigterm': flags.ignoreSigterm = true; break;
+      case '--grandchild': flags.grandchild = value(++i, flag); break;
+      case '--pidfile': flags.pidfile = value(++i, flag); break;
+      case '--garbage-stdout': flags.garbageStdout = true; break;
+      case '--exit-during-init': flags.exitDuringInit = true; break;
+      case '--stderr-lines': flags.stderrLines = int(++i, flag); break;
+      case '--slow-start': flags.slowStartMs = int(++i, flag); break;
+      case '--crash-at-start': flags.crashAtStart = true; break;
+      default: fatalUsage(`unknown flag ${String(flag)}`);
+    }
+  }
+  return flags;
+}
+
+const flags = parseFlags(process.argv.slice(2));
+
+// ---------------------------------------------------------------------------------------------
+// Tools
+
+type Args = Record<string, unknown>;
+type Extra = {
+  signal: AbortSignal;
+  _meta?: { progressToken?: string | number } & Record<string, unknown>;
+  sendNotification: (notification: any) => Promise<void>;
+};
+type Handler = (args: Args, extra: Extra) => Promise<CallToolResult> | CallToolResult;
+
+interface FixtureTool {
+  tool: Tool;
+  handler: Handler;
+}
+
+const text = (t: string): CallToolResult => ({ content: [{ type: 'text', text: t }] });
+
+/** A 1x1 transparent PNG. */
+const PNG_1X1 =
+  'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==';
+
+/** A tiny valid WAV file (8 kHz, mono, 8-bit, 8 samples of silence). */
+function tinyWav(): string {
+  const samples = 8;
+  const buf = Buffer.alloc(44 + samples, 0x80);
+  buf.write('RIFF', 0, 'ascii');
+  buf.writeUInt32LE(36 + samples, 4);
+  buf.write('WAVE', 8, 'ascii');
+  buf.write('fmt ', 12, 'ascii');
+  buf.writeUInt32LE(16, 16); // fmt chunk size
+  buf.writeUInt16LE(1, 20); // PCM
+  buf.writeUInt16LE(1, 22); // channels
+  buf.writeUInt32LE(8000, 24); // sample rate
+  buf.writeUInt32LE(8000, 28); // byte rate
+  buf.writeUInt16LE(1, 32); // block align
+  buf.writeUInt16LE(8, 34); // bits per sample
+  buf.write('data', 36, 'ascii');
+  buf.writeUInt32LE(samples, 40);
+  return buf.toString('base64');
+}
+
+/** Echo-like handler used by runtime-added and flag-added extra tools. */
+function echoLike(name: string): Handler {
+  return (args) => text(typeof args.text === 'string' ? args.text : `${name} called with ${JSON.stringify(args)}`);
+}
+
+const echoSchema: Tool['inputSchema'] = {
+  type: 'object',
+  properties: { text: { type: 'string', description: 'Text to echo back' } },
+  required: ['text'],
+};
+
+let cancelledCount = 0;
+const addedTools: FixtureTool[] = [];
+let server: Server;
+
+function sleepFor(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve, reject) => {
+    if (signal.aborted) return reject(new Error('cancelled'));
+    const timer = setTimeout(() => {
+      signal.removeEventListener('abort', onAbort);
+      resolve();
+    }, ms);
+    const onAbort = (): void => {
+      clearTimeout(timer);
+      reject(new Error('cancelled'));
+    };
+    signal.addEventListener('abort', onAbort, { once: true });
+  });
+}
+
+const BUILTIN_TOOLS: FixtureTool[] = [
+  {
+    tool: { name: 'echo', description: 'Echo the given text back.', inputSchema: echoSchema },
+    handler: (args) => text(String(args.text ?? '')),
+  },
+  {
+    tool: {
+      name: 'add',
+      description: 'Add two numbers.',
+      inputSchema: {
+        type: 'object',
+        properties: { a: { type: 'number' }, b: { type: 'number' } },
+        required: ['a', 'b'],
+      },
+      outputSchema: { type: 'object', properties: { sum: { type: 'number' } }, required: ['sum'] },
+    },
+    handler: (args) => {
+      const sum = Number(args.a) + Number(args.b);
+      return { content: [{ type: 'text', text: String(sum) }], structuredContent: { sum } };
+    },
+  },
+  {
+    tool: {
+      name: 'sleep',
+      description: 'Sleep for ms milliseconds (cancellable); optionally report progress every 100 ms.',
+      inputSchema: {
+        type: 'object',
+        properties: { ms: { type: 'number' }, progress: { type: 'boolean' } },
+        required: ['ms'],
+      },
+    },
+    handler: async (args, extra) => {
+      const ms = Math.max(0, Number(args.ms) || 0);
+      const token = extra._meta?.progressToken;
+      let ticker: NodeJS.Timeout | undefined;
+      if (args.progress === true && token !== undefined) {
+        const started = Date.now();
+        ticker = setInterval(() => {
+          const elapsed = Math.min(ms, Date.now() - started);
+          void extra
+            .sendNotification({
+              method: 'notifications/progress',
+              params: { progressToken: token, progress: elapsed, total: ms, message: `slept ${elapsed} ms` },
+            })
+            .catch(() => {});
+        }, 100);
+      }
+      try {
+        await sleepFor(ms, extra.signal);
+      } finally {
+        if (ticker) clearInterval(ticker);
+      }
+      return text(`slept ${ms} ms`);
+    },
+  },
+  {
+    tool: { name: 'crash', description: 'Exit the server process with code 1 mid-call.', inputSchema: { type: 'object', properties: {} } },
+    handler: () => process.exit(1),
+  },
+  {
+    tool: { name: 'hang', description: 'Never answer.', inputSchema: { type: 'object', properties: {} } },
+    // Never resolves; on cancellation it rejects, and the SDK sends nothing for an aborted request.
+    handler: (_args, extra) =>
+      new Promise<CallToolResult>((_resolve, reject) => {
+        extra.signal.addEventListener('abort', () => reject(new Error('cancelled')), { once: true });
+      }),
+  },
+  {
+    tool: {
+      name: 'big',
+      description: 'Return one text content of exactly `chars` characters ("HEAD-" ... "-TAIL"; minimum 10).',
+      inputSchema: { type: 'object', properties: { chars: { type: 'number' } }, required: ['chars'] },
+    },
+    handler: (args) => {
+      const chars = Math.max(10, Math.floor(Number(args.chars) || 0));
+      const pattern = '0123456789abcdefghijklmnopqrstuvwxyz';
+      const fill = pattern.repeat(Math.ceil((chars - 10) / pattern.length)).slice(0, chars - 10);
+      return text(`HEAD-${fill}-TAIL`);
+    },
+  },
+  {
+    tool: { name: 'fail', description: 'Always fails with isError.', inputSchema: { type: 'object', properties: {} } },
+    handler: () => ({ isError: true, content: [{ type: 'text', text: 'fixture failure: this tool always fails' }] }),
+  },
+  {
+    tool: {
+      name: 'image',
+      description: 'Return image, audio, resource_link and embedded resource contents.',
+      inputSchema: { type: 'object', properties: {} },
+    },
+    handler: () => ({
+      content: [
+        { type: 'image', data: PNG_1X1, mimeType: 'image/png' },
+        { type: 'audio', data: tinyWav(), mimeType: 'audio/wav' },
+        { type: 'resource_link', uri: 'file:///tmp/x.txt', name: 'x.txt', mimeType: 'text/plain' },
+        { type: 'resource', resource: { uri: 'mem://note', mimeType: 'text/plain', text: 'embedded note' } },
+      ],
+    }),
+  },
+  {
+    // Deliberately no description and no properties; only a title.
+    tool: { name: 'no_params', title: 'No Params Title', inputSchema: { type: 'object' } },
+    handler: () => text('ok'),
+  },
+  {
+    tool: {
+      name: 'add_tool',
+      description: 'Add an echo-like tool with the given name and send notifications/tools/list_changed.',
+      inputSchema: { type: 'object', properties: { name: { type: 'string' } }, required: ['name'] },
+    },
+    handler: async (args) => {
+      const name = String(args.name ?? '');
+      if (!name) return { isError: true, content: [{ type: 'text', text: 'add_tool: name is required' }] };
+      if (!allTools().some((t) => t.tool.name === name)) {
+        addedTools.push({
+          tool: { name, description: `Runtime-added echo tool ${name}.`, inputSchema: echoSchema },
+          handler: echoLike(name),
+        });
+      }
+      await server.sendToolListChanged();
+      return text(`added ${name}`);
+    },
+  },
+  {
+    tool: {
+      name: 'cancelled_count',
+      description: 'Number of notifications/cancelled received so far.',
+      inputSchema: { type: 'object', properties: {} },
+    },
+    handler: () => text(String(cancelledCount)),
+  },
+];
+
+const LONG_NAME = 'long_tool_name_'.padEnd(80, 'x');
+
+function extraTools(): FixtureTool[] {
+  const extras: FixtureTool[] = [];
+  if (flags.badSchema) {
+    extras.push({
+      // Invalid on purpose: MCP requires an object schema. Cast past the SDK's types.
+      tool: { name: 'bad_schema', description: 'Has a non-object input schema.', inputSchema: { type: 'string' } } as unknown as Tool,
+      handler: () => text('bad_schema called'),
+    });
+  }
+  if (flags.longNames) {
+    for (const name of [LONG_NAME, 'weird.tool/name!']) {
+      extras.push({
+        tool: { name, description: `Tool with an awkward name (${name.length} chars).`, inputSchema: echoSchema },
+        handler: echoLike(name),
+      });
+    }
+  }
+  return extras;
+}
+
+const staticTools: FixtureTool[] = [
+  ...BUILTIN_TOOLS.filter((t) => !flags.tools || flags.tools.includes(t.tool.name)),
+  ...extraTools(),
+];
+
+function allTools(): FixtureTool[] {
+  return [...staticTools, ...addedTools];
+}
+
+// ---------------------------------------------------------------------------------------------
+// Start-up behaviours
+
+function writeGarbage(): void {
+  process.stdout.write('this is not json-rpc\n{"half": "a json object\nfixture garbage line\n');
+}
+
+if (flags.pidfile) writeFileSync(flags.pidfile, String(process.pid));
+
+if (flags.grandchild) {
+  const child = spawn(process.execPath, ['-e', 'setInterval(()=>{},1000)'], { stdio: 'ignore', detached: false });
+  writeFileSync(flags.grandchild, String(child.pid));
+  child.unref(); // do not keep this process alive for it; it outlives us on its own
+}
+
+for (let i = 1; i <= flags.stderrLines; i++) process.stderr.write(`fixture stderr line ${i}\n`);
+
+if (flags.crashAtStart) {
+  process.stderr.write('fixture: fatal start error\n');
+  process.exit(1);
+}
+
+if (flags.ignoreSigterm) {
+  process.on('SIGTERM', () => process.stderr.write('fixture: ignoring SIGTERM\n'));
+  process.on('SIGINT', () => process.stderr.write('fixture: ignoring SIGINT\n'));
+  setInterval(() => {}, 1 << 30); // keep the event loop alive after stdin EOF
+}
+
+if (flags.garbageStdout) writeGarbage();
+
+if (flags.slowStartMs > 0) await new Promise((r) => setTimeout(r, flags.slowStartMs));
+
+// ---------------------------------------------------------------------------------------------
+// Server
+
+server = new Server(
+  { name: flags.name, version: '1.0.0' },
+  { capabilities: { tools: { listChanged: true } } },
+);
+
+server.setRequestHandler(ListToolsRequestSchema, (request) => {
+  const tools = allTools().map((t) => t.tool);
+  if (!flags.pageSize) return { tools };
+  let offset = 0;
+  const cursor = request.params?.cursor;
+  if (cursor !== undefined) {
+    const match = /^offset:(\d+)$/.exec(Buffer.from(cursor, 'base64url').toString('utf8'));
+    if (!match) throw new McpError(ErrorCode.InvalidParams, `fixture: invalid cursor ${cursor}`);
+    offset = Number(match[1]);
+  }
+  const end = offset + flags.pageSize;
+  const page = tools.slice(offset, end);
+  return end < tools.length
+    ? { tools: page, nextCursor: Buffer.from(`offset:${end}`).toString('base64url') }
+    : { tools: page };
+});
+
+server.setRequestHandler(CallToolRequestSchema, async (request, extra) => {
+  const entry = allTools().find((t) => t.tool.name === request.params.name);
+  if (!entry) throw new McpError(ErrorCode.InvalidParams, `fixture: unknown tool ${request.params.name}`);
+  const result = await entry.handler(request.params.arguments ?? {}, extra as unknown as Extra);
+  if (flags.garbageStdout) writeGarbage();
+  return result;
+});
+
+const transport = new StdioServerTransport();
+await server.connect(transport);
+
+// Observe raw incoming messages (public transport hook, set by connect()) to count cancellations
+// and to die during initialize, without replacing the SDK's own handlers.
+const sdkOnMessage = transport.onmessage;
+transport.onmessage = (message) => {
+  const method = (message as { method?: unknown }).method;
+  if (method === 'notifications/cancelled') cancelledCount++;
+  if (method === 'initialize' && flags.exitDuringInit) {
+    process.stderr.write('fixture: exiting during initialize\n');
+    process.exit(3);
+  }
+  sdkOnMessage?.(message);
+};
+
+if (!flags.ignoreSigterm) {
+  process.stdin.on('end', () => process.exit(0));
+}
