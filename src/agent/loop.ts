@@ -83,6 +83,7 @@ export class Agent {
         return;
       }
 
+      emptyRetried = false;
       this.history.push({ role: 'assistant', content: reply.text, toolCalls: reply.toolCalls, ...(reply.reasoning ? { reasoning: reply.reasoning } : {}) });
       const results = yield* this.runToolCalls(reply.toolCalls, signal);
       for (const [i, call] of reply.toolCalls.entries()) {

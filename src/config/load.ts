@@ -10,6 +10,7 @@ import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { UserInputError } from '../errors.js';
 import { expandEnv, formatPath } from './expand.js';
+import { locateJsonError } from './json-error.js';
 import { normalizeServers } from './servers.js';
 import { AgentSettingsSchema, ConfigFileSchema, type LoadedConfig } from './schema.js';
 
@@ -54,7 +55,7 @@ export function loadConfig(options: { configPath?: string; cwd?: string; env?: N
 /** Parses config text; `path` names the file in messages and anchors relative paths. */
 export function parseConfig(text: string, path: string, env: NodeJS.ProcessEnv, isBundledDefault = false): LoadedConfig {
   const raw = parseJson(text, path);
-  const { value, problems: envProblems } = expandEnv(raw, env);
+  const { value, problems: envProblems } = expandEnv(withoutDisabledServers(raw), env);
   const problems = envProblems.map(
     (p) => `${p.path}: environment variable ${p.variable} is not set (export ${p.variable}=... or remove \${${p.variable}} from the config)`,
   );
@@ -78,23 +79,26 @@ function pickSettings(all: Record<string, unknown>): LoadedConfig['settings'] {
   return out as LoadedConfig['settings'];
 }
 
-/** JSON.parse with the error position turned into line and column. */
+/** JSON.parse, with a syntax error reported by line and column and what was expected there. */
 function parseJson(text: string, path: string): unknown {
   try {
     return JSON.parse(text);
-  } catch (error) {
-    const message = (error as Error).message;
-    const position = /position (\d+)/.exec(message);
-    let where = '';
-    if (position) {
-      const offset = Number(position[1]);
-      const before = text.slice(0, offset);
-      const line = before.split('\n').length;
-      const column = offset - before.lastIndexOf('\n');
-      where = ` at line ${line}, column ${column}`;
-    }
-    const detail = message.replace(/ in JSON at position \d+.*$/s, '').replace(/^JSON\.parse: /, '');
-    throw new UserInputError('CONFIG_INVALID', `Config file ${path} is not valid JSON${where}: ${detail}`);
+  } catch {
+    const where = locateJsonError(text);
+    if (!where) throw new UserInputError('CONFIG_INVALID', `Config file ${path} is not valid JSON.`);
+    const found = where.offset < text.length ? `found ${JSON.stringify(text[where.offset])}` : 'found the end of the file';
+    throw new UserInputError('CONFIG_INVALID', `Config file ${path} is not valid JSON at line ${where.line}, column ${where.column}: expected ${where.expected}, ${found}.`);
   }
 }
 
+/** Disabled servers are left out before variables are expanded: a server is often disabled for lack of its token. */
+function withoutDisabledServers(raw: unknown): unknown {
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) return raw;
+  const out: Record<string, unknown> = { ...(raw as Record<string, unknown>) };
+  for (const key of ['mcpServers', 'servers']) {
+    const entries = out[key];
+    if (typeof entries !== 'object' || entries === null || Array.isArray(entries)) continue;
+    out[key] = Object.fromEntries(Object.entries(entries).filter(([, entry]) => (entry as { disabled?: unknown } | null)?.disabled !== true));
+  }
+  return out;
+}

@@ -29,7 +29,23 @@ export const ServerEntrySchema = z.looseObject({
   timeout: z.number().positive().optional(),
   /** `true` leaves the server out, as in Cline/Roo configs. */
   disabled: z.boolean().optional(),
+}).superRefine((entry, context) => {
+  // Checked here, not later, so a missing command is reported with every other problem.
+  if (isHttpEntry(entry)) {
+    if (!entry.url) context.addIssue({ code: 'custom', path: ['url'], message: 'an HTTP server needs a "url"' });
+  } else if (entry.command === undefined) {
+    context.addIssue({
+      code: 'custom',
+      path: ['command'],
+      message: 'missing; a stdio server needs a command, e.g. "command": "npx", "args": ["-y", "@modelcontextprotocol/server-filesystem", "."]',
+    });
+  }
 });
+
+/** An entry for a server reached over HTTP rather than started as a process. */
+export function isHttpEntry(entry: { type?: string; url?: string; command?: string }): boolean {
+  return entry.type === 'http' || entry.type === 'sse' || entry.type === 'streamable-http' || (entry.url !== undefined && entry.command === undefined);
+}
 
 /** Agent settings (all optional; CLI flags override them). */
 export const AgentSettingsSchema = z.object({

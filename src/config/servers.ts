@@ -4,7 +4,7 @@
  */
 import { existsSync } from 'node:fs';
 import { isAbsolute, resolve } from 'node:path';
-import type { ConfigFile, ServerEntry, ServerSpec } from './schema.js';
+import { isHttpEntry, type ConfigFile, type ServerEntry, type ServerSpec } from './schema.js';
 
 /** Script files an interpreter takes as its first argument (`node server.js`, `python server.py`). */
 const SCRIPT_EXTENSION = /\.(m?js|cjs|ts|mts|py)$/;
@@ -27,28 +27,22 @@ export function normalizeServers(config: ConfigFile, configDir: string): { serve
         continue;
       }
       seen.set(name, field);
-      const spec = toSpec(name, entry, configDir, field, problems);
-      if (spec) servers.push(spec);
+      servers.push(toSpec(name, entry, configDir));
     }
   }
   return { servers, problems };
 }
 
-function toSpec(name: string, entry: ServerEntry, configDir: string, field: string, problems: string[]): ServerSpec | undefined {
-  const isHttp = entry.type === 'http' || entry.type === 'sse' || entry.type === 'streamable-http' || (entry.url !== undefined && entry.command === undefined);
-  if (isHttp) {
-    if (!entry.url) problems.push(`${field}.url: an HTTP server needs a "url"`);
+function toSpec(name: string, entry: ServerEntry, configDir: string): ServerSpec {
+  // The schema has already checked that an HTTP entry has a url and a stdio entry a command.
+  if (isHttpEntry(entry)) {
     return { name, transport: 'http', command: '', args: [], env: entry.env, url: entry.url, timeoutSeconds: entry.timeout };
-  }
-  if (!entry.command) {
-    problems.push(`${field}.command: missing; a stdio server needs a command, e.g. "command": "npx", "args": ["-y", "@modelcontextprotocol/server-filesystem", "."]`);
-    return undefined;
   }
   const cwd = entry.cwd === undefined ? undefined : resolve(configDir, entry.cwd);
   return {
     name,
     transport: 'stdio',
-    command: resolveRelative(entry.command, configDir),
+    command: resolveRelative(entry.command!, configDir),
     args: entry.args.map((arg) => resolveArg(arg, configDir)),
     env: entry.env,
     cwd,

@@ -58,7 +58,9 @@ export class StreamAssembler {
       const index = piece.index ?? position;
       const call = this.calls.get(index) ?? { id: '', name: '', arguments: '' };
       if (piece.id) call.id = piece.id;
-      if (piece.function?.name) call.name += piece.function.name;
+      // The name normally comes once; some servers repeat it whole in later deltas, a few split it.
+      const name = piece.function?.name;
+      if (name) call.name = name.startsWith(call.name) ? name : call.name + name;
       if (piece.function?.arguments) call.arguments += piece.function.arguments;
       this.calls.set(index, call);
     }

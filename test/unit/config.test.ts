@@ -1,0 +1,329 @@
+/** Unit tests of config loading (src/config/load.ts, expand.ts, servers.ts). */
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { expandEnv, formatPath } from '../../src/config/expand.js';
+import { findConfigPath, loadConfig, parseConfig } from '../../src/config/load.js';
+import { UserInputError } from '../../src/errors.js';
+
+let dir: string;
+let configPath: string;
+
+beforeAll(() => {
+  dir = mkdtempSync(join(tmpdir(), 'switchboard-config-'));
+  configPath = join(dir, 'switchboard.json');
+});
+afterAll(() => {
+  rmSync(dir, { recursive: true, force: true });
+});
+
+const parse = (config: unknown, env: NodeJS.ProcessEnv = {}) => parseConfig(JSON.stringify(config, null, 2), configPath, env);
+
+/** Runs `fn`, expects a UserInputError, returns it. */
+function userError(fn: () => unknown): UserInputError {
+  try {
+    fn();
+  } catch (error) {
+    expect(error).toBeInstanceOf(UserInputError);
+    return error as UserInputError;
+  }
+  throw new Error('expected a UserInputError, nothing was thrown');
+}
+
+describe('parseConfig: server dialects', () => {
+  it('reads a Claude Desktop mcpServers config', () => {
+    const config = parse({
+      mcpServers: {
+        fs: { command: 'npx', args: ['-y', '@modelcontextprotocol/server-filesystem', '/tmp'], env: { DEBUG: '1' } },
+        git: { command: 'uvx', args: ['mcp-server-git'] },
+      },
+    });
+    expect(config.path).toBe(configPath);
+    expect(config.isBundledDefault).toBe(false);
+    expect(config.servers).toEqual([
+      expect.objectContaining({ name: 'fs', transport: 'stdio', command: 'npx', args: ['-y', '@modelcontextprotocol/server-filesystem', '/tmp'], env: { DEBUG: '1' } }),
+      expect.objectContaining({ name: 'git', transport: 'stdio', command: 'uvx', args: ['mcp-server-git'], env: {} }),
+    ]);
+    expect(config.servers[0]!.cwd).toBeUndefined();
+  });
+
+  it('reads a VS Code servers config with type stdio', () => {
+    const config = parse({ servers: { time: { type: 'stdio', command: 'uvx', args: ['mcp-server-time'] } }, inputs: [] });
+    expect(config.servers).toEqual([expect.objectContaining({ name: 'time', transport: 'stdio', command: 'uvx', args: ['mcp-server-time'] })]);
+  });
+
+  it('merges both dialects', () => {
+    const config = parse({
+      mcpServers: { a: { command: 'node', args: ['/abs/a.js'] } },
+      servers: { b: { type: 'stdio', command: 'node', args: ['/abs/b.js'] } },
+    });
+    expect(config.servers.map((s) => s.name)).toEqual(['a', 'b']);
+  });
+
+  it('reports a server name defined in both dialects', () => {
+    const error = userError(() =>
+      parse({
+        mcpServers: { fs: { command: 'npx', args: ['x'] } },
+        servers: { fs: { type: 'stdio', command: 'npx', args: ['y'] } },
+      }),
+    );
+    expect(error.code).toBe('CONFIG_INVALID');
+    expect(error.message).toMatch(/servers\.fs: .*fs/);
+    expect(error.message).toContain('mcpServers.fs');
+  });
+
+  it('leaves disabled servers out', () => {
+    const config = parse({ mcpServers: { on: { command: 'node', args: ['/x.js'] }, off: { command: 'node', args: ['/y.js'], disabled: true } } });
+    expect(config.servers.map((s) => s.name)).toEqual(['on']);
+  });
+
+  it('turns a url server or a type http server into transport http', () => {
+    const config = parse({
+      mcpServers: { remote: { url: 'https://example.com/mcp' } },
+      servers: { vsremote: { type: 'http', url: 'https://example.org/mcp' } },
+    });
+    expect(config.servers).toEqual([
+      expect.objectContaining({ name: 'remote', transport: 'http', url: 'https://example.com/mcp' }),
+      expect.objectContaining({ name: 'vsremote', transport: 'http', url: 'https://example.org/mcp' }),
+    ]);
+  });
+
+  it('keeps a per-server timeout', () => {
+    const config = parse({ mcpServers: { slow: { command: 'node', args: ['/s.js'], timeout: 90 } } });
+    expect(config.servers[0]!.timeoutSeconds).toBe(90);
+  });
+});
+
+describe('parseConfig: agent settings', () => {
+  it('picks up the agent settings', () => {
+    const config = parse({
+      model: 'moonshotai/Kimi-K2-Thinking',
+      provider: 'together',
+      endpointUrl: 'http://127.0.0.1:8080/v1',
+      system: 'Be brief.',
+      maxSteps: 7,
+      toolTimeout: 12,
+      modelTimeout: 60,
+      retries: 2,
+      maxToolOutputChars: 5000,
+      startupTimeout: 20,
+      maxContextTokens: 4096,
+      mcpServers: {},
+    });
+    expect(config.settings).toEqual({
+      model: 'moonshotai/Kimi-K2-Thinking',
+      provider: 'together',
+      endpointUrl: 'http://127.0.0.1:8080/v1',
+      system: 'Be brief.',
+      maxSteps: 7,
+      toolTimeout: 12,
+      modelTimeout: 60,
+      retries: 2,
+      maxToolOutputChars: 5000,
+      startupTimeout: 20,
+      maxContextTokens: 4096,
+    });
+  });
+
+  it('ignores unknown top-level keys', () => {
+    const config = parse({ globalShortcut: 'Ctrl+Space', inputs: [{ id: 'x' }], theme: { dark: true }, mcpServers: { a: { command: 'node', args: [] } } });
+    expect(config.servers.map((s) => s.name)).toEqual(['a']);
+    expect(config.settings).toEqual({});
+  });
+});
+
+describe('parseConfig: environment variables', () => {
+  it('expands ${env:VAR} and ${VAR} in every string field, every occurrence', () => {
+    const env = { TOKEN: 'secret', ROOT: '/data', MODEL: 'org/model', HOST: 'example.com' };
+    const config = parse(
+      {
+        model: '${MODEL}',
+        system: 'Root is ${env:ROOT}; again ${ROOT} and ${env:ROOT}.',
+        mcpServers: {
+          fs: {
+            command: 'npx',
+            args: ['-y', 'server', '${env:ROOT}/a', '${ROOT}/b:${ROOT}/c'],
+            env: { TOKEN: '${env:TOKEN}', AUTH: 'Bearer ${TOKEN}' },
+            cwd: '${ROOT}',
+          },
+          remote: { url: 'https://${HOST}/mcp?k=${TOKEN}' },
+        },
+      },
+      env,
+    );
+    expect(config.settings.model).toBe('org/model');
+    expect(config.settings.system).toBe('Root is /data; again /data and /data.');
+    const fs = config.servers.find((s) => s.name === 'fs')!;
+    expect(fs.args).toEqual(['-y', 'server', '/data/a', '/data/b:/data/c']);
+    expect(fs.env).toEqual({ TOKEN: 'secret', AUTH: 'Bearer secret' });
+    expect(fs.cwd).toBe(resolve('/data'));
+    expect(config.servers.find((s) => s.name === 'remote')!.url).toBe('https://example.com/mcp?k=secret');
+  });
+
+  it('reports a missing variable naming the variable and the field', () => {
+    const error = userError(() => parse({ mcpServers: { fs: { command: 'npx', args: [], env: { TOKEN: '${env:GITHUB_TOKEN}' } } } }, {}));
+    expect(error.code).toBe('CONFIG_INVALID');
+    expect(error.message).toContain('GITHUB_TOKEN');
+    expect(error.message).toContain('mcpServers.fs.env.TOKEN');
+    expect(error.message).toMatch(/mcpServers\.fs\.env\.TOKEN: .*GITHUB_TOKEN/);
+  });
+
+  it('reports every missing variable, with array indexes in paths', () => {
+    const error = userError(() => parse({ mcpServers: { fs: { command: 'npx', args: ['ok', '${ONE}'], cwd: '${TWO}' } } }, {}));
+    expect(error.message).toMatch(/mcpServers\.fs\.args\[1\]: .*ONE/);
+    expect(error.message).toMatch(/mcpServers\.fs\.cwd: .*TWO/);
+  });
+
+  it('leaves text that only looks like a placeholder alone', () => {
+    const config = parse({ system: 'cost: $5, ${ not a var }, $HOME' }, {});
+    expect(config.settings.system).toBe('cost: $5, ${ not a var }, $HOME');
+  });
+});
+
+describe('parseConfig: problems', () => {
+  it('reports several problems together, each as path.to.field: message', () => {
+    const error = userError(() =>
+      parse({
+        maxSteps: 'ten',
+        mcpServers: { broken: { args: ['x'] }, fine: { command: 'node', args: [] } },
+      }),
+    );
+    expect(error.code).toBe('CONFIG_INVALID');
+    // One problem per line, each as `  - path.to.field: message`.
+    expect(error.message).toMatch(/^\s*- maxSteps: .+$/m);
+    expect(error.message).toMatch(/^\s*- mcpServers\.broken\.command: .+$/m);
+  });
+
+  it('reports two schema problems in one error', () => {
+    const error = userError(() => parse({ maxSteps: 0, endpointUrl: 'not a url', mcpServers: { a: { command: 'node', args: 'server.js' } } }));
+    expect(error.message).toMatch(/maxSteps: /);
+    expect(error.message).toMatch(/endpointUrl: /);
+    expect(error.message).toMatch(/mcpServers\.a\.args: /);
+  });
+
+  it('reports a stdio server without a command', () => {
+    const error = userError(() => parse({ mcpServers: { nocmd: { args: ['server.js'] } } }));
+    expect(error.message).toMatch(/mcpServers\.nocmd\.command: /);
+  });
+
+  it('gives the line and column of a JSON syntax error', () => {
+    // The missing comma: the parser stops at `"b"` on line 3, column 5.
+    const text = '{\n  "a": 1\n    "b": 2\n}\n';
+    const error = userError(() => parseConfig(text, configPath, {}));
+    expect(error.code).toBe('CONFIG_INVALID');
+    expect(error.message).toContain(configPath);
+    expect(error.message).toMatch(/line 3, column 5/);
+  });
+
+  it('gives the line and column of an unexpected character (a trailing comma)', () => {
+    // The `]` after the trailing comma is on line 4, column 3.
+    const text = '{\n  "mcpServers": {},\n  "x": [1,\n  ]\n}';
+    const error = userError(() => parseConfig(text, configPath, {}));
+    expect(error.message).toMatch(/line 4, column 3/);
+  });
+});
+
+describe('parseConfig: more JSON syntax errors and disabled servers', () => {
+  it.each([
+    ['a missing value', '{\n  "a": \n}', 3, 1],
+    ['an unquoted key', '{\n  model: "x"\n}', 2, 3],
+    ['an unterminated string', '{\n  "a": "oops\n}', 2, 13],
+    ['trailing text', '{}\n{}', 2, 1],
+  ])('locates %s', (_what, text, line, column) => {
+    const error = userError(() => parseConfig(text, configPath, {}));
+    expect(error.message).toContain(`line ${line}, column ${column}`);
+    // The message quotes what was found, never the whole file.
+    expect(error.message.length).toBeLessThan(300);
+  });
+
+  it('does not expand variables of a disabled server (it is often disabled for lack of its token)', () => {
+    const config = parse({
+      mcpServers: {
+        on: { command: 'node', args: ['a.js'] },
+        off: { command: 'npx', env: { TOKEN: '${env:NOT_SET_ANYWHERE}' }, disabled: true },
+      },
+    });
+    expect(config.servers.map((s) => s.name)).toEqual(['on']);
+  });
+});
+
+describe('parseConfig: paths', () => {
+  it('resolves a relative cwd and ./ or ../ args against the config file folder', () => {
+    const config = parse({ mcpServers: { s: { command: 'node', args: ['./server/main.js', '../shared/tool.py'], cwd: 'work' } } });
+    const s = config.servers[0]!;
+    expect(s.cwd).toBe(join(dir, 'work'));
+    expect(s.args).toEqual([join(dir, 'server', 'main.js'), resolve(dir, '..', 'shared', 'tool.py')]);
+  });
+
+  it('resolves a ./ command against the config file folder', () => {
+    const config = parse({ mcpServers: { s: { command: './bin/server', args: [] } } });
+    expect(config.servers[0]!.command).toBe(join(dir, 'bin', 'server'));
+  });
+
+  it('resolves a bare script argument only when the file exists next to the config', () => {
+    writeFileSync(join(dir, 'present.js'), '');
+    const config = parse({ mcpServers: { s: { command: 'node', args: ['present.js', 'absent.js'] } } });
+    expect(config.servers[0]!.args).toEqual([join(dir, 'present.js'), 'absent.js']);
+  });
+
+  it('leaves flags, package names and absolute paths untouched', () => {
+    const args = ['-y', '--port=3000', '@modelcontextprotocol/server-filesystem', 'mcp-server-git', '/abs/path/server.js'];
+    const config = parse({ mcpServers: { s: { command: 'npx', args } } });
+    expect(config.servers[0]!.args).toEqual(args);
+    expect(config.servers[0]!.command).toBe('npx');
+  });
+});
+
+describe('findConfigPath and loadConfig', () => {
+  it('throws a UserInputError for an explicit path that does not exist', () => {
+    const error = userError(() => findConfigPath('missing.json', dir));
+    expect(error.code).toBe('CONFIG_INVALID');
+    expect(error.message).toContain(join(dir, 'missing.json'));
+  });
+
+  it('uses an explicit path relative to the working directory', () => {
+    const sub = mkdtempSync(join(dir, 'explicit-'));
+    writeFileSync(join(sub, 'mine.json'), '{}');
+    expect(findConfigPath('mine.json', sub)).toEqual({ path: join(sub, 'mine.json'), isBundledDefault: false });
+  });
+
+  it('prefers ./switchboard.json over the bundled default', () => {
+    const sub = mkdtempSync(join(dir, 'local-'));
+    writeFileSync(join(sub, 'switchboard.json'), JSON.stringify({ mcpServers: { mine: { command: 'node', args: ['./mine.js'] } } }));
+    expect(findConfigPath(undefined, sub)).toEqual({ path: join(sub, 'switchboard.json'), isBundledDefault: false });
+    const loaded = loadConfig({ cwd: sub, env: {} });
+    expect(loaded.servers.map((s) => s.name)).toEqual(['mine']);
+    expect(loaded.servers[0]!.args).toEqual([join(sub, 'mine.js')]);
+  });
+
+  it('falls back to the bundled config/default.json', () => {
+    const empty = mkdtempSync(join(dir, 'empty-'));
+    const found = findConfigPath(undefined, empty);
+    expect(found.isBundledDefault).toBe(true);
+    expect(found.path).toBe(fileURLToPath(new URL('../../config/default.json', import.meta.url)));
+    expect(existsSync(found.path)).toBe(true);
+    const loaded = loadConfig({ cwd: empty, env: {} });
+    expect(loaded.isBundledDefault).toBe(true);
+    expect(loaded.servers.map((s) => s.name)).toEqual(['temperature']);
+  });
+});
+
+describe('expandEnv and formatPath', () => {
+  it('does not expand keys, only values', () => {
+    const { value, problems } = expandEnv({ '${A}': '${A}' }, { A: 'x' });
+    expect(value).toEqual({ '${A}': 'x' });
+    expect(problems).toEqual([]);
+  });
+
+  it('leaves non-string values alone', () => {
+    const { value } = expandEnv({ n: 3, b: true, z: null, list: [1, '${A}'] }, { A: 'a' });
+    expect(value).toEqual({ n: 3, b: true, z: null, list: [1, 'a'] });
+  });
+
+  it('formats paths with dots and array indexes', () => {
+    expect(formatPath(['mcpServers', 'fs', 'args', 0])).toBe('mcpServers.fs.args[0]');
+    expect(formatPath([])).toBe('(top level)');
+  });
+});
