@@ -92,7 +92,23 @@ function report(error: unknown): number {
 // Whatever happens, no server process outlives the host.
 process.on('exit', killAllGroupsNow);
 
+let settled = false;
+// If the event loop empties while main() is still pending, a promise was never settled:
+// a bug, which must not pass for success (exit 0) silently.
+process.on('beforeExit', () => {
+  if (!settled) {
+    process.stderr.write('switchboard: internal error: the command stopped without finishing (please report it)\n');
+    process.exit(ExitCode.runtime);
+  }
+});
+
 main(hideBin(process.argv)).then(
-  (code) => process.exit(code),
-  (error: unknown) => process.exit(report(error)),
+  (code) => {
+    settled = true;
+    process.exit(code);
+  },
+  (error: unknown) => {
+    settled = true;
+    process.exit(report(error));
+  },
 );

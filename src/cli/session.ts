@@ -54,7 +54,8 @@ export async function withSession<T>(flags: GlobalFlags, options: SessionOptions
     if (report.failed.length > 0 && settings.strict) {
       throw new SwitchboardError('SERVER_START', `${report.failed.length} of ${config.servers.length} servers failed to start, and --strict makes that fatal.`);
     }
-    if (options.announce || report.failed.length > 0) {
+    // The scripted model is always announced: nobody should mistake its replies for an LLM's.
+    if (options.announce || report.failed.length > 0 || model?.scripted) {
       const tools = hub.functionTools.length;
       const servers = report.started.length;
       const what = model ? `${model.scripted ? '' : 'model: '}${model.description}; ` : '';

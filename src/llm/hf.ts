@@ -26,17 +26,26 @@ export interface HfModelOptions {
   backoffBaseMs?: number;
 }
 
+type InferenceLibrary = typeof import('@huggingface/inference');
+
 export class HfChatModel implements ChatModel {
   readonly description: string;
+  /**
+   * Loading the library starts when the model is created, so it overlaps the MCP
+   * servers' start-up instead of delaying the first request.
+   */
+  private readonly library: Promise<InferenceLibrary>;
 
   constructor(private readonly options: HfModelOptions) {
+    this.library = import('@huggingface/inference');
+    this.library.catch(() => undefined); // reported by the first request that awaits it
     this.description = options.endpointUrl
       ? `${options.model} at ${options.endpointUrl}`
       : `${options.model} via Hugging Face Inference Providers (provider: ${options.provider ?? 'auto'})`;
   }
 
   async *stream(request: ModelRequest): AsyncIterable<ModelStreamEvent> {
-    const { chatCompletionStream } = await import('@huggingface/inference');
+    const { chatCompletionStream } = await this.library;
     const { retries, timeoutMs } = this.options;
     // The library's message types are narrower than what OpenAI-compatible servers accept
     // (`reasoning_content`, tool `name`); the wire shape is ours to decide.

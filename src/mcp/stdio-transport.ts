@@ -69,7 +69,13 @@ export class ProcessTreeStdioTransport implements Transport {
       this.child = child;
       const streamsClosed = new Promise<void>((done) => child.once('close', () => done()));
       // 'exit' (not 'close'): a grandchild holding the pipes open must not hide the leader's exit.
-      this.exited = new Promise((done) => child.once('exit', () => done()));
+      this.exited = new Promise((done) => {
+        child.once('exit', () => done());
+        // A spawn failure (ENOENT, EACCES) emits 'error' and 'close' but never 'exit'.
+        child.once('error', () => {
+          if (child.pid === undefined) done();
+        });
+      });
       child.once('error', (error: NodeJS.ErrnoException) => {
         const reason =
           error.code === 'ENOENT'
@@ -111,7 +117,7 @@ export class ProcessTreeStdioTransport implements Transport {
   /** Staged shutdown of the whole group: stdin EOF, SIGTERM, SIGKILL. */
   async close(): Promise<void> {
     const child = this.child;
-    if (!child || this.closed) return this.exited;
+    if (!child || this.closed) return;
     const pid = child.pid;
     const exitedInTime = (ms: number) =>
       Promise.race([this.exited.then(() => true), new Promise<boolean>((r) => setTimeout(() => r(false), ms).unref())]);
