@@ -58,7 +58,7 @@ export class Agent {
     const { model, tools, maxSteps } = this.options;
     this.history.push({ role: 'user', content: userText });
     let emptyRetried = false;
-    let lastFailure: { key: string; count: number } | undefined;
+    let failureStreaks = new Map<string, number>();
     for (let step = 1; step <= maxSteps; step++) {
       throwIfAborted(signal);
       const functionTools = tools.functionTools;
@@ -91,15 +91,16 @@ export class Agent {
       }
       throwIfAborted(signal);
 
-      // Repeated identical failures: the model is stuck.
+      // Repeated identical failures: the model is stuck. Each distinct call keeps its own
+      // streak across consecutive steps; a step where it succeeds or is not made ends it.
+      const streaks = new Map<string, number>();
       for (const [i, call] of reply.toolCalls.entries()) {
-        if (!results[i]!.isError) {
-          lastFailure = undefined;
-          continue;
-        }
+        if (!results[i]!.isError) continue;
         const key = `${call.name}\u0000${canonicalArguments(call.arguments)}`;
-        lastFailure = lastFailure?.key === key ? { key, count: lastFailure.count + 1 } : { key, count: 1 };
-        if (lastFailure.count >= REPEATED_FAILURE_LIMIT) {
+        if (streaks.has(key)) continue; // the same call twice in one reply counts once
+        const count = (failureStreaks.get(key) ?? 0) + 1;
+        streaks.set(key, count);
+        if (count >= REPEATED_FAILURE_LIMIT) {
           yield {
             type: 'stopped',
             reason: 'repeated_failure',
@@ -109,6 +110,7 @@ export class Agent {
           return;
         }
       }
+      failureStreaks = streaks;
     }
     yield {
       type: 'stopped',

@@ -33,6 +33,9 @@ export function classifyFailure(error: unknown, userSignal: AbortSignal | undefi
     return { kind: 'fatal', reason: `HTTP ${status} from the model server`, status };
   }
   if (error instanceof StreamCutError) return { kind: 'retryable', reason: error.message };
+  if (error instanceof SyntaxError) {
+    return { kind: 'fatal', reason: `the model server sent a response that is not valid JSON (${error.message.slice(0, 120)}); is --endpoint-url an OpenAI-compatible chat completions server?` };
+  }
   if (isTimeout(error)) return { kind: 'retryable', reason: 'the model request timed out' };
   const code = networkCode(error);
   if (code) return { kind: 'retryable', reason: `connection failed (${code})` };

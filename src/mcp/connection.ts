@@ -165,10 +165,9 @@ export class ServerConnection {
 
   /** The connected client, restarting the server first when it crashed. */
   private async readyClient(): Promise<Client> {
-    if (this.state === 'crashed') {
-      this.restarting ??= this.restart().finally(() => (this.restarting = undefined));
-      await this.restarting;
-    }
+    if (this.state === 'crashed') this.restarting ??= this.restart().finally(() => (this.restarting = undefined));
+    // Calls arriving while a restart is under way wait for it too.
+    if (this.restarting) await this.restarting;
     if (this.state === 'down') {
       throw new ServerDownError(this.name, this.crashes.length, Math.round((this.options.crashWindowMs ?? 60_000) / 1000));
     }
