@@ -129,7 +129,8 @@ export function toWireMessages(messages: readonly ChatMessage[]): Record<string,
       case 'user':
         return { role: message.role, content: message.content };
       case 'tool':
-        return { role: 'tool', tool_call_id: message.toolCallId, name: message.name, content: message.content };
+        // OpenAI's tool message has no `name`; the id ties it to its call.
+        return { role: 'tool', tool_call_id: message.toolCallId, content: message.content };
       case 'assistant':
         if (!message.toolCalls?.length) return { role: 'assistant', content: message.content };
         return {

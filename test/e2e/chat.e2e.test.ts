@@ -4,8 +4,8 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startMockLlm, type MockLlm, type RecordedRequest, type ScriptedReply } from '../support/mock-llm.js';
-import { DEMO_SCRIPT_PATH, lines } from '../support/cli.js';
-import { expectNoStackTrace, useE2eHarness } from './harness.js';
+import { DEMO_SCRIPT_PATH } from '../support/paths.js';
+import { expectNoStackTrace, lines, useE2eHarness } from './harness.js';
 
 const h = useE2eHarness();
 

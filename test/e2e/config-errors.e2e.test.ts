@@ -3,7 +3,7 @@
  * what and where, no stack trace, and no server started.
  */
 import { describe, expect, it } from 'vitest';
-import { DEMO_SCRIPT_PATH } from '../support/cli.js';
+import { DEMO_SCRIPT_PATH } from '../support/paths.js';
 import { expectNoStackTrace, temperatureServer, useE2eHarness } from './harness.js';
 
 const h = useE2eHarness();

@@ -11,21 +11,9 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, expect } from 'vitest';
-import {
-  describeProcesses,
-  FIXTURE_SERVER_PATH,
-  isAlive,
-  killSurvivors,
-  readPidFile,
-  runCli,
-  startCli,
-  TEMPERATURE_SERVER_PATH,
-  waitUntilGone,
-  type CliOptions,
-  type CliProcess,
-  type CliResult,
-  type ProcInfo,
-} from '../support/cli.js';
+import { runCli, startCli, type CliOptions, type CliProcess, type CliResult } from '../support/cli.js';
+import { FIXTURE_SERVER_PATH, TEMPERATURE_SERVER_PATH } from '../support/paths.js';
+import { describeProcesses, killIfAlive, readPidFileNow, waitForGone, type ProcInfo } from '../support/processes.js';
 
 export interface ServerEntry {
   command: string;
@@ -67,10 +55,9 @@ export function useE2eHarness(): E2eHarness {
     const results = await Promise.all(runs);
     const seen: ProcInfo[] = [];
     for (const result of results) if (result) seen.push(...result.processes);
-    const pidfilePids = pidfiles.map(readPidFile).filter((pid): pid is number => pid !== undefined);
-    const survivors = await waitUntilGone([...seen, ...pidfilePids], 4_000);
-    killSurvivors(survivors);
-    for (const pid of pidfilePids) if (isAlive(pid)) process.kill(pid, 'SIGKILL');
+    const pidfilePids = pidfiles.map(readPidFileNow).filter((pid): pid is number => pid !== undefined);
+    const survivors = await waitForGone([...seen, ...pidfilePids], { timeoutMs: 4_000 });
+    killIfAlive([...survivors, ...pidfilePids]);
     for (const path of dirs) rmSync(path, { recursive: true, force: true });
     dirs = [];
     pidfiles = [];
@@ -104,6 +91,11 @@ export function useE2eHarness(): E2eHarness {
       return cli;
     },
   };
+}
+
+/** Lines of text without the trailing empty one. */
+export function lines(text: string): string[] {
+  return text.split('\n').filter((line, i, all) => !(i === all.length - 1 && line === ''));
 }
 
 /** No JavaScript stack trace in what the user sees. */

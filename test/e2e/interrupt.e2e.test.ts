@@ -4,7 +4,7 @@
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { startMockLlm, type MockLlm } from '../support/mock-llm.js';
-import { describeProcesses, isAlive, processGroupMembers, readPidFile, waitFor, waitUntilGone } from '../support/cli.js';
+import { describeProcesses, groupMembers, isAlive, readPidFileNow, sleep, waitForGone, waitUntil } from '../support/processes.js';
 import { expectNoStackTrace, fixtureServer, temperatureServer, useE2eHarness } from './harness.js';
 
 const h = useE2eHarness();
@@ -29,14 +29,14 @@ describe('Ctrl+C', () => {
     // The tool call is in flight once the CLI has shown it.
     await cli.waitForStderr(/→ hang\b/);
     expect(mock.requests).toHaveLength(1);
-    const serverPid = readPidFile(serverPidfile);
-    const grandchildPid = readPidFile(grandchildPidfile);
+    const serverPid = readPidFileNow(serverPidfile);
+    const grandchildPid = readPidFileNow(grandchildPidfile);
     expect(serverPid).toBeDefined();
     expect(grandchildPid).toBeDefined();
     expect(isAlive(serverPid!)).toBe(true);
     expect(isAlive(grandchildPid!)).toBe(true);
     // The server leads its own process group, the grandchild is in it.
-    expect(processGroupMembers(serverPid!)).toEqual(expect.arrayContaining([serverPid, grandchildPid]));
+    expect(groupMembers(serverPid!)).toEqual(expect.arrayContaining([serverPid, grandchildPid]));
 
     cli.child.kill('SIGINT');
     const r = await cli.done;
@@ -44,9 +44,9 @@ describe('Ctrl+C', () => {
     expect(r.stderr).toMatch(/Interrupted/);
     expectNoStackTrace(r.stderr);
     expect(r.stdout).toBe('');
-    const survivors = await waitUntilGone([serverPid!, grandchildPid!], 4_000);
+    const survivors = await waitForGone([serverPid!, grandchildPid!], { timeoutMs: 4_000 });
     expect(survivors, describeProcesses(survivors)).toEqual([]);
-    expect(processGroupMembers(serverPid!)).toEqual([]);
+    expect(groupMembers(serverPid!)).toEqual([]);
     // No second model request: the turn ended with the interrupt.
     expect(mock.requests).toHaveLength(1);
   });
@@ -58,9 +58,9 @@ describe('Ctrl+C', () => {
     });
     mock.enqueue({ fault: 'hang' });
     const cli = h.start(['chat', '--config', config, '--endpoint-url', mock.url, '--model', 'test-model', 'Hello?']);
-    await waitFor(() => mock.requests.length === 1 || cli.child.exitCode !== null, 'the model request');
+    expect(await waitUntil(() => mock.requests.length === 1 || cli.child.exitCode !== null, 10_000), 'the model request').toBe(true);
     expect(mock.requests, cli.stderr).toHaveLength(1);
-    const serverPid = readPidFile(serverPidfile);
+    const serverPid = readPidFileNow(serverPidfile);
     expect(serverPid).toBeDefined();
     const children = cli.processes.filter((p) => isAlive(p.pid, p.startTime));
     expect(children.some((p) => p.cmdline.includes('servers/temperature/main.js'))).toBe(true);
@@ -71,7 +71,7 @@ describe('Ctrl+C', () => {
     expect(r.stderr).toMatch(/Interrupted/);
     expectNoStackTrace(r.stderr);
     expect(r.stdout).toBe('');
-    const survivors = await waitUntilGone([...children, serverPid!], 4_000);
+    const survivors = await waitForGone([...children, serverPid!], { timeoutMs: 4_000 });
     expect(survivors, describeProcesses(survivors)).toEqual([]);
   });
 
@@ -86,15 +86,15 @@ describe('Ctrl+C', () => {
     mock.enqueue({ toolCalls: [{ name: 'hang', arguments: {} }] });
     const cli = h.start(['chat', '--config', config, '--endpoint-url', mock.url, '--model', 'test-model', 'Call the hanging tool']);
     await cli.waitForStderr(/→ hang\b/);
-    const serverPid = readPidFile(serverPidfile)!;
-    const grandchildPid = readPidFile(grandchildPidfile)!;
+    const serverPid = readPidFileNow(serverPidfile)!;
+    const grandchildPid = readPidFileNow(grandchildPidfile)!;
     cli.child.kill('SIGINT');
     // The first interrupt starts a graceful shutdown that this server resists; the second one is final.
-    await new Promise((r) => setTimeout(r, 200));
+    await sleep(200);
     if (cli.child.exitCode === null) cli.child.kill('SIGINT');
     const r = await cli.done;
     expect(r.code, r.stderr).toBe(130);
-    const survivors = await waitUntilGone([serverPid, grandchildPid], 4_000);
+    const survivors = await waitForGone([serverPid, grandchildPid], { timeoutMs: 4_000 });
     expect(survivors, describeProcesses(survivors)).toEqual([]);
   });
 });

@@ -4,7 +4,7 @@
  * running afterwards.
  */
 import { describe, expect, it } from 'vitest';
-import { DEMO_SCRIPT_PATH } from '../support/cli.js';
+import { DEMO_SCRIPT_PATH } from '../support/paths.js';
 import { expectNoStackTrace, fixtureServer, temperatureServer, useE2eHarness } from './harness.js';
 
 const h = useE2eHarness();

@@ -5,7 +5,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { startMockLlm } from '../support/mock-llm.js';
-import { CLI_PATH, REPO_ROOT } from '../support/cli.js';
+import { CLI_PATH, REPO_ROOT } from '../support/paths.js';
 import { expectNoStackTrace, useE2eHarness } from './harness.js';
 
 const h = useE2eHarness();

@@ -125,9 +125,9 @@ describe('Agent + HfChatModel + ToolHub', () => {
     ]);
     expect(assistant).not.toHaveProperty('reasoning_content');
     expect(wire.slice(3)).toEqual([
-      { role: 'tool', tool_call_id: 'call_paris', name: 'get_temperature', content: PARIS },
-      { role: 'tool', tool_call_id: 'call_tokyo', name: 'get_temperature', content: TOKYO },
-      { role: 'tool', tool_call_id: 'call_echo', name: 'echo', content: 'relayed by the fixture' },
+      { role: 'tool', tool_call_id: 'call_paris', content: PARIS },
+      { role: 'tool', tool_call_id: 'call_tokyo', content: TOKYO },
+      { role: 'tool', tool_call_id: 'call_echo', content: 'relayed by the fixture' },
     ]);
   });
 
@@ -147,7 +147,7 @@ describe('Agent + HfChatModel + ToolHub', () => {
     const wire = messages(mock.requests[1]);
     expect(wire[2]).toMatchObject({ role: 'assistant', reasoning_content: reasoning });
     expect(wire[2].tool_calls).toHaveLength(1);
-    expect(wire[3]).toEqual({ role: 'tool', tool_call_id: 'call_think', name: 'get_temperature', content: 'The temperature in Paris is 23.9 °C.' });
+    expect(wire[3]).toEqual({ role: 'tool', tool_call_id: 'call_think', content: 'The temperature in Paris is 23.9 °C.' });
   });
 
   it('explains an unknown tool, arguments that are not JSON, and arguments of the wrong type to the model, and the turn still ends with an answer', async () => {

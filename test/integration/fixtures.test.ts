@@ -3,15 +3,13 @@
  * - test/support/mock-llm.ts through the real @huggingface/inference client;
  * - test/support/fixture-server.ts (from dist/) through the real MCP SDK client over stdio.
  */
-import { fileURLToPath } from 'node:url';
 import { chatCompletionStream, InferenceClientProviderApiError } from '@huggingface/inference';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
 import type { Tool } from '@modelcontextprotocol/sdk/types.js';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { startMockLlm, type MockLlm } from '../support/mock-llm.js';
-
-const FIXTURE_SERVER = fileURLToPath(new URL('../../dist/test/support/fixture-server.js', import.meta.url));
+import { FIXTURE_SERVER_PATH } from '../support/paths.js';
 
 const tools = [
   {
@@ -125,7 +123,7 @@ describe('fixture-server via the MCP SDK client', () => {
   it('pages tools/list, echoes, and reports isError from fail', async () => {
     client = new Client({ name: 'fixtures-test', version: '0.0.0' });
     await client.connect(
-      new StdioClientTransport({ command: process.execPath, args: [FIXTURE_SERVER, '--page-size', '2'], stderr: 'pipe' }),
+      new StdioClientTransport({ command: process.execPath, args: [FIXTURE_SERVER_PATH, '--page-size', '2'], stderr: 'pipe' }),
     );
     const listed: Tool[] = [];
     let cursor: string | undefined;

@@ -10,15 +10,9 @@ import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { ServerStartError } from '../../src/mcp/connection.js';
 import type { ToolHub } from '../../src/mcp/hub.js';
-import { descendantsOf, isAlive, procStat, readPidFile, waitForDeath, waitUntil } from '../support/processes.js';
-import {
-  everythingSpec,
-  filesystemSpec,
-  FIXTURE_SERVER,
-  fixtureSpec,
-  HubTracker,
-  temperatureSpec,
-} from './servers.js';
+import { FIXTURE_SERVER_PATH } from '../support/paths.js';
+import { descendantsOf, isAlive, procStat, readPidFile, waitForGone, waitUntil } from '../support/processes.js';
+import { everythingSpec, filesystemSpec, fixtureSpec, HubTracker, temperatureSpec } from './servers.js';
 
 const FIXTURE_TOOLS = ['echo', 'add', 'sleep', 'crash', 'hang', 'big', 'fail', 'image', 'no_params', 'add_tool', 'cancelled_count'];
 const PNG_BASE64_PREFIX = 'iVBORw0KGgo';
@@ -158,7 +152,7 @@ describe('ToolHub naming and routing', () => {
     expect(crash.isError).toBe(true);
     expect(crash.server).toBe('b');
     expect(crash.text).toContain('"b"');
-    expect(await waitForDeath([pidB])).toEqual([]);
+    expect(await waitForGone([pidB])).toEqual([]);
     expect(isAlive(pidA)).toBe(true);
     expect(await hub.call('a__echo', JSON.stringify({ text: 'a still here' }))).toMatchObject({ text: 'a still here', isError: false });
   });
@@ -189,7 +183,7 @@ describe('ToolHub start-up failures', () => {
     const failure = (server: string) => report.failed.find((e) => e.server === server)!;
 
     const crasher = failure('crasher');
-    expect(crasher.command).toContain(FIXTURE_SERVER);
+    expect(crasher.command).toContain(FIXTURE_SERVER_PATH);
     expect(crasher.command).toContain('--crash-at-start');
     expect(crasher.stderrTail).toContain('fixture: fatal start error');
     expect(crasher.message).toContain('server "crasher" failed to start');
@@ -204,7 +198,7 @@ describe('ToolHub start-up failures', () => {
     // Their processes are gone; the healthy servers serve.
     const failedPids = hub.connections.filter((c) => c.state === 'down').map((c) => c.pid);
     expect(failedPids).toHaveLength(2);
-    expect(await waitForDeath(failedPids)).toEqual([]);
+    expect(await waitForGone(failedPids)).toEqual([]);
     expect(names(hub).sort()).toEqual(['echo', 'get_temperature']);
     expect(await hub.call('get_temperature', JSON.stringify({ city: 'Tokyo' }))).toMatchObject({
       text: 'The temperature in Tokyo is 73 °F.',
@@ -334,7 +328,7 @@ describe('ToolHub shutdown', () => {
 
     expect(await tracker.close(hub)).toBe('closed');
     expect(isAlive(serverPid)).toBe(false);
-    expect(await waitForDeath([grandchild], 1000)).toEqual([]);
+    expect(await waitForGone([grandchild], { timeoutMs: 1000 })).toEqual([]);
   });
 
   it('close() still completes for a server that ignores SIGTERM, and the process is dead', async () => {

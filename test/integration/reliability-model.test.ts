@@ -12,7 +12,6 @@
  * Timing assertions are lower bounds on a documented wait (Retry-After) or generous
  * upper bounds proving that something did NOT wait for a full timeout.
  */
-import { fileURLToPath } from 'node:url';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { AgentEvent } from '../../src/agent/events.js';
 import { Agent } from '../../src/agent/loop.js';
@@ -21,12 +20,12 @@ import { SwitchboardError } from '../../src/errors.js';
 import { HfChatModel, type HfModelOptions } from '../../src/llm/hf.js';
 import { ToolHub, type HubOptions } from '../../src/mcp/hub.js';
 import { startMockLlm, type MockLlm, type RecordedRequest, type ScriptedReply } from '../support/mock-llm.js';
-import { killLeftovers, processAlive, sleepMs, waitForGone } from '../support/wait.js';
+import { FIXTURE_SERVER_PATH } from '../support/paths.js';
+import { isAlive, killIfAlive, sleep, waitForGone } from '../support/processes.js';
 
-const FIXTURE = fileURLToPath(new URL('../../dist/test/support/fixture-server.js', import.meta.url));
 
 function fixture(name: string, flags: string[] = []): ServerSpec {
-  return { name, transport: 'stdio', command: process.execPath, args: [FIXTURE, ...flags], env: {} };
+  return { name, transport: 'stdio', command: process.execPath, args: [FIXTURE_SERVER_PATH, ...flags], env: {} };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -89,7 +88,7 @@ async function closeHub(hub: ToolHub): Promise<void> {
   hubs = hubs.filter((h) => h !== hub);
   const pids = [...(hubPids.get(hub) ?? [])];
   expect(pids.length).toBeGreaterThan(0);
-  expect(await waitForGone(pids)).toEqual([]);
+  expect(await waitForGone(pids, { groups: true })).toEqual([]);
 }
 
 function model(mock: MockLlm, options: Partial<HfModelOptions> = {}): HfChatModel {
@@ -152,7 +151,7 @@ afterAll(async () => {
     await Promise.allSettled(hubs.filter((h) => h !== hub).map((h) => h.close()));
     await closeHub(hub);
   } finally {
-    killLeftovers([...hubPids.values()].flatMap((pids) => [...pids]));
+    killIfAlive([...hubPids.values()].flatMap((pids) => [...pids]), { groups: true });
   }
 });
 
@@ -184,7 +183,7 @@ describe('model request faults', () => {
     expect(error.message).toContain(`HTTP ${status}`);
     expect(ofType(turn.events, 'model_retry').map((e) => e.attempt)).toEqual([1, 2]);
     // Host retries only (the library's own unbounded 503 retry is off): no request after the failure.
-    await sleepMs(300);
+    await sleep(300);
     expect(mock.requests).toHaveLength(3);
   });
 
@@ -238,7 +237,7 @@ describe('model request faults', () => {
     expect(error.message).toMatch(/token/i);
     expect(error.message).toContain(String(status));
     expect(ofType(turn.events, 'model_retry')).toEqual([]);
-    await sleepMs(200);
+    await sleep(200);
     expect(mock.requests).toHaveLength(1);
   });
 
@@ -256,7 +255,7 @@ describe('model request faults', () => {
     expect(error.message).toContain('HTTP 400');
     expect(error.message).toContain('maximum context length is 4096 tokens');
     expect(ofType(turn.events, 'model_retry')).toEqual([]);
-    await sleepMs(200);
+    await sleep(200);
     expect(mock.requests).toHaveLength(1);
   });
 
@@ -270,7 +269,7 @@ describe('model request faults', () => {
     expect(error.code).toBe('MODEL_REQUEST');
     expect(error.message).toMatch(/timed out/);
     expect(error.message).toContain('after 2 attempts');
-    await sleepMs(200);
+    await sleep(200);
     expect(mock.requests).toHaveLength(2);
   });
 
@@ -282,7 +281,7 @@ describe('model request faults', () => {
     const error = turn.error as SwitchboardError;
     expect(error.code).toBe('MODEL_REQUEST');
     expect(error.message).toMatch(/^The model request failed/);
-    await sleepMs(200);
+    await sleep(200);
     expect(mock.requests.length).toBeGreaterThanOrEqual(1);
     expect(mock.requests.length).toBeLessThanOrEqual(2);
 
@@ -420,7 +419,7 @@ describe('agent loop guards', () => {
 
     notePids(own);
     expect(own.connections[0]!.pid).not.toBe(firstPid);
-    expect(processAlive(firstPid)).toBe(false);
+    expect(isAlive(firstPid)).toBe(false);
     await closeHub(own);
   });
 });

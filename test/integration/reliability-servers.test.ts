@@ -12,16 +12,15 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { ServerSpec } from '../../src/config/schema.js';
 import { ToolHub, type HubOptions, type StartReport } from '../../src/mcp/hub.js';
-import { killLeftovers, pollUntil, processAlive, readPid, waitForGone } from '../support/wait.js';
+import { FIXTURE_SERVER_PATH } from '../support/paths.js';
+import { isAlive, killIfAlive, readPidFile, waitForGone, waitUntil } from '../support/processes.js';
 
-const FIXTURE = fileURLToPath(new URL('../../dist/test/support/fixture-server.js', import.meta.url));
 
 function fixture(name: string, flags: string[] = [], extra: Partial<ServerSpec> = {}): ServerSpec {
-  return { name, transport: 'stdio', command: process.execPath, args: [FIXTURE, ...flags], env: {}, ...extra };
+  return { name, transport: 'stdio', command: process.execPath, args: [FIXTURE_SERVER_PATH, ...flags], env: {}, ...extra };
 }
 
 interface Harness {
@@ -52,7 +51,7 @@ afterEach(async () => {
   const open = harnesses;
   harnesses = [];
   await Promise.allSettled(open.map((h) => h.hub.close()));
-  killLeftovers(open.flatMap((h) => [...h.pids]));
+  killIfAlive(open.flatMap((h) => [...h.pids]), { groups: true });
 });
 
 async function startHub(specs: ServerSpec[], options: Partial<HubOptions> = {}): Promise<Harness> {
@@ -88,7 +87,7 @@ async function closeAndExpectNoLeftovers(h: Harness, extraPids: Array<number | u
   await h.hub.close();
   for (const pid of extraPids) if (pid) h.pids.add(pid);
   expect(h.pids.size).toBeGreaterThan(0);
-  expect(await waitForGone([...h.pids], 5000)).toEqual([]);
+  expect(await waitForGone([...h.pids], { timeoutMs: 5000, groups: true })).toEqual([]);
 }
 
 const elapsedSince = (t0: number) => performance.now() - t0;
@@ -105,7 +104,7 @@ describe('per-call timeouts', () => {
     expect(outcome.text).toContain('"fx"');
 
     // notifications/cancelled reached the server.
-    const cancelled = await pollUntil(async () => {
+    const cancelled = await waitUntil(async () => {
       const count = await h.hub.call('cancelled_count', {});
       return Number(count.text) >= 1 ? Number(count.text) : 0;
     }, 3000);
@@ -159,9 +158,9 @@ describe('server crashes', () => {
     const h = await startHub([fixture('fx', ['--grandchild', gcFile])], { toolTimeoutMs: 30_000 });
     const connection = h.hub.connections[0]!;
     const firstPid = connection.pid;
-    const firstGrandchild = await readPid(gcFile);
-    expect(processAlive(firstPid)).toBe(true);
-    expect(processAlive(firstGrandchild)).toBe(true);
+    const firstGrandchild = await readPidFile(gcFile);
+    expect(isAlive(firstPid)).toBe(true);
+    expect(isAlive(firstGrandchild)).toBe(true);
     const toolsBefore = [...h.hub.routes.keys()].sort();
 
     const t0 = performance.now();
@@ -176,7 +175,7 @@ describe('server crashes', () => {
     expect(h.notices.join('\n')).toContain('"fx" exited unexpectedly');
 
     // The crashed server's process group (the grandchild too) is gone before any restart.
-    expect(await waitForGone([firstPid, firstGrandchild])).toEqual([]);
+    expect(await waitForGone([firstPid, firstGrandchild], { groups: true })).toEqual([]);
 
     // The model still sees the tools while the server is down between calls.
     expect([...h.hub.routes.keys()].sort()).toEqual(toolsBefore);
@@ -187,13 +186,13 @@ describe('server crashes', () => {
     h.notePids();
     expect(connection.pid).toBeDefined();
     expect(connection.pid).not.toBe(firstPid);
-    expect(processAlive(connection.pid)).toBe(true);
+    expect(isAlive(connection.pid)).toBe(true);
     expect(connection.state).toBe('ready');
     expect([...h.hub.routes.keys()].sort()).toEqual(toolsBefore);
     expect(h.notices.join('\n')).toMatch(/"fx" restarted; \d+ tools listed again/);
 
-    const secondGrandchild = await pollUntil(async () => {
-      const pid = await readPid(gcFile);
+    const secondGrandchild = await waitUntil(async () => {
+      const pid = await readPidFile(gcFile);
       return pid !== firstGrandchild ? pid : undefined;
     });
     await closeAndExpectNoLeftovers(h, [firstGrandchild, secondGrandchild]);
@@ -204,11 +203,11 @@ describe('server crashes', () => {
     const connection = h.hub.connections[0]!;
     const firstPid = connection.pid;
     expect((await h.hub.call('crash', {})).isError).toBe(true);
-    await pollUntil(() => connection.state === 'crashed');
+    await waitUntil(() => connection.state === 'crashed');
     // The first call after the crash starts the restart...
     const first = h.hub.call('echo', { text: 'first' });
     // ...and a second call comes in while the new process is starting up (e.g. from another turn).
-    expect(await pollUntil(() => connection.state === 'starting', 5000, 2)).toBe(true);
+    expect(await waitUntil(() => connection.state === 'starting', 5000, 2)).toBe(true);
     const second = h.hub.call('echo', { text: 'second' });
     expect(await first).toMatchObject({ isError: false, text: 'first' });
     expect(await second).toMatchObject({ isError: false, text: 'second' });
@@ -225,13 +224,13 @@ describe('server crashes', () => {
       h.notePids();
       expect(outcome.isError).toBe(true);
       expect(outcome.text).toContain('crashed');
-      await pollUntil(() => connection.state !== 'ready', 5000);
+      await waitUntil(() => connection.state !== 'ready', 5000);
     }
     expect(h.pids.size).toBe(3); // started once, restarted twice
     expect(connection.state).toBe('down');
     expect(h.notices.join('\n')).toContain('marked down');
     const lastPid = connection.pid;
-    expect(await waitForGone([...h.pids])).toEqual([]);
+    expect(await waitForGone([...h.pids], { groups: true })).toEqual([]);
 
     const t0 = performance.now();
     const down = await h.hub.call('echo', { text: 'anyone?' });
@@ -241,7 +240,7 @@ describe('server crashes', () => {
     expect(down.text).toContain('"fx"');
     // No restart was attempted: same (dead) pid.
     expect(connection.pid).toBe(lastPid);
-    expect(processAlive(connection.pid)).toBe(false);
+    expect(isAlive(connection.pid)).toBe(false);
     const again = await h.hub.call('echo', { text: 'anyone?' });
     expect(again.text).toContain('is down');
     expect(connection.pid).toBe(lastPid);
@@ -264,7 +263,7 @@ describe('restarts that fail', () => {
       'import(require("node:url").pathToFileURL(fixture).href);',
     ].join('\n');
     const h = await startHub([
-      { name: 'flaky', transport: 'stdio', command: process.execPath, args: ['-e', wrapper, FIXTURE, marker, pidFile], env: {} },
+      { name: 'flaky', transport: 'stdio', command: process.execPath, args: ['-e', wrapper, FIXTURE_SERVER_PATH, marker, pidFile], env: {} },
     ]);
     expect(h.report.started).toEqual(['flaky']);
     const connection = h.hub.connections[0]!;
@@ -272,7 +271,7 @@ describe('restarts that fail', () => {
 
     const second = await h.hub.call('echo', { text: 'x' }); // restart fails: crash 2
     h.notePids();
-    h.pids.add((await readPid(pidFile))!);
+    h.pids.add((await readPidFile(pidFile))!);
     expect(second.isError).toBe(true);
     expect(second.text).toContain('"flaky"');
     expect(second.text).toContain('failed to start');
@@ -281,7 +280,7 @@ describe('restarts that fail', () => {
 
     const third = await h.hub.call('echo', { text: 'x' }); // restart fails again: crash 3, down
     h.notePids();
-    h.pids.add((await readPid(pidFile))!);
+    h.pids.add((await readPidFile(pidFile))!);
     expect(third.isError).toBe(true);
     expect(third.text).toContain('failed to start');
     expect(connection.state).toBe('down');
@@ -304,7 +303,7 @@ describe('tool list changes', () => {
     const running = h.hub.call('sleep', { ms: 800 });
     const added = await h.hub.call('add_tool', { name: 'fresh' });
     expect(added).toMatchObject({ isError: false, text: 'added fresh' });
-    expect(await pollUntil(() => h.hub.routes.has('fresh'), 5000)).toBe(true);
+    expect(await waitUntil(() => h.hub.routes.has('fresh'), 5000)).toBe(true);
     expect(h.hub.functionTools.some((t) => t.function.name === 'fresh')).toBe(true);
     // The older tools are still routed.
     expect(h.hub.routes.has('echo')).toBe(true);
@@ -320,14 +319,14 @@ describe('shutdown of stubborn servers', () => {
   it('--ignore-sigterm: close() escalates to SIGKILL within a bounded time', async () => {
     const pidFile = join(dir, 'stubborn.pid');
     const h = await startHub([fixture('stubborn', ['--ignore-sigterm', '--pidfile', pidFile])]);
-    const pid = await readPid(pidFile);
+    const pid = await readPidFile(pidFile);
     expect(pid).toBe(h.hub.connections[0]!.pid);
     expect((await h.hub.call('echo', { text: 'ok' })).text).toBe('ok');
     const t0 = performance.now();
     await h.hub.close();
     expect(elapsedSince(t0)).toBeLessThan(10_000);
-    expect(processAlive(pid)).toBe(false);
-    expect(await waitForGone([pid])).toEqual([]);
+    expect(isAlive(pid)).toBe(false);
+    expect(await waitForGone([pid], { groups: true })).toEqual([]);
     // The user was not told it crashed: it was asked to go.
     expect(h.notices.join('\n')).not.toContain('exited unexpectedly');
   });
@@ -336,20 +335,20 @@ describe('shutdown of stubborn servers', () => {
     const gcFile = join(dir, 'stubborn-gc.pid');
     const h = await startHub([fixture('stubborn', ['--ignore-sigterm', '--grandchild', gcFile])]);
     const pid = h.hub.connections[0]!.pid;
-    const grandchild = await readPid(gcFile);
-    expect(processAlive(pid)).toBe(true);
-    expect(processAlive(grandchild)).toBe(true);
+    const grandchild = await readPidFile(gcFile);
+    expect(isAlive(pid)).toBe(true);
+    expect(isAlive(grandchild)).toBe(true);
     const t0 = performance.now();
     await h.hub.close();
     expect(elapsedSince(t0)).toBeLessThan(10_000);
-    expect(await waitForGone([pid, grandchild])).toEqual([]);
+    expect(await waitForGone([pid, grandchild], { groups: true })).toEqual([]);
   });
 
   it('--grandchild on a well-behaved server: close() leaves no grandchild behind', async () => {
     const gcFile = join(dir, 'polite-gc.pid');
     const h = await startHub([fixture('polite', ['--grandchild', gcFile])]);
-    const grandchild = await readPid(gcFile);
-    expect(processAlive(grandchild)).toBe(true);
+    const grandchild = await readPidFile(gcFile);
+    expect(isAlive(grandchild)).toBe(true);
     await closeAndExpectNoLeftovers(h, [grandchild]);
   });
 });
@@ -371,7 +370,7 @@ describe('misbehaving servers at start-up', () => {
   it('--exit-during-init: reported as failed with "exited" wording and its stderr; the other server is fine', async () => {
     const pidFile = join(dir, 'init-exit.pid');
     const h = await startHub([fixture('good', ['--tools', 'echo']), fixture('quitter', ['--exit-during-init', '--pidfile', pidFile])]);
-    const quitterPid = await readPid(pidFile);
+    const quitterPid = await readPidFile(pidFile);
     expect(h.report.started).toEqual(['good']);
     expect(h.report.failed).toHaveLength(1);
     const failure = h.report.failed[0]!;
@@ -382,7 +381,7 @@ describe('misbehaving servers at start-up', () => {
     expect(failure.stderrTail).toContain('fixture: exiting during initialize');
     expect(failure.message).toContain('--exit-during-init'); // the command line, for the user
     expect(h.hub.connections[1]!.state).toBe('down');
-    expect(processAlive(quitterPid)).toBe(false);
+    expect(isAlive(quitterPid)).toBe(false);
 
     expect(await h.hub.call('echo', { text: 'fine' })).toMatchObject({ isError: false, text: 'fine', server: 'good' });
     await closeAndExpectNoLeftovers(h, [quitterPid]);
@@ -420,7 +419,7 @@ describe('arguments and output size', () => {
     expect(wrong.text).toContain('The tool was not run');
     const marker = await h.hub.call('add_tool', { name: 'marker' });
     expect(marker).toMatchObject({ isError: false, text: 'added marker' });
-    expect(await pollUntil(() => h.hub.routes.has('marker'), 5000)).toBe(true);
+    expect(await waitUntil(() => h.hub.routes.has('marker'), 5000)).toBe(true);
     expect(h.hub.routes.has('42')).toBe(false);
 
     // Arguments that are not JSON at all.

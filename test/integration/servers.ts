@@ -6,14 +6,10 @@
  */
 import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import type { ServerSpec } from '../../src/config/schema.js';
 import { ToolHub, type HubOptions } from '../../src/mcp/hub.js';
-import { killIfAlive, waitForDeath } from '../support/processes.js';
-
-export const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
-export const FIXTURE_SERVER = join(REPO_ROOT, 'dist/test/support/fixture-server.js');
-export const TEMPERATURE_SERVER = join(REPO_ROOT, 'dist/servers/temperature/main.js');
+import { FIXTURE_SERVER_PATH, REPO_ROOT, TEMPERATURE_SERVER_PATH } from '../support/paths.js';
+import { killIfAlive, waitForGone } from '../support/processes.js';
 
 /** The script a package's `bin` points at, read from its package.json. */
 function binOf(packageName: string): string {
@@ -31,9 +27,9 @@ export function nodeServer(name: string, script: string, args: string[] = []): S
   return { name, transport: 'stdio', command: process.execPath, args: [script, ...args], env: {} };
 }
 
-export const temperatureSpec = (name = 'temperature'): ServerSpec => nodeServer(name, TEMPERATURE_SERVER);
+export const temperatureSpec = (name = 'temperature'): ServerSpec => nodeServer(name, TEMPERATURE_SERVER_PATH);
 /** The fault-injecting fixture server; `--name` is the spec's name. */
-export const fixtureSpec = (name: string, ...flags: string[]): ServerSpec => nodeServer(name, FIXTURE_SERVER, ['--name', name, ...flags]);
+export const fixtureSpec = (name: string, ...flags: string[]): ServerSpec => nodeServer(name, FIXTURE_SERVER_PATH, ['--name', name, ...flags]);
 /** server-filesystem takes its allowed directories as arguments. */
 export const filesystemSpec = (dir: string, name = 'filesystem'): ServerSpec => nodeServer(name, FILESYSTEM_SERVER, [dir]);
 /** server-everything's first argument picks the transport. */
@@ -109,9 +105,9 @@ export class HubTracker {
     const pids = [...this.pids];
     this.pids.clear();
     // close() resolves once the group is gone; a short settle only covers SIGKILL delivery.
-    const survivors = await waitForDeath(pids, 2000);
+    const survivors = await waitForGone(pids, { timeoutMs: 2000 });
     killIfAlive(survivors);
-    for (const pid of survivors) problems.push(`pid ${pid} still alive`);
+    for (const { pid } of survivors) problems.push(`pid ${pid} still alive`);
     return problems;
   }
 }

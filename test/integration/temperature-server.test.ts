@@ -2,13 +2,11 @@
  * The bundled temperature server, run from dist/ as a real child process and
  * driven through the MCP SDK client over stdio.
  */
-import { fileURLToPath } from 'node:url';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-
-const SERVER_MAIN = fileURLToPath(new URL('../../dist/servers/temperature/main.js', import.meta.url));
+import { TEMPERATURE_SERVER_PATH } from '../support/paths.js';
 
 let client: Client;
 
@@ -24,7 +22,7 @@ function text(result: CallToolResult): string {
 beforeAll(async () => {
   client = new Client({ name: 'temperature-test', version: '0.0.0' });
   await client.connect(
-    new StdioClientTransport({ command: process.execPath, args: [SERVER_MAIN], stderr: 'pipe' }),
+    new StdioClientTransport({ command: process.execPath, args: [TEMPERATURE_SERVER_PATH], stderr: 'pipe' }),
   );
 });
 

@@ -13,7 +13,8 @@ import type { AgentEvent } from '../../src/agent/events.js';
 import { loadConfig } from '../../src/config/load.js';
 import { HfChatModel } from '../../src/llm/hf.js';
 import { startMockLlm, type MockLlm } from '../support/mock-llm.js';
-import { EVERYTHING_SERVER, FILESYSTEM_SERVER, HubTracker, TEMPERATURE_SERVER } from './servers.js';
+import { TEMPERATURE_SERVER_PATH } from '../support/paths.js';
+import { EVERYTHING_SERVER, FILESYSTEM_SERVER, HubTracker } from './servers.js';
 
 const tracker = new HubTracker();
 let mock: MockLlm;
@@ -37,7 +38,7 @@ function writeConfig(): string {
   mkdirSync(workspace);
   const config = {
     mcpServers: {
-      temperature: { command: process.execPath, args: [TEMPERATURE_SERVER] },
+      temperature: { command: process.execPath, args: [TEMPERATURE_SERVER_PATH] },
       filesystem: { command: process.execPath, args: [FILESYSTEM_SERVER, '${env:SWITCHBOARD_TEST_WORKSPACE}'] },
       everything: { command: process.execPath, args: [EVERYTHING_SERVER, 'stdio'] },
     },
@@ -100,13 +101,13 @@ describe('third-party servers from a config file, through the agent loop', () =>
     // The tool messages sent back to the model carry the servers' results.
     expect(mock.requests).toHaveLength(3);
     const afterWrite = mock.requests[1]!.body.messages as any[];
-    expect(afterWrite.at(-1)).toMatchObject({ role: 'tool', tool_call_id: 'call_write', name: 'write_file' });
+    expect(afterWrite.at(-1)).toMatchObject({ role: 'tool', tool_call_id: 'call_write' });
     expect(afterWrite.at(-1).content).toContain('Successfully wrote to');
     expect(afterWrite.at(-1).content).toContain(notes);
     const afterRead = mock.requests[2]!.body.messages as any[];
     expect(afterRead.slice(-2)).toEqual([
-      { role: 'tool', tool_call_id: 'call_read', name: 'read_file', content },
-      { role: 'tool', tool_call_id: 'call_echo', name: 'echo', content: 'Echo: file saved' },
+      { role: 'tool', tool_call_id: 'call_read', content },
+      { role: 'tool', tool_call_id: 'call_echo', content: 'Echo: file saved' },
     ]);
     // The model was offered the third-party tools' schemas, minus "$schema".
     const tools = mock.requests[0]!.body.tools as Array<{ function: { name: string; parameters: any } }>;
