@@ -15,6 +15,8 @@ const DEFAULT_CHARS_PER_TOKEN = 4;
 
 export class TokenEstimator {
   private charsPerToken = DEFAULT_CHARS_PER_TOKEN;
+  /** Sizes by object: messages and tool lists never change once made, so each is measured once. */
+  private readonly sizes = new WeakMap<object, number>();
 
   estimate(messages: readonly ChatMessage[], tools: readonly FunctionTool[] = []): number {
     return Math.ceil(this.chars(messages, tools) / this.charsPerToken);
@@ -28,9 +30,18 @@ export class TokenEstimator {
   }
 
   private chars(messages: readonly ChatMessage[], tools: readonly FunctionTool[]): number {
-    let total = tools.length ? JSON.stringify(tools).length : 0;
-    for (const message of messages) total += messageChars(message);
+    let total = tools.length ? this.sizeOf(tools, () => JSON.stringify(tools).length) : 0;
+    for (const message of messages) total += this.sizeOf(message, () => messageChars(message));
     return total;
+  }
+
+  private sizeOf(key: object, measure: () => number): number {
+    let size = this.sizes.get(key);
+    if (size === undefined) {
+      size = measure();
+      this.sizes.set(key, size);
+    }
+    return size;
   }
 }
 

@@ -1,79 +1,71 @@
 #!/usr/bin/env node
 /**
- * The `switchboard` command. yargs wiring, and the ONLY place that prints usage
- * errors and decides the exit code:
- *   0 success, 1 runtime failure, 2 usage or config error, 130 interrupted.
+ * The `switchboard` command, and the ONLY place that prints errors and decides the
+ * exit code: 0 success, 1 runtime failure, 2 usage or config error, 130 interrupted.
  */
-import yargs from 'yargs';
-import { hideBin } from 'yargs/helpers';
+import v8 from 'node:v8';
 import { exitCodeFor, ExitCode, SwitchboardError, UserInputError } from '../errors.js';
 import { killAllGroupsNow } from '../mcp/stdio-transport.js';
-import { VERSION } from '../version.js';
 import { callCommand } from './call.js';
 import { chatCommand } from './chat.js';
+import { parseCommonInvocation } from './fast-parse.js';
 import { installInterruptHandlers } from './interrupt.js';
+import type { ParsedFlags, ParsedInvocation } from './options.js';
 import { toolsCommand } from './tools.js';
+
+// fetch's HTTP parser is WebAssembly; V8's optimizing tier-up of it runs on a
+// background thread that delays process exit by ~50 ms after a one-shot answer and
+// competes with the servers for the CPU. The baseline compiler is fast enough here.
+v8.setFlagsFromString('--liftoff-only');
 
 async function main(argv: string[]): Promise<number> {
   const interrupt = new AbortController();
   installInterruptHandlers(interrupt);
-  let code: number = ExitCode.ok;
-  const parser = yargs(argv)
-    .scriptName('switchboard')
-    .usage('$0 <command> [options]\n\nAn agent host that bridges MCP servers to LLM function calling.')
-    .option('config', { type: 'string', describe: 'Config file (default: ./switchboard.json, else the bundled temperature server)' })
-    .option('model', { type: 'string', describe: 'Model id, model name at --endpoint-url, or scripted:PATH (default: moonshotai/Kimi-K2-Thinking)' })
-    .option('provider', { type: 'string', describe: 'Inference provider on Hugging Face (default: auto); ignored with --endpoint-url' })
-    .option('endpoint-url', { type: 'string', describe: 'Base URL of an OpenAI-compatible server, e.g. http://127.0.0.1:8080/v1' })
-    .option('system', { type: 'string', describe: 'System prompt' })
-    .option('max-steps', { type: 'number', describe: 'Most model calls per user message (default: 20)' })
-    .option('tool-timeout', { type: 'number', describe: 'Seconds a tool call may take (default: 60; a server\'s "timeout" wins)' })
-    .option('model-timeout', { type: 'number', describe: 'Seconds a model request may take (default: 120)' })
-    .option('retries', { type: 'number', describe: 'Retries of a failed model request (default: 3)' })
-    .option('verbose', { type: 'boolean', alias: 'v', describe: 'Show server stderr, model reasoning and step counts' })
-    .option('strict', { type: 'boolean', describe: 'Fail when any server fails to start' })
-    .command(
-      'chat [prompt]',
-      'Chat with the agent: one turn with a prompt (or piped stdin), else an interactive session',
-      (y) => y.positional('prompt', { type: 'string', describe: 'The message; omit it for a REPL or to read stdin' }).option('json', { type: 'boolean', describe: 'One JSON object per event on stdout' }),
-      async (args) => {
-        code = await chatCommand(args, interrupt.signal);
-      },
-    )
-    .command(
-      'tools',
-      'List the tools the model can call',
-      (y) => y.option('json', { type: 'boolean', describe: 'Print the exact function schemas sent to the model' }),
-      async (args) => {
-        code = await toolsCommand(args, interrupt.signal);
-      },
-    )
-    .command(
-      'call <tool> [args]',
-      'Call one tool directly (no model) and print its result',
-      (y) =>
-        y
-          .positional('tool', { type: 'string', demandOption: true, describe: 'Exposed tool name, as `switchboard tools` lists it' })
-          .positional('args', { type: 'string', describe: 'Arguments as a JSON object, e.g. \'{"city": "Paris"}\'' }),
-      async (args) => {
-        code = await callCommand(args as typeof args & { tool: string }, interrupt.signal);
-      },
-    )
-    .example('$0 chat --model scripted:config/demo.script.json "Weather in SF?"', 'Offline demo: scripted model, bundled temperature server')
-    .example('HF_TOKEN=hf_... $0 chat "What is the temperature in Paris?"', 'A real model on Hugging Face Inference Providers')
-    .example('$0 chat --endpoint-url http://127.0.0.1:8080/v1 --model local', 'A local OpenAI-compatible server')
-    .demandCommand(1, 'Name a command: chat, tools or call.')
-    .strict()
-    .version(VERSION)
-    .help()
-    .alias('h', 'help')
-    .wrap(Math.min(100, process.stdout.columns || 100))
-    .fail((message, error) => {
-      if (error) throw error;
-      throw new UserInputError('USAGE', `${message}\nRun "switchboard --help" for usage.`);
-    });
-  await parser.parseAsync();
-  return code;
+  const invocation = parseCommonInvocation(argv) ?? (await (await import('./yargs-parse.js')).parseWithYargs(argv));
+  if (!invocation) return ExitCode.ok; // yargs printed --help or --version
+  return run(invocation, interrupt.signal);
+}
+
+function run({ command, flags }: ParsedInvocation, signal: AbortSignal): Promise<number> {
+  const global = checkGlobalFlags(flags);
+  switch (command) {
+    case 'chat':
+      return chatCommand({ ...global, prompt: optionalString(flags.prompt), json: flags.json === true }, signal);
+    case 'tools':
+      return toolsCommand({ ...global, json: flags.json === true }, signal);
+    case 'call':
+      return callCommand({ ...global, tool: String(flags.tool), args: optionalString(flags.args) }, signal);
+  }
+}
+
+/** Types and ranges of the global flags, whichever parser read them. */
+function checkGlobalFlags(flags: ParsedFlags) {
+  const number = (name: string, flag: string, min: number, integer: boolean): number | undefined => {
+    const value = flags[name];
+    if (value === undefined) return undefined;
+    const n = Number(value);
+    if (!Number.isFinite(n) || n < min || (integer && !Number.isInteger(n))) {
+      throw new UserInputError('USAGE', `--${flag} must be ${integer ? 'a whole number' : 'a number'} of at least ${min}, not "${String(value)}".`);
+    }
+    return n;
+  };
+  return {
+    config: optionalString(flags.config),
+    model: optionalString(flags.model),
+    provider: optionalString(flags.provider),
+    endpointUrl: optionalString(flags.endpointUrl),
+    system: optionalString(flags.system),
+    maxSteps: number('maxSteps', 'max-steps', 1, true),
+    toolTimeout: number('toolTimeout', 'tool-timeout', 0.001, false),
+    modelTimeout: number('modelTimeout', 'model-timeout', 0.001, false),
+    retries: number('retries', 'retries', 0, true),
+    verbose: flags.verbose === true,
+    strict: flags.strict === true,
+  };
+}
+
+function optionalString(value: unknown): string | undefined {
+  return value === undefined ? undefined : String(value);
 }
 
 function report(error: unknown): number {
@@ -102,7 +94,7 @@ process.on('beforeExit', () => {
   }
 });
 
-main(hideBin(process.argv)).then(
+main(process.argv.slice(2)).then(
   (code) => {
     settled = true;
     process.exit(code);

@@ -61,10 +61,7 @@ export class HfChatModel implements ChatModel {
         : { provider: (this.options.provider ?? 'auto') as never }),
     };
     for (let attempt = 0; ; attempt++) {
-      const attemptSignal = AbortSignal.any([
-        ...(request.signal ? [request.signal] : []),
-        AbortSignal.timeout(timeoutMs),
-      ]);
+      const scope = attemptScope(request.signal, timeoutMs);
       let retryAfterMs: number | undefined;
       // The library does not expose response headers; a fetch wrapper reads Retry-After.
       const recordingFetch: typeof fetch = async (input, init) => {
@@ -72,10 +69,11 @@ export class HfChatModel implements ChatModel {
         retryAfterMs = parseRetryAfter(response.headers.get('retry-after'));
         return response;
       };
+      let caught: unknown;
       try {
         const assembler = new StreamAssembler();
         const stream = chatCompletionStream(args, {
-          signal: attemptSignal,
+          signal: scope.signal,
           fetch: recordingFetch,
           // The library retries 503 by itself, at once and without limit; the host's bounded back-off is the only retry.
           retry_on_error: false,
@@ -89,30 +87,61 @@ export class HfChatModel implements ChatModel {
         yield { type: 'reply', reply: assembler.reply() };
         return;
       } catch (error) {
-        const failure = classifyFailure(error, request.signal);
-        if (failure.kind === 'aborted') throw new SwitchboardError('INTERRUPTED', 'The model request was interrupted.');
-        if (failure.kind === 'auth') {
-          throw new SwitchboardError(
-            'MODEL_AUTH',
-            `The model server refused the token (${failure.reason}). Check HF_TOKEN (create one at https://huggingface.co/settings/tokens with "Make calls to Inference Providers") or the key your endpoint expects.`,
-          );
-        }
-        if (failure.kind === 'fatal' || attempt >= retries) {
-          const tries = attempt + 1;
-          throw new SwitchboardError(
-            'MODEL_REQUEST',
-            `The model request failed${tries > 1 ? ` after ${tries} attempts` : ''}: ${failure.reason}${describeDetail(error, failure.reason)}`,
-            { cause: error },
-          );
-        }
-        const delayMs = backoffDelay(attempt + 1, retryAfterMs, { baseMs: this.options.backoffBaseMs ?? 500, maxMs: 30_000 });
-        yield { type: 'retry', attempt: attempt + 1, delayMs, reason: failure.reason };
-        await sleep(delayMs, request.signal).catch(() => {
-          throw new SwitchboardError('INTERRUPTED', 'The model request was interrupted.');
-        });
+        // A timeout aborts the request; classify it as the timeout, not as an abort.
+        caught = scope.timedOut ? scope.signal.reason : error;
+      } finally {
+        scope.dispose();
       }
+      const failure = classifyFailure(caught, request.signal);
+      if (failure.kind === 'aborted') throw new SwitchboardError('INTERRUPTED', 'The model request was interrupted.');
+      if (failure.kind === 'auth') {
+        throw new SwitchboardError(
+          'MODEL_AUTH',
+          `The model server refused the token (${failure.reason}). Check HF_TOKEN (create one at https://huggingface.co/settings/tokens with "Make calls to Inference Providers") or the key your endpoint expects.`,
+        );
+      }
+      if (failure.kind === 'fatal' || attempt >= retries) {
+        const tries = attempt + 1;
+        throw new SwitchboardError(
+          'MODEL_REQUEST',
+          `The model request failed${tries > 1 ? ` after ${tries} attempts` : ''}: ${failure.reason}${describeDetail(caught, failure.reason)}`,
+          { cause: caught },
+        );
+      }
+      const delayMs = backoffDelay(attempt + 1, retryAfterMs, { baseMs: this.options.backoffBaseMs ?? 500, maxMs: 30_000 });
+      yield { type: 'retry', attempt: attempt + 1, delayMs, reason: failure.reason };
+      await sleep(delayMs, request.signal).catch(() => {
+        throw new SwitchboardError('INTERRUPTED', 'The model request was interrupted.');
+      });
     }
   }
+}
+
+/**
+ * The signal of one attempt: aborted by the caller's signal or by the timeout. Both
+ * hooks are removed by `dispose()` (Node 20's `AbortSignal.any` would keep every
+ * combined signal alive for the length of the conversation).
+ */
+function attemptScope(callerSignal: AbortSignal | undefined, timeoutMs: number) {
+  const controller = new AbortController();
+  let timedOut = false;
+  const timer = setTimeout(() => {
+    timedOut = true;
+    controller.abort(new DOMException(`the model request timed out after ${Math.round(timeoutMs / 1000)} s`, 'TimeoutError'));
+  }, timeoutMs);
+  const forward = () => controller.abort(callerSignal?.reason);
+  if (callerSignal?.aborted) forward();
+  else callerSignal?.addEventListener('abort', forward, { once: true });
+  return {
+    signal: controller.signal,
+    get timedOut() {
+      return timedOut;
+    },
+    dispose() {
+      clearTimeout(timer);
+      callerSignal?.removeEventListener('abort', forward);
+    },
+  };
 }
 
 /** Adds the library's message when it says more than the one-line reason. */
@@ -121,27 +150,42 @@ function describeDetail(error: unknown, reason: string): string {
   return message && !reason.includes(message) ? ` (${message})` : '';
 }
 
+/**
+ * Wire forms by message: history messages never change once appended, so each is
+ * converted once, not on every request of a long conversation.
+ */
+const wireCache = new WeakMap<ChatMessage, Record<string, unknown>>();
+
 /** Our history -> OpenAI chat-completions messages. */
 export function toWireMessages(messages: readonly ChatMessage[]): Record<string, unknown>[] {
   return messages.map((message) => {
-    switch (message.role) {
-      case 'system':
-      case 'user':
-        return { role: message.role, content: message.content };
-      case 'tool':
-        // OpenAI's tool message has no `name`; the id ties it to its call.
-        return { role: 'tool', tool_call_id: message.toolCallId, content: message.content };
-      case 'assistant':
-        if (!message.toolCalls?.length) return { role: 'assistant', content: message.content };
-        return {
-          role: 'assistant',
-          content: message.content,
-          tool_calls: message.toolCalls.map(toWireToolCall),
-          // Kimi-K2-Thinking and other thinking models need their reasoning back with tool calls.
-          ...(message.reasoning ? { reasoning_content: message.reasoning } : {}),
-        };
+    let wire = wireCache.get(message);
+    if (!wire) {
+      wire = toWireMessage(message);
+      wireCache.set(message, wire);
     }
+    return wire;
   });
+}
+
+function toWireMessage(message: ChatMessage): Record<string, unknown> {
+  switch (message.role) {
+    case 'system':
+    case 'user':
+      return { role: message.role, content: message.content };
+    case 'tool':
+      // OpenAI's tool message has no `name`; the id ties it to its call.
+      return { role: 'tool', tool_call_id: message.toolCallId, content: message.content };
+    case 'assistant':
+      if (!message.toolCalls?.length) return { role: 'assistant', content: message.content };
+      return {
+        role: 'assistant',
+        content: message.content,
+        tool_calls: message.toolCalls.map(toWireToolCall),
+        // Kimi-K2-Thinking and other thinking models need their reasoning back with tool calls.
+        ...(message.reasoning ? { reasoning_content: message.reasoning } : {}),
+      };
+  }
 }
 
 function toWireToolCall(call: ToolCall): Record<string, unknown> {

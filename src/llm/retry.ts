@@ -36,7 +36,10 @@ export function classifyFailure(error: unknown, userSignal: AbortSignal | undefi
   if (error instanceof SyntaxError) {
     return { kind: 'fatal', reason: `the model server sent a response that is not valid JSON (${error.message.slice(0, 120)}); is --endpoint-url an OpenAI-compatible chat completions server?` };
   }
-  if (isTimeout(error)) return { kind: 'retryable', reason: 'the model request timed out' };
+  if (isTimeout(error)) {
+    const message = (error as Error).message;
+    return { kind: 'retryable', reason: message.startsWith('the model request') ? message : 'the model request timed out' };
+  }
   const code = networkCode(error);
   if (code) return { kind: 'retryable', reason: `connection failed (${code})` };
   if (error instanceof TypeError && /fetch failed|terminated|network/i.test(error.message)) {

@@ -145,8 +145,28 @@ export class ServerConnection {
     options: { signal?: AbortSignal; timeoutMs: number; maxTotalTimeoutMs?: number },
   ): Promise<CallToolResult> {
     const client = await this.readyClient();
+    // The SDK adds an abort listener to the signal it is given and never removes it; a
+    // signal of our own per call keeps the turn's signal from collecting one per call.
+    const perCall = new AbortController();
+    const forward = () => perCall.abort(options.signal?.reason);
+    if (options.signal?.aborted) forward();
+    else options.signal?.addEventListener('abort', forward, { once: true });
+    try {
+      return await this.callWith(client, name, args, perCall.signal, options);
+    } finally {
+      options.signal?.removeEventListener('abort', forward);
+    }
+  }
+
+  private async callWith(
+    client: Client,
+    name: string,
+    args: Record<string, unknown>,
+    signal: AbortSignal,
+    options: { timeoutMs: number; maxTotalTimeoutMs?: number },
+  ): Promise<CallToolResult> {
     return (await client.callTool({ name, arguments: args }, CallToolResultSchema, {
-      signal: options.signal,
+      signal,
       timeout: options.timeoutMs,
       // Progress notifications reset the timeout (the SDK sends a progressToken only
       // when `onprogress` is given), within an overall cap.

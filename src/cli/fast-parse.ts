@@ -1,0 +1,39 @@
+/**
+ * The fast path of the command line: a plain invocation (a known command, known
+ * flags, the right number of positionals) is parsed with `node:util` parseArgs from
+ * the table in `options.ts`. yargs takes ~100 ms to load and to render the help it
+ * caches on every run; a one-shot `switchboard chat "..."` should not pay that.
+ * Anything else (--help, --version, an unknown flag, a missing argument, `--no-x`)
+ * returns undefined, and yargs parses it, with its help and error messages.
+ */
+import { parseArgs, type ParseArgsConfig } from 'node:util';
+import { camelCase, COMMANDS, GLOBAL_OPTIONS, type CommandName, type OptionSpec, type ParsedInvocation } from './options.js';
+
+export function parseCommonInvocation(argv: readonly string[]): ParsedInvocation | undefined {
+  const name = argv[0];
+  if (!name || !Object.hasOwn(COMMANDS, name)) return undefined;
+  const command = COMMANDS[name as CommandName];
+  const table: Record<string, OptionSpec> = { ...GLOBAL_OPTIONS, ...command.options };
+  const options: NonNullable<ParseArgsConfig['options']> = {};
+  for (const [flag, spec] of Object.entries(table)) {
+    options[flag] = { type: spec.type === 'boolean' ? 'boolean' : 'string', ...(spec.alias ? { short: spec.alias } : {}) };
+  }
+  let parsed: ReturnType<typeof parseArgs>;
+  try {
+    parsed = parseArgs({ args: argv.slice(1), options, allowPositionals: true, strict: true });
+  } catch {
+    return undefined;
+  }
+  const positionals = parsed.positionals;
+  const required = command.positionals.filter((p) => p.required).length;
+  if (positionals.length < required || positionals.length > command.positionals.length) return undefined;
+  const flags: ParsedInvocation['flags'] = {};
+  for (const [flag, value] of Object.entries(parsed.values)) {
+    if (Array.isArray(value)) return undefined;
+    flags[camelCase(flag)] = value; // numbers stay text here; main.ts checks and converts them
+  }
+  command.positionals.forEach((positional, i) => {
+    if (positionals[i] !== undefined) flags[positional.name] = positionals[i];
+  });
+  return { command: name as CommandName, flags };
+}

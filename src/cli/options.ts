@@ -1,0 +1,79 @@
+/**
+ * The command line, declared once: every flag and command with its help text. Both
+ * parsers read this table: yargs (help, usage errors, anything unusual) and the fast
+ * path in `fast-parse.ts` (plain invocations), so they cannot drift apart.
+ */
+
+export interface OptionSpec {
+  type: 'string' | 'number' | 'boolean';
+  describe: string;
+  alias?: string;
+}
+
+/** Flags every command takes. Keys are the kebab-case flag names. */
+export const GLOBAL_OPTIONS = {
+  config: { type: 'string', describe: 'Config file (default: ./switchboard.json, else the bundled temperature server)' },
+  model: { type: 'string', describe: 'Model id, model name at --endpoint-url, or scripted:PATH (default: moonshotai/Kimi-K2-Thinking)' },
+  provider: { type: 'string', describe: 'Inference provider on Hugging Face (default: auto); ignored with --endpoint-url' },
+  'endpoint-url': { type: 'string', describe: 'Base URL of an OpenAI-compatible server, e.g. http://127.0.0.1:8080/v1' },
+  system: { type: 'string', describe: 'System prompt' },
+  'max-steps': { type: 'number', describe: 'Most model calls per user message (default: 20)' },
+  'tool-timeout': { type: 'number', describe: 'Seconds a tool call may take (default: 60; a server\'s "timeout" wins)' },
+  'model-timeout': { type: 'number', describe: 'Seconds a model request may take (default: 120)' },
+  retries: { type: 'number', describe: 'Retries of a failed model request (default: 3)' },
+  verbose: { type: 'boolean', alias: 'v', describe: 'Show server stderr, model reasoning and step counts' },
+  strict: { type: 'boolean', describe: 'Fail when any server fails to start' },
+} as const satisfies Record<string, OptionSpec>;
+
+export interface PositionalSpec {
+  name: string;
+  describe: string;
+  required: boolean;
+}
+
+export interface CommandSpec {
+  /** yargs command string, e.g. `call <tool> [args]`. */
+  usage: string;
+  describe: string;
+  positionals: PositionalSpec[];
+  options: Record<string, OptionSpec>;
+}
+
+export const COMMANDS = {
+  chat: {
+    usage: 'chat [prompt]',
+    describe: 'Chat with the agent: one turn with a prompt (or piped stdin), else an interactive session',
+    positionals: [{ name: 'prompt', describe: 'The message; omit it for a REPL or to read stdin', required: false }],
+    options: { json: { type: 'boolean', describe: 'One JSON object per event on stdout' } },
+  },
+  tools: {
+    usage: 'tools',
+    describe: 'List the tools the model can call',
+    positionals: [],
+    options: { json: { type: 'boolean', describe: 'Print the exact function schemas sent to the model' } },
+  },
+  call: {
+    usage: 'call <tool> [args]',
+    describe: 'Call one tool directly (no model) and print its result',
+    positionals: [
+      { name: 'tool', describe: 'Exposed tool name, as `switchboard tools` lists it', required: true },
+      { name: 'args', describe: 'Arguments as a JSON object, e.g. \'{"city": "Paris"}\'', required: false },
+    ],
+    options: {},
+  },
+} as const satisfies Record<string, CommandSpec>;
+
+export type CommandName = keyof typeof COMMANDS;
+
+/** What a parser hands to a command: camelCase flags and positionals by name. */
+export type ParsedFlags = Record<string, string | number | boolean | undefined>;
+
+export interface ParsedInvocation {
+  command: CommandName;
+  flags: ParsedFlags;
+}
+
+/** `max-steps` -> `maxSteps` */
+export function camelCase(flag: string): string {
+  return flag.replace(/-([a-z])/g, (_, letter: string) => letter.toUpperCase());
+}

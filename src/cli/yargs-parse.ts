@@ -1,0 +1,47 @@
+/**
+ * The full command line parser, yargs, built from the table in `options.ts`: help,
+ * --version, usage errors, and every invocation the fast path leaves to it.
+ */
+import yargs from 'yargs';
+import { UserInputError } from '../errors.js';
+import { VERSION } from '../version.js';
+import { COMMANDS, GLOBAL_OPTIONS, type CommandName, type ParsedInvocation } from './options.js';
+
+/** Parses `argv`; resolves undefined when yargs answered by itself (--help, --version). */
+export async function parseWithYargs(argv: readonly string[]): Promise<ParsedInvocation | undefined> {
+  let invocation: ParsedInvocation | undefined;
+  let parser = yargs([...argv])
+    .scriptName('switchboard')
+    .usage('$0 <command> [options]\n\nAn agent host that bridges MCP servers to LLM function calling.')
+    .options(GLOBAL_OPTIONS);
+  for (const [name, spec] of Object.entries(COMMANDS)) {
+    parser = parser.command(
+      spec.usage,
+      spec.describe,
+      (y) => {
+        let built = y.options(spec.options);
+        for (const positional of spec.positionals) built = built.positional(positional.name, { type: 'string', describe: positional.describe });
+        return built;
+      },
+      (args) => {
+        invocation = { command: name as CommandName, flags: args as ParsedInvocation['flags'] };
+      },
+    );
+  }
+  await parser
+    .example('$0 chat --model scripted:config/demo.script.json "Weather in SF?"', 'Offline demo: scripted model, bundled temperature server')
+    .example('HF_TOKEN=hf_... $0 chat "What is the temperature in Paris?"', 'A real model on Hugging Face Inference Providers')
+    .example('$0 chat --endpoint-url http://127.0.0.1:8080/v1 --model local', 'A local OpenAI-compatible server')
+    .demandCommand(1, 'Name a command: chat, tools or call.')
+    .strict()
+    .version(VERSION)
+    .help()
+    .alias('h', 'help')
+    .wrap(Math.min(100, process.stdout.columns || 100))
+    .fail((message, error) => {
+      if (error) throw error;
+      throw new UserInputError('USAGE', `${message}\nRun "switchboard --help" for usage.`);
+    })
+    .parseAsync();
+  return invocation;
+}
