@@ -15,6 +15,7 @@
  * - no printing and no process access: the caller renders the events.
  * Host failures (the model request failing after retries, an interrupt) are thrown.
  */
+import { setMaxListeners } from 'node:events';
 import { SwitchboardError } from '../errors.js';
 import type { ChatMessage, ChatModel, FunctionTool, ModelReply, ToolCall } from '../llm/model.js';
 import type { AgentEvent } from './events.js';
@@ -156,16 +157,27 @@ export class Agent {
       const route = tools.routes.get(call.name);
       yield { type: 'tool_call', id: call.id, name: call.name, ...(route ? { server: route.server, originalName: route.originalName } : {}), arguments: parsedOrRaw(call.arguments) };
     }
+    // One signal for the batch: each call hangs an abort listener on it while it runs,
+    // so it may carry more than Node's default of 10 (the warning would be noise).
+    const batch = new AbortController();
+    setMaxListeners(calls.length + 10, batch.signal);
+    const forward = () => batch.abort(signal?.reason);
+    if (signal?.aborted) forward();
+    else signal?.addEventListener('abort', forward, { once: true });
     const pending = new Map(
-      calls.map((call, index) => [index, tools.call(call.name, call.arguments, signal).then((outcome) => ({ index, outcome }))] as const),
+      calls.map((call, index) => [index, tools.call(call.name, call.arguments, batch.signal).then((outcome) => ({ index, outcome }))] as const),
     );
     const results: Array<{ text: string; isError: boolean }> = new Array(calls.length);
-    while (pending.size > 0) {
-      const { index, outcome } = await Promise.race(pending.values());
-      pending.delete(index);
-      results[index] = outcome;
-      const call = calls[index]!;
-      yield { type: 'tool_result', id: call.id, name: call.name, ...(outcome.server ? { server: outcome.server } : {}), text: outcome.text, isError: outcome.isError, durationMs: outcome.durationMs };
+    try {
+      while (pending.size > 0) {
+        const { index, outcome } = await Promise.race(pending.values());
+        pending.delete(index);
+        results[index] = outcome;
+        const call = calls[index]!;
+        yield { type: 'tool_result', id: call.id, name: call.name, ...(outcome.server ? { server: outcome.server } : {}), text: outcome.text, isError: outcome.isError, durationMs: outcome.durationMs };
+      }
+    } finally {
+      signal?.removeEventListener('abort', forward);
     }
     return results;
   }

@@ -12,6 +12,7 @@ import { camelCase, COMMANDS, GLOBAL_OPTIONS, type CommandName, type OptionSpec,
 export function parseCommonInvocation(argv: readonly string[]): ParsedInvocation | undefined {
   const name = argv[0];
   if (!name || !Object.hasOwn(COMMANDS, name)) return undefined;
+  if (argv.includes('--')) return undefined; // yargs has its own reading of what follows `--`
   const command = COMMANDS[name as CommandName];
   const table: Record<string, OptionSpec> = { ...GLOBAL_OPTIONS, ...command.options };
   const options: NonNullable<ParseArgsConfig['options']> = {};

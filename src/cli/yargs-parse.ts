@@ -13,6 +13,8 @@ export async function parseWithYargs(argv: readonly string[]): Promise<ParsedInv
   let parser = yargs([...argv])
     .scriptName('switchboard')
     .usage('$0 <command> [options]\n\nAn agent host that bridges MCP servers to LLM function calling.')
+    // A flag given twice: the last one wins, as with the fast path (not an array).
+    .parserConfiguration({ 'duplicate-arguments-array': false })
     .options(GLOBAL_OPTIONS);
   for (const [name, spec] of Object.entries(COMMANDS)) {
     parser = parser.command(
