@@ -16,6 +16,7 @@
  * Host failures (the model request failing after retries, an interrupt) are thrown.
  */
 import { setMaxListeners } from 'node:events';
+import { linkedController } from '../abort.js';
 import { SwitchboardError } from '../errors.js';
 import type { ChatMessage, ChatModel, FunctionTool, ModelReply, ToolCall } from '../llm/model.js';
 import type { AgentEvent } from './events.js';
@@ -159,11 +160,8 @@ export class Agent {
     }
     // One signal for the batch: each call hangs an abort listener on it while it runs,
     // so it may carry more than Node's default of 10 (the warning would be noise).
-    const batch = new AbortController();
+    const batch = linkedController(signal);
     setMaxListeners(calls.length + 10, batch.signal);
-    const forward = () => batch.abort(signal?.reason);
-    if (signal?.aborted) forward();
-    else signal?.addEventListener('abort', forward, { once: true });
     const pending = new Map(
       calls.map((call, index) => [index, tools.call(call.name, call.arguments, batch.signal).then((outcome) => ({ index, outcome }))] as const),
     );
@@ -177,7 +175,7 @@ export class Agent {
         yield { type: 'tool_result', id: call.id, name: call.name, ...(outcome.server ? { server: outcome.server } : {}), text: outcome.text, isError: outcome.isError, durationMs: outcome.durationMs };
       }
     } finally {
-      signal?.removeEventListener('abort', forward);
+      batch.dispose();
     }
     return results;
   }

@@ -6,6 +6,7 @@
  * A turn that ends without an answer (max steps, repeated failure) exits 1.
  */
 import { Agent } from '../agent/loop.js';
+import { untilAborted } from '../abort.js';
 import { UserInputError } from '../errors.js';
 import { JsonLinesRenderer } from '../ui/jsonl.js';
 import { TerminalRenderer } from '../ui/terminal.js';
@@ -21,7 +22,7 @@ export interface ChatFlags extends GlobalFlags {
 
 export async function chatCommand(flags: ChatFlags, signal: AbortSignal): Promise<number> {
   const interactive = flags.prompt === undefined && Boolean(process.stdin.isTTY);
-  const prompt = interactive ? undefined : (flags.prompt ?? (await readStdin()));
+  const prompt = interactive ? undefined : (flags.prompt ?? (await untilAborted(readStdin(), signal)));
   if (prompt !== undefined && prompt.trim() === '') {
     throw new UserInputError('USAGE', 'The prompt is empty. Give one as an argument (switchboard chat "your question") or on stdin.');
   }

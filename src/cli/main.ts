@@ -23,7 +23,9 @@ async function main(argv: string[]): Promise<number> {
   installInterruptHandlers(interrupt);
   const invocation = parseCommonInvocation(argv) ?? (await (await import('./yargs-parse.js')).parseWithYargs(argv));
   if (!invocation) return ExitCode.ok; // yargs printed --help or --version
-  return run(invocation, interrupt.signal);
+  const code = await run(invocation, interrupt.signal);
+  // Ctrl+C during the final shutdown still means the run was interrupted.
+  return interrupt.signal.aborted ? ExitCode.interrupted : code;
 }
 
 function run({ command, flags }: ParsedInvocation, signal: AbortSignal): Promise<number> {
@@ -53,7 +55,7 @@ function checkGlobalFlags(flags: ParsedFlags) {
     config: optionalString(flags.config),
     model: optionalString(flags.model),
     provider: optionalString(flags.provider),
-    endpointUrl: optionalString(flags.endpointUrl),
+    endpointUrl: url(flags.endpointUrl),
     system: optionalString(flags.system),
     maxSteps: number('maxSteps', 'max-steps', 1, true),
     toolTimeout: number('toolTimeout', 'tool-timeout', 0.001, false),
@@ -62,6 +64,18 @@ function checkGlobalFlags(flags: ParsedFlags) {
     verbose: flags.verbose === true,
     strict: flags.strict === true,
   };
+}
+
+function url(value: unknown): string | undefined {
+  if (value === undefined) return undefined;
+  const text = String(value);
+  try {
+    const parsed = new URL(text);
+    if (parsed.protocol === 'http:' || parsed.protocol === 'https:') return text;
+  } catch {
+    // reported below
+  }
+  throw new UserInputError('USAGE', `--endpoint-url must be an http(s) URL such as http://127.0.0.1:8080/v1, not "${text}".`);
 }
 
 function optionalString(value: unknown): string | undefined {

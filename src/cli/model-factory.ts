@@ -53,6 +53,7 @@ function tokenFor(endpointUrl: string | undefined, env: NodeJS.ProcessEnv): stri
   } catch {
     return undefined;
   }
-  const huggingFaceHost = /(^|\.)(huggingface\.co|hf\.space|huggingface\.cloud)$/.test(host);
+  // Hugging Face's own API hosts only: a Space (*.hf.space) runs someone else's code.
+  const huggingFaceHost = /(^|\.)(huggingface\.co|endpoints\.huggingface\.cloud)$/.test(host);
   return huggingFaceHost ? env.HF_TOKEN || undefined : undefined;
 }

@@ -3,6 +3,7 @@
  * parsers read this table: yargs (help, usage errors, anything unusual) and the fast
  * path in `fast-parse.ts` (plain invocations), so they cannot drift apart.
  */
+import { DEFAULTS } from './settings.js';
 
 export interface OptionSpec {
   type: 'string' | 'number' | 'boolean';
@@ -13,14 +14,14 @@ export interface OptionSpec {
 /** Flags every command takes. Keys are the kebab-case flag names. */
 export const GLOBAL_OPTIONS = {
   config: { type: 'string', describe: 'Config file (default: ./switchboard.json, else the bundled temperature server)' },
-  model: { type: 'string', describe: 'Model id, model name at --endpoint-url, or scripted:PATH (default: moonshotai/Kimi-K2-Thinking)' },
-  provider: { type: 'string', describe: 'Inference provider on Hugging Face (default: auto); ignored with --endpoint-url' },
+  model: { type: 'string', describe: `Model id, model name at --endpoint-url, or scripted:PATH (default: ${DEFAULTS.model})` },
+  provider: { type: 'string', describe: `Inference provider on Hugging Face (default: ${DEFAULTS.provider}); ignored with --endpoint-url` },
   'endpoint-url': { type: 'string', describe: 'Base URL of an OpenAI-compatible server, e.g. http://127.0.0.1:8080/v1' },
   system: { type: 'string', describe: 'System prompt' },
-  'max-steps': { type: 'number', describe: 'Most model calls per user message (default: 20)' },
-  'tool-timeout': { type: 'number', describe: 'Seconds a tool call may take (default: 60; a server\'s "timeout" wins)' },
-  'model-timeout': { type: 'number', describe: 'Seconds a model request may take (default: 120)' },
-  retries: { type: 'number', describe: 'Retries of a failed model request (default: 3)' },
+  'max-steps': { type: 'number', describe: `Most model calls per user message (default: ${DEFAULTS.maxSteps})` },
+  'tool-timeout': { type: 'number', describe: `Seconds a tool call may take (default: ${DEFAULTS.toolTimeoutSeconds}; a server's "timeout" wins)` },
+  'model-timeout': { type: 'number', describe: `Seconds the model server may stay silent before the request is retried (default: ${DEFAULTS.modelTimeoutSeconds})` },
+  retries: { type: 'number', describe: `Retries of a failed model request (default: ${DEFAULTS.retries})` },
   verbose: { type: 'boolean', alias: 'v', describe: 'Show server stderr, model reasoning and step counts' },
   strict: { type: 'boolean', describe: 'Fail when any server fails to start' },
 } as const satisfies Record<string, OptionSpec>;

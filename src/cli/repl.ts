@@ -25,7 +25,12 @@ export async function runRepl(agent: Agent, hub: ToolHub, verbose: boolean, runS
   process.stderr.write(style.dim('Type a message, /help for commands, Ctrl+D to leave.\n'));
   let turn: AbortController | undefined;
   let exitCode: number | undefined;
-  const done = new Promise<void>((resolve) => rl.once('close', resolve));
+  // readline keeps reading keys during a turn: Ctrl+D then closes it before the next prompt.
+  let closed = false;
+  const done = new Promise<void>((resolve) => rl.once('close', () => {
+    closed = true;
+    resolve();
+  }));
   rl.on('SIGINT', () => {
     if (turn) {
       turn.abort(new Error('Ctrl+C'));
@@ -41,6 +46,7 @@ export async function runRepl(agent: Agent, hub: ToolHub, verbose: boolean, runS
   });
 
   const ask = () => new Promise<string | undefined>((resolve) => {
+    if (closed) return resolve(undefined);
     const onClose = () => resolve(undefined);
     rl.once('close', onClose);
     rl.question(style.bold('you> '), (line) => {
@@ -79,7 +85,7 @@ export async function runRepl(agent: Agent, hub: ToolHub, verbose: boolean, runS
       turn = undefined;
     }
   }
-  rl.close();
+  if (!closed) rl.close();
   await done;
   return exitCode ?? ExitCode.ok;
 }

@@ -7,6 +7,7 @@ import { loadConfig } from '../config/load.js';
 import { SwitchboardError } from '../errors.js';
 import type { ChatModel } from '../llm/model.js';
 import { ToolHub } from '../mcp/hub.js';
+import { untilAborted } from '../abort.js';
 import { styleFor } from '../ui/style.js';
 import { createModel } from './model-factory.js';
 import { resolveSettings, type GlobalFlags, type RunSettings } from './settings.js';
@@ -68,14 +69,4 @@ export async function withSession<T>(flags: GlobalFlags, options: SessionOptions
   } finally {
     await hub.close();
   }
-}
-
-/** Resolves like `work`, or rejects as soon as `signal` aborts (the work is left to the caller's cleanup). */
-function untilAborted<T>(work: Promise<T>, signal: AbortSignal): Promise<T> {
-  if (signal.aborted) return Promise.reject(new SwitchboardError('INTERRUPTED', 'Interrupted.'));
-  return new Promise<T>((resolve, reject) => {
-    const onAbort = () => reject(new SwitchboardError('INTERRUPTED', 'Interrupted.'));
-    signal.addEventListener('abort', onAbort, { once: true });
-    work.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort));
-  });
 }

@@ -2,6 +2,7 @@
  * Effective settings for a run: command-line flags win over the config file, which
  * wins over the defaults. The defaults live here and nowhere else.
  */
+import { dirname, resolve } from 'node:path';
 import type { AgentSettings, LoadedConfig } from '../config/schema.js';
 
 export const DEFAULTS = {
@@ -16,7 +17,7 @@ export const DEFAULTS = {
   startupTimeoutSeconds: 30,
 } as const;
 
-/** The global flags, as yargs parses them (all optional). */
+/** The global flags, camelCase, after parsing and checking (all optional). */
 export interface GlobalFlags {
   config?: string;
   model?: string;
@@ -50,7 +51,7 @@ export interface RunSettings {
 export function resolveSettings(flags: GlobalFlags, config: LoadedConfig): RunSettings {
   const file: AgentSettings = config.settings;
   return {
-    model: flags.model ?? file.model ?? DEFAULTS.model,
+    model: flags.model ?? scriptedRelativeTo(file.model, dirname(config.path)) ?? DEFAULTS.model,
     provider: flags.provider ?? file.provider ?? DEFAULTS.provider,
     endpointUrl: flags.endpointUrl ?? file.endpointUrl,
     system: flags.system ?? file.system,
@@ -64,4 +65,11 @@ export function resolveSettings(flags: GlobalFlags, config: LoadedConfig): RunSe
     verbose: flags.verbose ?? false,
     strict: flags.strict ?? false,
   };
+}
+
+/** A `scripted:PATH` model named in a config file is relative to that file, like its other paths. */
+function scriptedRelativeTo(model: string | undefined, configDir: string): string | undefined {
+  const prefix = 'scripted:';
+  if (!model?.startsWith(prefix)) return model;
+  return `${prefix}${resolve(configDir, model.slice(prefix.length))}`;
 }

@@ -54,8 +54,10 @@ export function loadConfig(options: { configPath?: string; cwd?: string; env?: N
 
 /** Parses config text; `path` names the file in messages and anchors relative paths. */
 export function parseConfig(text: string, path: string, env: NodeJS.ProcessEnv, isBundledDefault = false): LoadedConfig {
-  const raw = parseJson(text, path);
-  const { value, problems: envProblems } = expandEnv(withoutDisabledServers(raw), env);
+  const raw = parseJson(text.replace(/^\uFEFF/, ''), path);
+  // VS Code's ${workspaceFolder} is the config file's folder here.
+  const variables = { ...env, workspaceFolder: dirname(path) };
+  const { value, problems: envProblems } = expandEnv(knownKeysOnly(withoutDisabledServers(raw)), variables);
   const problems = envProblems.map(
     (p) => `${p.path}: environment variable ${p.variable} is not set (export ${p.variable}=... or remove \${${p.variable}} from the config)`,
   );
@@ -89,6 +91,16 @@ function parseJson(text: string, path: string): unknown {
     const found = where.offset < text.length ? `found ${JSON.stringify(text[where.offset])}` : 'found the end of the file';
     throw new UserInputError('CONFIG_INVALID', `Config file ${path} is not valid JSON at line ${where.line}, column ${where.column}: expected ${where.expected}, ${found}.`);
   }
+}
+
+/**
+ * Only the keys Switchboard reads are expanded and validated: a config written for
+ * another host may carry its own keys, with placeholders Switchboard cannot fill.
+ */
+function knownKeysOnly(raw: unknown): unknown {
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) return raw;
+  const known = new Set(Object.keys(ConfigFileSchema.shape));
+  return Object.fromEntries(Object.entries(raw).filter(([key]) => known.has(key)));
 }
 
 /** Disabled servers are left out before variables are expanded: a server is often disabled for lack of its token. */

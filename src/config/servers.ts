@@ -20,7 +20,6 @@ export function normalizeServers(config: ConfigFile, configDir: string): { serve
   for (const [key, entries] of dialects) {
     for (const [name, entry] of Object.entries(entries ?? {})) {
       const field = `${key}.${name}`;
-      if (entry.disabled) continue;
       const earlier = seen.get(name);
       if (earlier) {
         problems.push(`${field}: a server named "${name}" is already defined at ${earlier}; give one of them another name`);

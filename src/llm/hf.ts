@@ -7,6 +7,7 @@
  * or any OpenAI-compatible server via `endpointUrl` (llama.cpp, Ollama, vLLM), where
  * the token is optional.
  */
+import { linkedController } from '../abort.js';
 import { SwitchboardError } from '../errors.js';
 import type { ChatMessage, ChatModel, ModelRequest, ModelStreamEvent, ToolCall } from './model.js';
 import { backoffDelay, classifyFailure, parseRetryAfter, sleep, StreamCutError } from './retry.js';
@@ -20,7 +21,7 @@ export interface HfModelOptions {
   accessToken?: string;
   /** Retries after the first attempt. */
   retries: number;
-  /** Per-attempt timeout. */
+  /** An attempt fails when the server sends nothing for this long (reset by every chunk). */
   timeoutMs: number;
   /** Back-off base; tests shorten it. */
   backoffBaseMs?: number;
@@ -48,7 +49,7 @@ export class HfChatModel implements ChatModel {
     const { chatCompletionStream } = await this.library;
     const { retries, timeoutMs } = this.options;
     // The library's message types are narrower than what OpenAI-compatible servers accept
-    // (`reasoning_content`, tool `name`); the wire shape is ours to decide.
+    // (`reasoning_content` on assistant messages); the wire shape is ours to decide.
     type StreamArgs = Parameters<typeof chatCompletionStream>[0];
     const args: StreamArgs = {
       model: this.options.model,
@@ -79,6 +80,7 @@ export class HfChatModel implements ChatModel {
           retry_on_error: false,
         });
         for await (const chunk of stream) {
+          scope.touch();
           const deltas = assembler.add(chunk as StreamChunk);
           if (deltas.reasoning) yield { type: 'reasoning_delta', text: deltas.reasoning };
           if (deltas.text) yield { type: 'text_delta', text: deltas.text };
@@ -118,28 +120,32 @@ export class HfChatModel implements ChatModel {
 }
 
 /**
- * The signal of one attempt: aborted by the caller's signal or by the timeout. Both
- * hooks are removed by `dispose()` (Node 20's `AbortSignal.any` would keep every
- * combined signal alive for the length of the conversation).
+ * The signal of one attempt: aborted by the caller's signal, or when the model server
+ * has sent nothing for `idleMs` (the timer restarts with every chunk, so a long but
+ * live answer from a thinking model is never cut; a silent connection is).
  */
-function attemptScope(callerSignal: AbortSignal | undefined, timeoutMs: number) {
-  const controller = new AbortController();
+function attemptScope(callerSignal: AbortSignal | undefined, idleMs: number) {
+  const link = linkedController(callerSignal);
   let timedOut = false;
-  const timer = setTimeout(() => {
+  const expire = () => {
     timedOut = true;
-    controller.abort(new DOMException(`the model request timed out after ${Math.round(timeoutMs / 1000)} s`, 'TimeoutError'));
-  }, timeoutMs);
-  const forward = () => controller.abort(callerSignal?.reason);
-  if (callerSignal?.aborted) forward();
-  else callerSignal?.addEventListener('abort', forward, { once: true });
+    const seconds = idleMs >= 10_000 ? Math.round(idleMs / 1000) : Number((idleMs / 1000).toFixed(1));
+    link.abort(new DOMException(`the model request timed out: the server sent nothing for ${seconds} s`, 'TimeoutError'));
+  };
+  let timer = setTimeout(expire, idleMs);
   return {
-    signal: controller.signal,
+    signal: link.signal,
     get timedOut() {
       return timedOut;
     },
+    /** Data arrived: restart the idle timer. */
+    touch() {
+      clearTimeout(timer);
+      timer = setTimeout(expire, idleMs);
+    },
     dispose() {
       clearTimeout(timer);
-      callerSignal?.removeEventListener('abort', forward);
+      link.dispose();
     },
   };
 }

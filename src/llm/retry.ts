@@ -27,6 +27,10 @@ const NETWORK_CODES = new Set(['ECONNRESET', 'ECONNREFUSED', 'EPIPE', 'ETIMEDOUT
 export function classifyFailure(error: unknown, userSignal: AbortSignal | undefined): ClassifiedFailure {
   if (userSignal?.aborted) return { kind: 'aborted', reason: 'interrupted' };
   const status = httpStatusOf(error);
+  if (status !== undefined && status < 300) {
+    // The server accepted the request, then sent an error event mid-stream: a broken stream.
+    return { kind: 'retryable', reason: `the model server reported an error mid-stream (${error instanceof Error ? error.message.replace(/^Failed to perform inference: /, '') : 'unknown'})` };
+  }
   if (status !== undefined) {
     if (status === 401 || status === 403) return { kind: 'auth', reason: `HTTP ${status} from the model server`, status };
     if (status === 408 || status === 429 || status >= 500) return { kind: 'retryable', reason: `HTTP ${status} from the model server`, status };
@@ -38,7 +42,7 @@ export function classifyFailure(error: unknown, userSignal: AbortSignal | undefi
   }
   if (isTimeout(error)) {
     const message = (error as Error).message;
-    return { kind: 'retryable', reason: message.startsWith('the model request') ? message : 'the model request timed out' };
+    return { kind: 'retryable', reason: message.startsWith('the model request timed out') ? message : 'the model request timed out' };
   }
   const code = networkCode(error);
   if (code) return { kind: 'retryable', reason: `connection failed (${code})` };

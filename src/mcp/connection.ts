@@ -11,7 +11,7 @@
  *   in flight when the server dies fails at once (the SDK rejects pending requests
  *   when the transport closes).
  * - After a crash, the next call restarts the server, with back-off; after
- *   `maxCrashes` crashes within `crashWindowMs` the server is marked down for the
+ *   MAX_CRASHES crashes within CRASH_WINDOW_MS the server is marked down for the
  *   rest of the session.
  * - `close()` shuts the server's whole process tree down.
  */
@@ -24,10 +24,13 @@ import { sleep } from '../llm/retry.js';
 import type { McpToolDefinition } from './schema.js';
 import { ProcessTreeStdioTransport } from './stdio-transport.js';
 import { VERSION } from '../version.js';
+import { linkedController, untilAborted } from '../abort.js';
 
 const STDERR_TAIL_LINES = 40;
+const MAX_CRASHES = 3;
+const CRASH_WINDOW_MS = 60_000;
 
-export type ConnectionState = 'idle' | 'starting' | 'ready' | 'crashed' | 'down' | 'closed';
+export type ConnectionState = 'starting' | 'ready' | 'crashed' | 'down' | 'closed';
 
 export interface ConnectionObserver {
   /** A line the server wrote to stderr (shown with --verbose). */
@@ -41,8 +44,7 @@ export interface ConnectionObserver {
 export interface ConnectionOptions {
   startupTimeoutMs: number;
   observer?: ConnectionObserver;
-  maxCrashes?: number;
-  crashWindowMs?: number;
+  /** First restart delay, doubled after each crash (tests shorten it). */
   restartBackoffMs?: number;
 }
 
@@ -75,7 +77,7 @@ const LenientToolsPageSchema = z.looseObject({
 const MAX_PAGES = 1000;
 
 export class ServerConnection {
-  state: ConnectionState = 'idle';
+  state: ConnectionState = 'starting';
   /** Tools as the server listed them (only entries with a string name). */
   tools: McpToolDefinition[] = [];
   private client: Client | undefined;
@@ -84,6 +86,10 @@ export class ServerConnection {
   private readonly crashes: number[] = [];
   private restarting: Promise<void> | undefined;
   private closing = false;
+  /** Aborted by close(): stops a restart's back-off wait. */
+  private readonly closed = new AbortController();
+  /** Numbers tools/list runs, so an older listing never replaces a newer one. */
+  private listings = 0;
 
   constructor(
     readonly spec: ServerSpec,
@@ -128,6 +134,7 @@ export class ServerConnection {
     try {
       await client.connect(transport, { timeout: this.options.startupTimeoutMs });
       client.setNotificationHandler(ToolListChangedNotificationSchema, () => this.onListChanged(client));
+      this.listings++;
       this.tools = await this.listAllTools(client);
     } catch (error) {
       await transport.close().catch(() => undefined);
@@ -142,42 +149,34 @@ export class ServerConnection {
   async callTool(
     name: string,
     args: Record<string, unknown>,
-    options: { signal?: AbortSignal; timeoutMs: number; maxTotalTimeoutMs?: number },
+    options: { signal?: AbortSignal; timeoutMs: number },
   ): Promise<CallToolResult> {
-    const client = await this.readyClient();
-    // The SDK adds an abort listener to the signal it is given and never removes it; a
-    // signal of our own per call keeps the turn's signal from collecting one per call.
-    const perCall = new AbortController();
-    const forward = () => perCall.abort(options.signal?.reason);
-    if (options.signal?.aborted) forward();
-    else options.signal?.addEventListener('abort', forward, { once: true });
+    // A signal of our own per call: the SDK adds an abort listener to the signal it is
+    // given and never removes it, which would pile up on the turn's signal.
+    const perCall = linkedController(options.signal);
     try {
-      return await this.callWith(client, name, args, perCall.signal, options);
+      const client = await untilAborted(this.readyClient(), perCall.signal);
+      return await this.callWith(client, name, args, perCall.signal, options.timeoutMs);
     } finally {
-      options.signal?.removeEventListener('abort', forward);
+      perCall.dispose();
     }
   }
 
-  private async callWith(
-    client: Client,
-    name: string,
-    args: Record<string, unknown>,
-    signal: AbortSignal,
-    options: { timeoutMs: number; maxTotalTimeoutMs?: number },
-  ): Promise<CallToolResult> {
+  private async callWith(client: Client, name: string, args: Record<string, unknown>, signal: AbortSignal, timeoutMs: number): Promise<CallToolResult> {
     return (await client.callTool({ name, arguments: args }, CallToolResultSchema, {
       signal,
-      timeout: options.timeoutMs,
+      timeout: timeoutMs,
       // Progress notifications reset the timeout (the SDK sends a progressToken only
-      // when `onprogress` is given), within an overall cap.
+      // when `onprogress` is given), within an overall cap of ten times the timeout.
       onprogress: () => undefined,
       resetTimeoutOnProgress: true,
-      maxTotalTimeout: options.maxTotalTimeoutMs ?? options.timeoutMs * 10,
+      maxTotalTimeout: timeoutMs * 10,
     })) as CallToolResult;
   }
 
   async close(): Promise<void> {
     this.closing = true;
+    this.closed.abort();
     this.state = 'closed';
     await this.restarting?.catch(() => undefined);
     await this.transport?.close().catch(() => undefined);
@@ -189,7 +188,7 @@ export class ServerConnection {
     // Calls arriving while a restart is under way wait for it too.
     if (this.restarting) await this.restarting;
     if (this.state === 'down') {
-      throw new ServerDownError(this.name, this.crashes.length, Math.round((this.options.crashWindowMs ?? 60_000) / 1000));
+      throw new ServerDownError(this.name, MAX_CRASHES, CRASH_WINDOW_MS / 1000);
     }
     if (this.state !== 'ready' || !this.client) throw new Error(`server "${this.name}" is not running (${this.state})`);
     return this.client;
@@ -199,7 +198,7 @@ export class ServerConnection {
     const attempt = this.crashes.length;
     const delay = Math.min(5_000, (this.options.restartBackoffMs ?? 250) * 2 ** (attempt - 1));
     this.options.observer?.notice?.(this.name, `restarting server "${this.name}" (crash ${attempt}, after ${delay} ms)`);
-    await sleep(delay);
+    await sleep(delay, this.closed.signal).catch(() => undefined);
     if (this.closing) return;
     try {
       await this.start();
@@ -227,16 +226,18 @@ export class ServerConnection {
     );
   }
 
+  /** Forgets crashes older than the window, then says whether the server should stay down. */
   private tooManyCrashes(): boolean {
-    const window = this.options.crashWindowMs ?? 60_000;
-    const recent = this.crashes.filter((t) => Date.now() - t <= window);
-    return recent.length >= (this.options.maxCrashes ?? 3);
+    const now = Date.now();
+    while (this.crashes.length > 0 && now - this.crashes[0]! > CRASH_WINDOW_MS) this.crashes.shift();
+    return this.crashes.length >= MAX_CRASHES;
   }
 
   private async onListChanged(client: Client): Promise<void> {
+    const listing = ++this.listings;
     try {
       const tools = await this.listAllTools(client);
-      if (client !== this.client) return;
+      if (client !== this.client || listing !== this.listings) return; // a newer listing or client won
       this.tools = tools;
       this.options.observer?.toolsChanged?.(this.name);
     } catch (error) {

@@ -116,8 +116,10 @@ export class ToolHub {
   }
 
   private rebuildRoutes(): void {
-    const ready = this.connections.filter((c) => c.state === 'ready').map((c) => ({ name: c.name, tools: c.tools }));
-    this.table = buildRouteTable(ready);
+    // Every server's last known tools, ready or not: a crashed server keeps its routes
+    // (its next call restarts it), a server marked down answers "server down", and a
+    // server that never started has none. So names never shift under the model.
+    this.table = buildRouteTable(this.connections.map((c) => ({ name: c.name, tools: c.tools })));
     for (const skip of this.table.skipped) {
       const key = `${skip.server}\u0000${skip.tool}\u0000${skip.reason}`;
       if (this.reportedSkips.has(key)) continue;

@@ -67,6 +67,8 @@ export class ProcessTreeStdioTransport implements Transport {
         windowsHide: true,
       });
       this.child = child;
+      // Tracked at once (not on 'spawn'), so a hard exit in between still kills the group.
+      if (child.pid) liveGroups.add(child.pid);
       const streamsClosed = new Promise<void>((done) => child.once('close', () => done()));
       // 'exit' (not 'close'): a grandchild holding the pipes open must not hide the leader's exit.
       this.exited = new Promise((done) => {
@@ -87,10 +89,7 @@ export class ProcessTreeStdioTransport implements Transport {
         reject(wrapped);
         this.onerror?.(wrapped);
       });
-      child.once('spawn', () => {
-        if (child.pid) liveGroups.add(child.pid);
-        resolve();
-      });
+      child.once('spawn', () => resolve());
       child.once('exit', () => {
         // Let the last stdout data drain (a reply written just before exiting), then make
         // sure no grandchild lives on, then report the close.
