@@ -178,8 +178,11 @@ export class ServerConnection {
     this.closing = true;
     this.closed.abort();
     this.state = 'closed';
+    // Closing the transport first also ends a restart's start-up under way (connect fails).
+    await this.transport?.close().catch(() => undefined);
     await this.restarting?.catch(() => undefined);
     await this.transport?.close().catch(() => undefined);
+    this.state = 'closed';
   }
 
   /** The connected client, restarting the server first when it crashed. */

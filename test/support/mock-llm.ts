@@ -14,6 +14,8 @@
  *   consumed in order, or a function called with the request and its index in `requests`).
  *   When nothing is left the server answers HTTP 500 "mock-llm: script exhausted" so a test that
  *   makes too many requests fails visibly.
+ * - A streamed text reply with `delayMs` waits that long before each chunk after the first (so a
+ *   long answer can take longer in total than a client's idle timeout while no single gap does).
  * - `GET /v1/models` (and `/models`) returns a small model list.
  * - `close()` destroys every open socket (including hanging requests) and closes the server.
  */
@@ -23,8 +25,12 @@ import type { AddressInfo, Socket } from 'node:net';
 export type ScriptedToolCall = { id?: string; name: string; arguments: string | Record<string, unknown> };
 
 export type ScriptedReply =
-  /** Plain answer, streamed in chunks of `chunkSize` chars (default 8). */
-  | { text: string; reasoning?: string; chunkSize?: number }
+  /**
+   * Plain answer, streamed in chunks of `chunkSize` chars (default 8). With `delayMs`, the first
+   * chunk goes at once and every later one (the finish chunk included) `delayMs` after the one
+   * before; without it, all at once. Ignored without `stream: true`.
+   */
+  | { text: string; reasoning?: string; chunkSize?: number; delayMs?: number }
   /**
    * Tool calls (optionally preceded by reasoning and text). With `interleave` and several calls,
    * the per-call deltas (header first, then argument pieces) are sent round-robin.
@@ -47,7 +53,13 @@ export type ScriptedReply =
   /** A 200 text/event-stream whose data line is not JSON. */
   | { fault: 'garbage' }
   /** A valid stream with finish_reason "stop" but no content and no tool calls. */
-  | { fault: 'empty' };
+  | { fault: 'empty' }
+  /**
+   * A 200 text/event-stream with part of a text answer, then an error event
+   * `data: {"error": {"message": MESSAGE}}` (default "overloaded") and the end of the stream,
+   * as providers do when they fail after accepting a request.
+   */
+  | { fault: 'midstream-error'; message?: string };
 
 export interface RecordedRequest {
   body: any;
@@ -74,6 +86,7 @@ export interface MockLlmOptions {
 
 const DEFAULT_CHUNK_SIZE = 8;
 const TRUNCATED_TEXT = 'This answer is cut off in the midd';
+const MIDSTREAM_TEXT = 'Starting an answer that will';
 
 /** Tool call ids are unique across the lifetime of the process (all mock servers). */
 let nextToolCallId = 0;
@@ -171,6 +184,8 @@ export function startMockLlm(options: MockLlmOptions = {}): Promise<MockLlm> {
   const scriptFn = typeof options.script === 'function' ? options.script : undefined;
   if (Array.isArray(options.script)) queue.push(...options.script);
   const sockets = new Set<Socket>();
+  /** Pending chunk timers of delayed streams, cleared by close(). */
+  const timers = new Set<NodeJS.Timeout>();
 
   function nextReply(request: RecordedRequest, index: number): ScriptedReply | undefined {
     const queued = queue.shift();
@@ -228,6 +243,13 @@ export function startMockLlm(options: MockLlmOptions = {}): Promise<MockLlm> {
           sseHeaders(res);
           res.end('data: this is not json {{{\n\n');
           return;
+        case 'midstream-error': {
+          sseHeaders(res);
+          const deltas = buildDeltas({ text: MIDSTREAM_TEXT }, undefined);
+          for (const delta of deltas) res.write(chunkEnvelope(id, model, delta, null));
+          res.end(`data: ${JSON.stringify({ error: { message: reply.message ?? 'overloaded' } })}\n\n`);
+          return;
+        }
         case 'empty':
           if (!stream) {
             sendJson(res, 200, completionJson(id, model, { role: 'assistant', content: '' }, 'stop'));
@@ -270,7 +292,45 @@ export function startMockLlm(options: MockLlmOptions = {}): Promise<MockLlm> {
     }
 
     sseHeaders(res);
-    for (const delta of buildDeltas(reply, toolCalls)) res.write(chunkEnvelope(id, model, delta, null));
+    const events = buildDeltas(reply, toolCalls).map((delta) => chunkEnvelope(id, model, delta, null));
+    const delayMs = 'delayMs' in reply && reply.delayMs !== undefined && reply.delayMs > 0 ? reply.delayMs : 0;
+    if (delayMs === 0) {
+      for (const event of events) res.write(event);
+      finishStream(res, id, model, finish, body, usage);
+      return;
+    }
+    // One chunk now, the others `delayMs` apart; stop if the client went away.
+    const [first, ...rest] = events;
+    res.write(first!);
+    const sendNext = (): void => {
+      if (res.destroyed || res.writableEnded) return;
+      const next = rest.shift();
+      if (next === undefined) {
+        finishStream(res, id, model, finish, body, usage);
+        return;
+      }
+      res.write(next);
+      schedule();
+    };
+    const schedule = (): void => {
+      const timer = setTimeout(() => {
+        timers.delete(timer);
+        sendNext();
+      }, delayMs);
+      timers.add(timer);
+    };
+    schedule();
+  }
+
+  /** The finish chunk, the usage chunk when asked for, and [DONE]. */
+  function finishStream(
+    res: http.ServerResponse,
+    id: string,
+    model: string,
+    finish: string,
+    body: any,
+    usage: { prompt_tokens: number; completion_tokens: number; total_tokens: number },
+  ): void {
     res.write(chunkEnvelope(id, model, {}, finish));
     if (body.stream_options && body.stream_options.include_usage === true) {
       const usageChunk = {
@@ -364,6 +424,8 @@ export function startMockLlm(options: MockLlmOptions = {}): Promise<MockLlm> {
         },
         close() {
           closing ??= new Promise<void>((done) => {
+            for (const timer of timers) clearTimeout(timer);
+            timers.clear();
             server.close(() => done());
             for (const socket of sockets) socket.destroy();
             server.closeAllConnections();

@@ -5,6 +5,7 @@ import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { expandEnv, formatPath } from '../../src/config/expand.js';
+import { resolveSettings } from '../../src/cli/settings.js';
 import { findConfigPath, loadConfig, parseConfig } from '../../src/config/load.js';
 import { UserInputError } from '../../src/errors.js';
 
@@ -325,5 +326,89 @@ describe('expandEnv and formatPath', () => {
   it('formats paths with dots and array indexes', () => {
     expect(formatPath(['mcpServers', 'fs', 'args', 0])).toBe('mcpServers.fs.args[0]');
     expect(formatPath([])).toBe('(top level)');
+  });
+});
+
+describe('review fixes: ${workspaceFolder}, BOM, unknown keys, scripted model path', () => {
+  it('expands ${workspaceFolder} to the config file\'s folder, in every field Switchboard reads', () => {
+    const config = parse(
+      {
+        system: 'Files live in ${workspaceFolder}.',
+        servers: {
+          local: {
+            type: 'stdio',
+            command: 'node',
+            args: ['${workspaceFolder}/server.js', '--root=${workspaceFolder}'],
+            cwd: '${workspaceFolder}/work',
+            env: { ROOT: '${workspaceFolder}' },
+          },
+        },
+      },
+      {},
+    );
+    expect(config.settings.system).toBe(`Files live in ${dir}.`);
+    const local = config.servers.find((s) => s.name === 'local')!;
+    expect(local.args).toEqual([join(dir, 'server.js'), `--root=${dir}`]);
+    expect(local.cwd).toBe(join(dir, 'work'));
+    expect(local.env).toEqual({ ROOT: dir });
+  });
+
+  it('${workspaceFolder} is the config file\'s folder even when the environment has a variable of that name', () => {
+    const config = parse({ mcpServers: { a: { command: 'node', args: ['${workspaceFolder}/a.js'] } } }, { workspaceFolder: '/somewhere/else' });
+    expect(config.servers[0]!.args).toEqual([join(dir, 'a.js')]);
+  });
+
+  it('accepts a UTF-8 byte order mark at the start of the file', () => {
+    const sub = mkdtempSync(join(dir, 'bom-'));
+    const path = join(sub, 'switchboard.json');
+    const json = JSON.stringify({ maxSteps: 4, mcpServers: { a: { command: 'node', args: ['/abs/a.js'] } } }, null, 2);
+    writeFileSync(path, Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from(json, 'utf8')]));
+    const loaded = loadConfig({ configPath: path, cwd: sub, env: {} });
+    expect(loaded.servers.map((s) => s.name)).toEqual(['a']);
+    expect(loaded.settings.maxSteps).toBe(4);
+    // The same through parseConfig, with the BOM as the decoded character.
+    expect(parseConfig(`\uFEFF${json}`, path, {}).servers.map((s) => s.name)).toEqual(['a']);
+  });
+
+  it('a BOM does not hide a real syntax error, which is still located by line and column', () => {
+    const error = userError(() => parseConfig('\uFEFF{\n  "mcpServers": {,}\n}', configPath, {}));
+    expect(error.code).toBe('CONFIG_INVALID');
+    expect(error.message).toMatch(/line 2/);
+  });
+
+  it('does not expand an unknown top-level key: an unset ${VAR} there does not fail the load', () => {
+    const config = parse(
+      {
+        inputs: '${NOPE}',
+        otherHost: { token: '${env:ALSO_UNSET}', list: ['${NOPE}'] },
+        mcpServers: { a: { command: 'node', args: ['/abs/a.js'] } },
+      },
+      {},
+    );
+    expect(config.servers.map((s) => s.name)).toEqual(['a']);
+    expect(config.settings).toEqual({});
+  });
+
+  it('still reports an unset variable in a key Switchboard reads', () => {
+    const error = userError(() => parse({ inputs: '${NOPE}', system: '${NOPE}', mcpServers: {} }, {}));
+    expect(error.code).toBe('CONFIG_INVALID');
+    expect(error.message).toMatch(/system: .*NOPE/);
+    expect(error.message).not.toMatch(/inputs/);
+  });
+
+  it('resolves a "scripted:PATH" model from the config file against the config file\'s folder', () => {
+    const settings = resolveSettings({}, parse({ model: 'scripted:demo.json' }));
+    expect(settings.model).toBe(`scripted:${join(dir, 'demo.json')}`);
+    expect(resolveSettings({}, parse({ model: 'scripted:../scripts/demo.json' })).model).toBe(`scripted:${resolve(dir, '../scripts/demo.json')}`);
+    expect(resolveSettings({}, parse({ model: 'scripted:/abs/demo.json' })).model).toBe('scripted:/abs/demo.json');
+    expect(resolveSettings({}, parse({ model: 'scripted:${workspaceFolder}/demo.json' })).model).toBe(`scripted:${join(dir, 'demo.json')}`);
+  });
+
+  it('leaves a --model flag and a model that is not scripted as they are', () => {
+    const config = parse({ model: 'scripted:demo.json' });
+    // A flag is relative to the working directory, not the config file: left for the model factory.
+    expect(resolveSettings({ model: 'scripted:flag.json' }, config).model).toBe('scripted:flag.json');
+    expect(resolveSettings({}, parse({ model: 'org/model' })).model).toBe('org/model');
+    expect(resolveSettings({}, parse({})).model).toBe('moonshotai/Kimi-K2-Thinking');
   });
 });
