@@ -132,7 +132,7 @@ function attemptScope(callerSignal: AbortSignal | undefined, idleMs: number) {
     const seconds = idleMs >= 10_000 ? Math.round(idleMs / 1000) : Number((idleMs / 1000).toFixed(1));
     link.abort(new DOMException(`the model request timed out: the server sent nothing for ${seconds} s`, 'TimeoutError'));
   };
-  let timer = setTimeout(expire, idleMs);
+  const timer = setTimeout(expire, idleMs);
   return {
     signal: link.signal,
     get timedOut() {
@@ -140,8 +140,7 @@ function attemptScope(callerSignal: AbortSignal | undefined, idleMs: number) {
     },
     /** Data arrived: restart the idle timer. */
     touch() {
-      clearTimeout(timer);
-      timer = setTimeout(expire, idleMs);
+      timer.refresh(); // restarts the same timer: no allocation per chunk
     },
     dispose() {
       clearTimeout(timer);

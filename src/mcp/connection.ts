@@ -155,7 +155,8 @@ export class ServerConnection {
     // given and never removes it, which would pile up on the turn's signal.
     const perCall = linkedController(options.signal);
     try {
-      const client = await untilAborted(this.readyClient(), perCall.signal);
+      // The common case (server up) takes no wait; a restart under way is waited for, abortably.
+      const client = this.state === 'ready' && this.client ? this.client : await untilAborted(this.readyClient(), perCall.signal);
       return await this.callWith(client, name, args, perCall.signal, options.timeoutMs);
     } finally {
       perCall.dispose();
