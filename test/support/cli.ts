@@ -94,9 +94,10 @@ export function startCli(args: readonly string[], options: CliOptions = {}): Cli
 
   const sample = () => {
     for (const info of subtreeOf(pid)) {
-      // Keep the first sighting with a command line: a zombie's later record has none.
+      // Keep the newest record that has a command line: between fork and exec a child
+      // still shows its parent's command line, and a zombie shows none.
       const key = `${info.pid}:${info.startTime}`;
-      if (!seen.get(key)?.cmdline) seen.set(key, info);
+      if (info.cmdline || !seen.has(key)) seen.set(key, info);
     }
   };
   const sampler = setInterval(sample, SAMPLE_INTERVAL_MS);
