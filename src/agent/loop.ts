@@ -57,7 +57,7 @@ export class Agent {
   }
 
   async *send(userText: string, signal?: AbortSignal): AsyncGenerator<AgentEvent, void, undefined> {
-    const { model, tools, maxSteps } = this.options;
+    const { tools, maxSteps } = this.options;
     this.history.push({ role: 'user', content: userText });
     let emptyRetried = false;
     let failureStreaks = new Map<string, number>();

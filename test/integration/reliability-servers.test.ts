@@ -17,6 +17,7 @@ import type { ServerSpec } from '../../src/config/schema.js';
 import { ToolHub, type HubOptions, type StartReport } from '../../src/mcp/hub.js';
 import { FIXTURE_SERVER_PATH } from '../support/paths.js';
 import { isAlive, killIfAlive, readPidFile, waitForGone, waitUntil } from '../support/processes.js';
+import { changesOnRestartSpec } from './servers.js';
 
 
 function fixture(name: string, flags: string[] = [], extra: Partial<ServerSpec> = {}): ServerSpec {
@@ -250,21 +251,10 @@ describe('server crashes', () => {
 
 describe('restarts that fail', () => {
   it('a restart that fails counts as a crash: the user reads why, and the server ends up down', async () => {
-    // A real wrapper process: the first start runs the fixture normally; every later start
-    // runs it with --crash-at-start (as a server whose dependency vanished would).
-    const marker = join(dir, 'started-once');
+    // The first start runs the fixture normally; every later start runs it with
+    // --crash-at-start (as a server whose dependency vanished would).
     const pidFile = join(dir, 'restart-fail.pid');
-    const wrapper = [
-      'const fs = require("node:fs");',
-      'const [fixture, marker, pidFile] = process.argv.slice(1);',
-      'const again = fs.existsSync(marker);',
-      'fs.writeFileSync(marker, "1");',
-      'process.argv = [process.argv[0], fixture, "--pidfile", pidFile, ...(again ? ["--crash-at-start"] : [])];',
-      'import(require("node:url").pathToFileURL(fixture).href);',
-    ].join('\n');
-    const h = await startHub([
-      { name: 'flaky', transport: 'stdio', command: process.execPath, args: ['-e', wrapper, FIXTURE_SERVER_PATH, marker, pidFile], env: {} },
-    ]);
+    const h = await startHub([changesOnRestartSpec('flaky', dir, pidFile, [], ['--crash-at-start'])]);
     expect(h.report.started).toEqual(['flaky']);
     const connection = h.hub.connections[0]!;
     expect((await h.hub.call('crash', {})).text).toContain('server "flaky" crashed'); // crash 1

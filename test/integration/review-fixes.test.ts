@@ -25,9 +25,8 @@ import { HfChatModel, type HfModelOptions } from '../../src/llm/hf.js';
 import type { ModelStreamEvent } from '../../src/llm/model.js';
 import type { ToolHub } from '../../src/mcp/hub.js';
 import { startMockLlm, type MockLlm, type ScriptedReply } from '../support/mock-llm.js';
-import { FIXTURE_SERVER_PATH } from '../support/paths.js';
 import { isAlive, readPidFile, readPidFileNow, waitForGone, waitUntil } from '../support/processes.js';
-import { CLOSE_BOUND_MS, fixtureSpec, HubTracker } from './servers.js';
+import { changesOnRestartSpec, CLOSE_BOUND_MS, fixtureSpec, HubTracker } from './servers.js';
 
 const tracker = new HubTracker();
 let tmp: string;
@@ -148,21 +147,12 @@ describe('a call waiting on a restart', () => {
   });
 
   it('close() during a restart stops it: it does not wait for the restarting server to finish starting', async () => {
-    // A real wrapper: the first start runs the fixture normally; every later start runs it with
-    // a start-up far longer than the test (as a server stuck before answering initialize).
-    const marker = join(tmp, 'stuck-started-once');
+    // The first start runs the fixture normally; every later start has a start-up far
+    // longer than the test (as a server stuck before answering initialize).
     const pidFile = join(tmp, 'stuck.pid');
-    const wrapper = [
-      'const fs = require("node:fs");',
-      'const [fixture, marker, pidFile] = process.argv.slice(1);',
-      'const again = fs.existsSync(marker);',
-      'fs.writeFileSync(marker, "1");',
-      'process.argv = [process.argv[0], fixture, "--tools", "echo,crash", "--pidfile", pidFile, ...(again ? ["--slow-start", "60000"] : [])];',
-      'import(require("node:url").pathToFileURL(fixture).href);',
-    ].join('\n');
     const hub = await startedHub(
       tracker.create(
-        [{ name: 'stuck', transport: 'stdio', command: process.execPath, args: ['-e', wrapper, FIXTURE_SERVER_PATH, marker, pidFile], env: {} }],
+        [changesOnRestartSpec('stuck', tmp, pidFile, ['--tools', 'echo,crash'], ['--slow-start', '60000'])],
         // Longer than the close bound: a close() that waits for the start-up cannot pass.
         { restartBackoffMs: 10, startupTimeoutMs: 12_000 },
       ),

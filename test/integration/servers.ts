@@ -111,3 +111,23 @@ export class HubTracker {
     return problems;
   }
 }
+
+/**
+ * A fixture server that starts normally the first time and with `laterFlags` on every
+ * later start (a restart): a real wrapper process, as a server whose dependency vanished
+ * (`--crash-at-start`) or that hangs before answering initialize (`--slow-start`).
+ * `dir` holds the marker file; the fixture writes its pid to `pidFile` each start.
+ */
+export function changesOnRestartSpec(name: string, dir: string, pidFile: string, firstFlags: string[], laterFlags: string[]): ServerSpec {
+  const wrapper = [
+    'const fs = require("node:fs");',
+    'const [fixture, marker, pidFile, first, later] = process.argv.slice(1);',
+    'const again = fs.existsSync(marker);',
+    'fs.writeFileSync(marker, "1");',
+    'process.argv = [process.argv[0], fixture, "--pidfile", pidFile, ...JSON.parse(first), ...(again ? JSON.parse(later) : [])];',
+    'import(require("node:url").pathToFileURL(fixture).href);',
+  ].join('\n');
+  const marker = join(dir, `${name}-started-once`);
+  const args = ['-e', wrapper, FIXTURE_SERVER_PATH, marker, pidFile, JSON.stringify(firstFlags), JSON.stringify(laterFlags)];
+  return { name, transport: 'stdio', command: process.execPath, args, env: {} };
+}
