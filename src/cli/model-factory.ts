@@ -2,7 +2,8 @@
  * Chooses the model from the settings: `scripted:PATH`, an OpenAI-compatible
  * endpoint, or Hugging Face Inference Providers.
  */
-import { resolve } from 'node:path';
+import { relative, resolve } from 'node:path';
+import { DEMO_SCRIPT_PATH } from '../config/load.js';
 import { UserInputError } from '../errors.js';
 import { HfChatModel } from '../llm/hf.js';
 import type { ChatModel } from '../llm/model.js';
@@ -25,7 +26,7 @@ export function createModel(settings: RunSettings, env: NodeJS.ProcessEnv, cwd: 
         'No model access: HF_TOKEN is not set and no --endpoint-url was given.',
         '  - Hugging Face Inference Providers: export HF_TOKEN=hf_... (a token from https://huggingface.co/settings/tokens with "Make calls to Inference Providers")',
         '  - A local OpenAI-compatible server (llama.cpp, Ollama, vLLM): --endpoint-url http://127.0.0.1:8080/v1 --model <its model name>',
-        '  - Offline demo, no model at all: --model scripted:config/demo.script.json',
+        `  - Offline demo, no model at all: --model scripted:${shortPath(DEMO_SCRIPT_PATH(), cwd)}`,
       ].join('\n'),
     );
   }
@@ -56,4 +57,10 @@ function tokenFor(endpointUrl: string | undefined, env: NodeJS.ProcessEnv): stri
   // Hugging Face's own API hosts only: a Space (*.hf.space) runs someone else's code.
   const huggingFaceHost = /(^|\.)(huggingface\.co|endpoints\.huggingface\.cloud)$/.test(host);
   return huggingFaceHost ? env.HF_TOKEN || undefined : undefined;
+}
+
+/** `path` relative to `cwd` when it lies below it, else absolute. */
+function shortPath(path: string, cwd: string): string {
+  const fromCwd = relative(cwd, path);
+  return fromCwd && !fromCwd.startsWith('..') ? fromCwd : path;
 }

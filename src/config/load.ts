@@ -26,6 +26,7 @@ function packageRoot(): string {
 }
 
 export const BUNDLED_CONFIG_PATH = (): string => resolve(packageRoot(), 'config', 'default.json');
+export const DEMO_SCRIPT_PATH = (): string => resolve(packageRoot(), 'config', 'demo.script.json');
 
 export function findConfigPath(explicit: string | undefined, cwd: string): { path: string; isBundledDefault: boolean } {
   if (explicit) {

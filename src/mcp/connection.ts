@@ -27,6 +27,8 @@ import { VERSION } from '../version.js';
 import { linkedController, untilAborted } from '../abort.js';
 
 const STDERR_TAIL_LINES = 40;
+/** Marks the host's own notes (e.g. non-JSON on stdout) among the server's stderr lines. */
+const HOST_NOTE = '[switchboard] ';
 const MAX_CRASHES = 3;
 const CRASH_WINDOW_MS = 60_000;
 
@@ -109,9 +111,9 @@ export class ServerConnection {
     return [this.spec.command, ...this.spec.args].map((part) => (/\s/.test(part) ? JSON.stringify(part) : part)).join(' ');
   }
 
-  /** The last non-blank stderr lines, for failure reports. */
+  /** The last non-blank lines the server itself wrote to stderr, for failure reports. */
   stderrTail(lines = 10): string[] {
-    return this.stderr.filter((line) => line.trim() !== '').slice(-lines);
+    return this.stderr.filter((line) => line.trim() !== '' && !line.startsWith(HOST_NOTE)).slice(-lines);
   }
 
   async start(): Promise<void> {
@@ -128,7 +130,7 @@ export class ServerConnection {
       onStderrLine: (line) => this.onStderrLine(line),
     });
     const client = new Client({ name: 'switchboard', version: VERSION }, { capabilities: {} });
-    client.onerror = (error) => this.onStderrLine(`[switchboard] ${error.message}`);
+    client.onerror = (error) => this.onStderrLine(`${HOST_NOTE}${error.message}`);
     this.transport = transport;
     this.client = client;
     try {
