@@ -10,7 +10,10 @@ export type AgentEvent =
   | { type: 'model_request'; step: number; maxSteps: number }
   | { type: 'reasoning_delta'; text: string }
   | { type: 'text_delta'; text: string }
-  /** The model request failed transiently and is retried after `delayMs`. */
+  /**
+   * The model request failed transiently and is retried after `delayMs`. Deltas streamed
+   * before this event belonged to the failed attempt; the new attempt streams from the start.
+   */
   | { type: 'model_retry'; attempt: number; delayMs: number; reason: string }
   /** The model asked for a tool. `arguments` is the parsed JSON when it parses, else the raw text. */
   | { type: 'tool_call'; id: string; name: string; server?: string; originalName?: string; arguments: unknown }
