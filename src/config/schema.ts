@@ -1,6 +1,7 @@
 /**
- * The config file's shape, as zod schemas. Every config type in Switchboard is
- * derived from these with `z.infer`, so the schema is the single source of truth.
+ * The config file's shape, as zod schemas. The types of what the file says are derived
+ * from them with `z.infer`, so the schema is the single source of truth; `ServerSpec`
+ * and `LoadedConfig` below are what the loader makes of it (dialect-free, paths resolved).
  *
  * A config file is JSON. Servers come in either dialect (or both):
  * - Claude Desktop / Cursor / most hosts: `{ "mcpServers": { "<name>": { command, args, env, cwd } } }`
