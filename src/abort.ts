@@ -1,5 +1,5 @@
 /**
- * Abort plumbing shared by the loop, the MCP connections and the model client.
+ * Abort and waiting plumbing shared by the loop, the MCP connections and the model client.
  *
  * `linkedController(parent)` gives a controller that aborts when the parent does, and
  * `dispose()` unhooks it. Libraries add listeners to the signals they are given and
@@ -36,5 +36,21 @@ export function untilAborted<T>(work: Promise<T>, signal: AbortSignal | undefine
     const onAbort = () => reject(new SwitchboardError('INTERRUPTED', 'Interrupted.'));
     signal.addEventListener('abort', onAbort, { once: true });
     work.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort));
+  });
+}
+
+/** Waits `ms`, or rejects with the signal's reason as soon as it aborts. */
+export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
+  return new Promise((resolve, reject) => {
+    if (signal?.aborted) return reject(signal.reason);
+    const timer = setTimeout(() => {
+      signal?.removeEventListener('abort', onAbort);
+      resolve();
+    }, ms);
+    const onAbort = () => {
+      clearTimeout(timer);
+      reject(signal?.reason);
+    };
+    signal?.addEventListener('abort', onAbort, { once: true });
   });
 }

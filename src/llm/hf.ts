@@ -7,10 +7,10 @@
  * or any OpenAI-compatible server via `endpointUrl` (llama.cpp, Ollama, vLLM), where
  * the token is optional.
  */
-import { linkedController } from '../abort.js';
+import { linkedController, sleep } from '../abort.js';
 import { SwitchboardError } from '../errors.js';
 import type { ChatMessage, ChatModel, ModelRequest, ModelStreamEvent, ToolCall } from './model.js';
-import { backoffDelay, classifyFailure, parseRetryAfter, sleep, StreamCutError } from './retry.js';
+import { backoffDelay, classifyFailure, parseRetryAfter, StreamCutError } from './retry.js';
 import { StreamAssembler, type StreamChunk } from './stream-assembler.js';
 
 export interface HfModelOptions {

@@ -20,11 +20,10 @@ import { CallToolResultSchema, ToolListChangedNotificationSchema, type CallToolR
 import { z } from 'zod';
 import { getDefaultEnvironment } from '@modelcontextprotocol/sdk/client/stdio.js';
 import type { ServerSpec } from '../config/schema.js';
-import { sleep } from '../llm/retry.js';
 import type { McpToolDefinition } from './schema.js';
 import { ProcessTreeStdioTransport } from './stdio-transport.js';
 import { VERSION } from '../version.js';
-import { linkedController, untilAborted } from '../abort.js';
+import { linkedController, sleep, untilAborted } from '../abort.js';
 
 const STDERR_TAIL_LINES = 40;
 /** Marks the host's own notes (e.g. non-JSON on stdout) among the server's stderr lines. */
