@@ -103,3 +103,11 @@ export function expectNoStackTrace(text: string): void {
   expect(text).not.toMatch(/^\s{4}at /m);
   expect(text).not.toMatch(/unexpected error \(please report it\)/);
 }
+
+/** What an interrupted run shows: exit 130, "Interrupted." on stderr, no stack trace, nothing on stdout. */
+export function expectInterrupted(r: CliResult): void {
+  expect(r.code, r.stderr).toBe(130);
+  expect(r.stderr).toMatch(/^Interrupted\.$/m);
+  expectNoStackTrace(r.stderr);
+  expect(r.stdout).toBe('');
+}

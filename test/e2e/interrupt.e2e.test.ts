@@ -5,7 +5,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { startMockLlm, type MockLlm } from '../support/mock-llm.js';
 import { describeProcesses, groupMembers, isAlive, readPidFileNow, sleep, waitForGone, waitUntil } from '../support/processes.js';
-import { expectNoStackTrace, fixtureServer, temperatureServer, useE2eHarness } from './harness.js';
+import { expectInterrupted, fixtureServer, temperatureServer, useE2eHarness } from './harness.js';
 
 const h = useE2eHarness();
 
@@ -40,10 +40,7 @@ describe('Ctrl+C', () => {
 
     cli.child.kill('SIGINT');
     const r = await cli.done;
-    expect(r.code, r.stderr).toBe(130);
-    expect(r.stderr).toMatch(/Interrupted/);
-    expectNoStackTrace(r.stderr);
-    expect(r.stdout).toBe('');
+    expectInterrupted(r);
     const survivors = await waitForGone([serverPid!, grandchildPid!], { timeoutMs: 4_000 });
     expect(survivors, describeProcesses(survivors)).toEqual([]);
     expect(groupMembers(serverPid!)).toEqual([]);
@@ -67,10 +64,7 @@ describe('Ctrl+C', () => {
 
     cli.child.kill('SIGINT');
     const r = await cli.done;
-    expect(r.code, r.stderr).toBe(130);
-    expect(r.stderr).toMatch(/Interrupted/);
-    expectNoStackTrace(r.stderr);
-    expect(r.stdout).toBe('');
+    expectInterrupted(r);
     const survivors = await waitForGone([...children, serverPid!], { timeoutMs: 4_000 });
     expect(survivors, describeProcesses(survivors)).toEqual([]);
   });
