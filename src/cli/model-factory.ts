@@ -45,7 +45,7 @@ export function createModel(settings: RunSettings, env: NodeJS.ProcessEnv, cwd: 
  * host) it is HF_TOKEN. For any other endpoint it is SWITCHBOARD_API_KEY when set and
  * nothing otherwise: an HF token is never sent to a third-party or local server.
  */
-function tokenFor(endpointUrl: string | undefined, env: NodeJS.ProcessEnv): string | undefined {
+export function tokenFor(endpointUrl: string | undefined, env: NodeJS.ProcessEnv): string | undefined {
   if (!endpointUrl) return env.HF_TOKEN || undefined;
   if (env.SWITCHBOARD_API_KEY) return env.SWITCHBOARD_API_KEY;
   let host = '';
