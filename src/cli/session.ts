@@ -60,7 +60,7 @@ export async function withSession<T>(flags: GlobalFlags, options: SessionOptions
       const tools = hub.functionTools.length;
       const servers = report.started.length;
       const what = model ? `${model.scripted ? '' : 'model: '}${model.description}; ` : '';
-      hostLog(style.dim(`switchboard: ${what}${servers} server${servers === 1 ? '' : 's'} ready, ${tools} tool${tools === 1 ? '' : 's'} (config: ${config.path})`));
+      hostLog(style.dim(`switchboard: ${what}${servers} server${servers === 1 ? '' : 's'} ready, ${tools} tool${tools === 1 ? '' : 's'} (config: ${config.isBundledDefault ? `the bundled default, ${config.path}; write ./switchboard.json or pass --config for your own servers` : config.path})`));
     }
     return await run({ config, settings, hub, model });
   } catch (error) {

@@ -37,6 +37,8 @@ describe('chat with the scripted model and the bundled server', () => {
     // The user is told that no LLM answered (the scripted model replays a file).
     expect(r.stderr).toMatch(/scripted/i);
     expect(r.stderr).toMatch(/not an LLM/i);
+    // With no --config and no ./switchboard.json, the user is told the bundled default is in use.
+    expect(r.stderr).toMatch(/config: the bundled default, .*config\/default\.json/);
     // The bundled temperature server was started (and, per the harness, is gone again).
     expect(r.processes.some((p) => p.cmdline.includes('servers/temperature/main.js'))).toBe(true);
   });

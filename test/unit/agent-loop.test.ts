@@ -129,7 +129,7 @@ describe('Agent: several calls in one reply', () => {
   it('runs them concurrently and appends tool messages in call order, even when they finish in reverse', async () => {
     const log: string[] = [];
     const waiting: Array<() => void> = [];
-    const handler: Handler = (name, raw) =>
+    const handler: Handler = (_name, raw) =>
       new Promise<Outcome>((resolve) => {
         const city = (JSON.parse(raw) as { city: string }).city;
         log.push(`start ${city}`);
