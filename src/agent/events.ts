@@ -17,13 +17,29 @@ export type AgentEvent =
   | { type: 'model_retry'; attempt: number; delayMs: number; reason: string }
   /** The model asked for a tool. `arguments` is the parsed JSON when it parses, else the raw text. */
   | { type: 'tool_call'; id: string; name: string; server?: string; originalName?: string; arguments: unknown }
+  /** A progress notification from the server running call `id` (any number, in order, before its tool_result). */
+  | { type: 'tool_progress'; id: string; name: string; server?: string; progress: number; total?: number; message?: string }
   /** One per tool_call, in completion order (the history keeps call order). */
   | { type: 'tool_result'; id: string; name: string; server?: string; text: string; isError: boolean; durationMs: number }
   /** Old exchanges were dropped to keep the history under the context budget. */
   | { type: 'history_trimmed'; droppedMessages: number; estimatedTokens: number; budgetTokens: number }
   /** Something the user should know that is not an error of the turn. */
   | { type: 'notice'; message: string }
-  /** The model answered in plain text: the turn is over. */
-  | { type: 'final'; text: string; steps: number }
+  /**
+   * The model answered in plain text: the turn is over. `truncated` is true when the
+   * model stopped because it ran out of output tokens (finish_reason "length").
+   */
+  | { type: 'final'; text: string; steps: number; truncated?: boolean }
   /** The turn ended without an answer, for the reason given. */
   | { type: 'stopped'; reason: StopReason; message: string; steps: number };
+
+/**
+ * Events the host adds to the stream outside a turn (the CLI emits them; the loop never does):
+ * a server's log message, and a fatal error as the last line of a failed `--json` run.
+ */
+export type HostEvent =
+  | { type: 'server_log'; server: string; level: string; logger?: string; data: unknown }
+  | { type: 'error'; code: string; message: string; exitCode: number };
+
+/** Everything a `--json` run may print, one object per line. */
+export type OutputEvent = AgentEvent | HostEvent;

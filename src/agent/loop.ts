@@ -27,8 +27,16 @@ export interface ToolExecutor {
   readonly functionTools: readonly FunctionTool[];
   /** Owner of an exposed name, for events. */
   readonly routes: ReadonlyMap<string, { server: string; originalName: string }>;
-  /** Never throws: failures come back as an error outcome for the model. */
-  call(exposedName: string, rawArguments: string, signal?: AbortSignal): Promise<{ text: string; isError: boolean; server?: string; durationMs: number }>;
+  /**
+   * Never throws: failures come back as an error outcome for the model. `onProgress`
+   * receives the server's progress notifications for this call while it runs.
+   */
+  call(
+    exposedName: string,
+    rawArguments: string,
+    signal?: AbortSignal,
+    onProgress?: (progress: { progress: number; total?: number; message?: string }) => void,
+  ): Promise<{ text: string; isError: boolean; server?: string; durationMs: number }>;
 }
 
 export interface AgentOptions {

@@ -16,7 +16,7 @@
  * - `close()` shuts the server's whole process tree down.
  */
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
-import { CallToolResultSchema, ToolListChangedNotificationSchema, type CallToolResult } from '@modelcontextprotocol/sdk/types.js';
+import { CallToolResultSchema, LoggingMessageNotificationSchema, ToolListChangedNotificationSchema, type CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import { z } from 'zod';
 import { getDefaultEnvironment } from '@modelcontextprotocol/sdk/client/stdio.js';
 import type { ServerSpec } from '../config/schema.js';
@@ -40,6 +40,22 @@ export interface ConnectionObserver {
   notice?(server: string, message: string): void;
   /** The tool list changed (list_changed, or a restart): routes must be rebuilt. */
   toolsChanged?(server: string): void;
+  /** A `notifications/message` log entry from the server (untrusted: render with care). */
+  serverLog?(server: string, entry: ServerLogEntry): void;
+}
+
+/** One MCP log message (`notifications/message`). */
+export interface ServerLogEntry {
+  level: string;
+  logger?: string;
+  data: unknown;
+}
+
+/** A `notifications/progress` update for a running call. */
+export interface ToolProgress {
+  progress: number;
+  total?: number;
+  message?: string;
 }
 
 export interface ConnectionOptions {
@@ -135,6 +151,10 @@ export class ServerConnection {
     try {
       await client.connect(transport, { timeout: this.options.startupTimeoutMs });
       client.setNotificationHandler(ToolListChangedNotificationSchema, () => this.onListChanged(client));
+      client.setNotificationHandler(LoggingMessageNotificationSchema, (notification) => {
+        const { level, logger, data } = notification.params;
+        this.options.observer?.serverLog?.(this.name, { level, ...(logger !== undefined ? { logger } : {}), data });
+      });
       this.listings++;
       this.tools = await this.listAllTools(client);
     } catch (error) {
@@ -150,7 +170,7 @@ export class ServerConnection {
   async callTool(
     name: string,
     args: Record<string, unknown>,
-    options: { signal?: AbortSignal; timeoutMs: number },
+    options: { signal?: AbortSignal; timeoutMs: number; onProgress?: (progress: ToolProgress) => void },
   ): Promise<CallToolResult> {
     // A signal of our own per call: the SDK adds an abort listener to the signal it is
     // given and never removes it, which would pile up on the turn's signal.
@@ -158,19 +178,26 @@ export class ServerConnection {
     try {
       // The common case (server up) takes no wait; a restart under way is waited for, abortably.
       const client = this.state === 'ready' && this.client ? this.client : await untilAborted(this.readyClient(), perCall.signal);
-      return await this.callWith(client, name, args, perCall.signal, options.timeoutMs);
+      return await this.callWith(client, name, args, perCall.signal, options.timeoutMs, options.onProgress);
     } finally {
       perCall.dispose();
     }
   }
 
-  private async callWith(client: Client, name: string, args: Record<string, unknown>, signal: AbortSignal, timeoutMs: number): Promise<CallToolResult> {
+  private async callWith(
+    client: Client,
+    name: string,
+    args: Record<string, unknown>,
+    signal: AbortSignal,
+    timeoutMs: number,
+    onProgress: ((progress: ToolProgress) => void) | undefined,
+  ): Promise<CallToolResult> {
     return (await client.callTool({ name, arguments: args }, CallToolResultSchema, {
       signal,
       timeout: timeoutMs,
       // Progress notifications reset the timeout (the SDK sends a progressToken only
       // when `onprogress` is given), within an overall cap of ten times the timeout.
-      onprogress: () => undefined,
+      onprogress: (update) => onProgress?.({ progress: update.progress, ...(update.total !== undefined ? { total: update.total } : {}), ...(update.message !== undefined ? { message: update.message } : {}) }),
       resetTimeoutOnProgress: true,
       maxTotalTimeout: timeoutMs * 10,
     })) as CallToolResult;

@@ -10,7 +10,7 @@ import { ErrorCode, McpError } from '@modelcontextprotocol/sdk/types.js';
 import type { ServerSpec } from '../config/schema.js';
 import type { FunctionTool } from '../llm/model.js';
 import { ArgumentValidator, parseArguments } from './arguments.js';
-import { ServerConnection, ServerDownError, ServerStartError, type ConnectionObserver } from './connection.js';
+import { ServerConnection, ServerDownError, ServerStartError, type ConnectionObserver, type ToolProgress } from './connection.js';
 import { resultToText, truncateMiddle } from './content.js';
 import { buildRouteTable, EMPTY_ROUTE_TABLE, type RouteTable, type ToolRoute } from './routes.js';
 
@@ -84,7 +84,7 @@ export class ToolHub {
     return this.table.routes;
   }
 
-  async call(exposedName: string, rawArguments: string | Record<string, unknown>, signal?: AbortSignal): Promise<ToolOutcome> {
+  async call(exposedName: string, rawArguments: string | Record<string, unknown>, signal?: AbortSignal, onProgress?: (progress: ToolProgress) => void): Promise<ToolOutcome> {
     const started = performance.now();
     const done = (text: string, isError: boolean, route?: ToolRoute): ToolOutcome => ({
       text: truncateMiddle(text, this.options.maxToolOutputChars),
@@ -102,7 +102,7 @@ export class ToolHub {
     if (!connection) return done(`Error: no server "${route.server}" is configured.`, true, route);
     const timeoutMs = (connection.spec.timeoutSeconds ?? 0) * 1000 || this.options.toolTimeoutMs;
     try {
-      const result = await connection.callTool(route.originalName, args.value, { signal, timeoutMs });
+      const result = await connection.callTool(route.originalName, args.value, { signal, timeoutMs, ...(onProgress ? { onProgress } : {}) });
       const { text, isError } = resultToText(result);
       return done(text, isError, route);
     } catch (error) {
