@@ -7,14 +7,14 @@
  * returns undefined, and yargs parses it, with its help and error messages.
  */
 import { parseArgs, type ParseArgsConfig } from 'node:util';
-import { camelCase, COMMANDS, GLOBAL_OPTIONS, type CommandName, type OptionSpec, type ParsedInvocation } from './options.js';
+import { camelCase, COMMANDS, optionsOf, type CommandName, type OptionSpec, type ParsedInvocation } from './options.js';
 
 export function parseCommonInvocation(argv: readonly string[]): ParsedInvocation | undefined {
   const name = argv[0];
   if (!name || !Object.hasOwn(COMMANDS, name)) return undefined;
   if (argv.includes('--')) return undefined; // yargs has its own reading of what follows `--`
   const command = COMMANDS[name as CommandName];
-  const table: Record<string, OptionSpec> = { ...GLOBAL_OPTIONS, ...command.options };
+  const table: Record<string, OptionSpec> = optionsOf(name as CommandName);
   const options: NonNullable<ParseArgsConfig['options']> = {};
   for (const [flag, spec] of Object.entries(table)) {
     options[flag] = { type: spec.type === 'boolean' ? 'boolean' : 'string', ...(spec.alias ? { short: spec.alias } : {}) };

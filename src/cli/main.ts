@@ -8,9 +8,10 @@ import { exitCodeFor, ExitCode, SwitchboardError, UserInputError } from '../erro
 import { killAllGroupsNow } from '../mcp/stdio-transport.js';
 import { callCommand } from './call.js';
 import { chatCommand } from './chat.js';
+import { HTTP_URL_RULE, isHttpUrl, SECONDS_RULE, secondsSchema } from '../config/values.js';
 import { parseCommonInvocation } from './fast-parse.js';
 import { installInterruptHandlers } from './interrupt.js';
-import type { ParsedFlags, ParsedInvocation } from './options.js';
+import { splitPromptAfterDoubleDash, type ParsedFlags, type ParsedInvocation } from './options.js';
 import { toolsCommand } from './tools.js';
 
 // fetch's HTTP parser is WebAssembly; V8's optimizing tier-up of it runs on a
@@ -21,8 +22,15 @@ v8.setFlagsFromString('--liftoff-only');
 async function main(argv: string[]): Promise<number> {
   const interrupt = new AbortController();
   installInterruptHandlers(interrupt);
-  const invocation = parseCommonInvocation(argv) ?? (await (await import('./yargs-parse.js')).parseWithYargs(argv));
+  const { argv: args, prompt } = splitPromptAfterDoubleDash(argv);
+  const invocation = parseCommonInvocation(args) ?? (await (await import('./yargs-parse.js')).parseWithYargs(args));
   if (!invocation) return ExitCode.ok; // yargs printed --help or --version
+  if (prompt !== undefined) {
+    if (invocation.flags.prompt !== undefined) {
+      throw new UserInputError('USAGE', `Two prompts: "${String(invocation.flags.prompt)}" before -- and "${prompt}" after it. Everything after -- is the prompt; give it once.`);
+    }
+    invocation.flags.prompt = prompt;
+  }
   const code = await run(invocation, interrupt.signal);
   // Ctrl+C during the final shutdown still means the run was interrupted.
   return interrupt.signal.aborted ? ExitCode.interrupted : code;
@@ -51,6 +59,14 @@ function checkGlobalFlags(flags: ParsedFlags) {
     }
     return n;
   };
+  // Durations: the same rule as in the config file (config/values.ts).
+  const seconds = (name: string, flag: string): number | undefined => {
+    const value = flags[name];
+    if (value === undefined) return undefined;
+    const parsed = secondsSchema.safeParse(Number(value));
+    if (!parsed.success) throw new UserInputError('USAGE', `--${flag} must be ${SECONDS_RULE}, not "${String(value)}".`);
+    return parsed.data;
+  };
   return {
     config: optionalString(flags.config),
     model: optionalString(flags.model),
@@ -58,24 +74,20 @@ function checkGlobalFlags(flags: ParsedFlags) {
     endpointUrl: url(flags.endpointUrl),
     system: optionalString(flags.system),
     maxSteps: number('maxSteps', 'max-steps', 1, true),
-    toolTimeout: number('toolTimeout', 'tool-timeout', 0.001, false),
-    modelTimeout: number('modelTimeout', 'model-timeout', 0.001, false),
+    toolTimeout: seconds('toolTimeout', 'tool-timeout'),
+    modelTimeout: seconds('modelTimeout', 'model-timeout'),
     retries: number('retries', 'retries', 0, true),
     verbose: flags.verbose === true,
     strict: flags.strict === true,
   };
 }
 
+/** The same rule as `endpointUrl` in the config file (config/values.ts). */
 function url(value: unknown): string | undefined {
   if (value === undefined) return undefined;
   const text = String(value);
-  try {
-    const parsed = new URL(text);
-    if (parsed.protocol === 'http:' || parsed.protocol === 'https:') return text;
-  } catch {
-    // reported below
-  }
-  throw new UserInputError('USAGE', `--endpoint-url must be an http(s) URL such as http://127.0.0.1:8080/v1, not "${text}".`);
+  if (isHttpUrl(text)) return text;
+  throw new UserInputError('USAGE', `--endpoint-url must be ${HTTP_URL_RULE}, not "${text}".`);
 }
 
 function optionalString(value: unknown): string | undefined {

@@ -14,16 +14,20 @@ export interface OptionSpec {
 /** Flags every command takes. Keys are the kebab-case flag names. */
 export const GLOBAL_OPTIONS = {
   config: { type: 'string', describe: 'Config file (default: ./switchboard.json, else the bundled temperature server)' },
+  'tool-timeout': { type: 'number', describe: `Seconds a tool call may take (default: ${DEFAULTS.toolTimeoutSeconds}; a server's "timeout" wins)` },
+  verbose: { type: 'boolean', alias: 'v', describe: 'Show server stderr, model reasoning and step counts' },
+  strict: { type: 'boolean', describe: 'Fail when any server fails to start' },
+} as const satisfies Record<string, OptionSpec>;
+
+/** Flags about the model: only `chat` talks to one, so only `chat` takes them. */
+export const MODEL_OPTIONS = {
   model: { type: 'string', describe: `Model id, model name at --endpoint-url, or scripted:PATH (default: ${DEFAULTS.model})` },
   provider: { type: 'string', describe: `Inference provider on Hugging Face (default: ${DEFAULTS.provider}); ignored with --endpoint-url` },
   'endpoint-url': { type: 'string', describe: 'Base URL of an OpenAI-compatible server, e.g. http://127.0.0.1:8080/v1' },
   system: { type: 'string', describe: 'System prompt' },
   'max-steps': { type: 'number', describe: `Most model calls per user message (default: ${DEFAULTS.maxSteps})` },
-  'tool-timeout': { type: 'number', describe: `Seconds a tool call may take (default: ${DEFAULTS.toolTimeoutSeconds}; a server's "timeout" wins)` },
   'model-timeout': { type: 'number', describe: `Seconds the model server may stay silent before the request is retried (default: ${DEFAULTS.modelTimeoutSeconds})` },
   retries: { type: 'number', describe: `Retries of a failed model request (default: ${DEFAULTS.retries})` },
-  verbose: { type: 'boolean', alias: 'v', describe: 'Show server stderr, model reasoning and step counts' },
-  strict: { type: 'boolean', describe: 'Fail when any server fails to start' },
 } as const satisfies Record<string, OptionSpec>;
 
 export interface PositionalSpec {
@@ -37,6 +41,7 @@ export interface CommandSpec {
   usage: string;
   describe: string;
   positionals: PositionalSpec[];
+  /** The command's own flags, beside GLOBAL_OPTIONS. */
   options: Record<string, OptionSpec>;
 }
 
@@ -44,8 +49,8 @@ export const COMMANDS = {
   chat: {
     usage: 'chat [prompt]',
     describe: 'Chat with the agent: one turn with a prompt (or piped stdin), else an interactive session',
-    positionals: [{ name: 'prompt', describe: 'The message; omit it for a REPL or to read stdin', required: false }],
-    options: { json: { type: 'boolean', describe: 'One JSON object per event on stdout' } },
+    positionals: [{ name: 'prompt', describe: 'The message (after --, everything is the message); omit it for a REPL or to read stdin', required: false }],
+    options: { ...MODEL_OPTIONS, json: { type: 'boolean', describe: 'One JSON object per event on stdout' } },
   },
   tools: {
     usage: 'tools',
@@ -77,4 +82,22 @@ export interface ParsedInvocation {
 /** `max-steps` -> `maxSteps` */
 export function camelCase(flag: string): string {
   return flag.replace(/-([a-z])/g, (_, letter: string) => letter.toUpperCase());
+}
+
+/** Every flag `command` takes (kebab-case), the global ones included. */
+export function optionsOf(command: CommandName): Record<string, OptionSpec> {
+  return { ...GLOBAL_OPTIONS, ...COMMANDS[command].options };
+}
+
+/**
+ * `chat ... -- text...`: after `--` nothing is a flag, and every word is the prompt
+ * (joined with spaces), so a prompt may start with `-` (`chat -- "-5 degrees in Paris?"`).
+ * Returns the arguments before `--`, and the prompt when there are words after it.
+ * Other commands keep `--` where it is (both parsers then leave it to yargs).
+ */
+export function splitPromptAfterDoubleDash(argv: readonly string[]): { argv: readonly string[]; prompt?: string } {
+  const cut = argv.indexOf('--');
+  if (argv[0] !== 'chat' || cut < 0) return { argv };
+  const rest = argv.slice(cut + 1);
+  return { argv: argv.slice(0, cut), ...(rest.length > 0 ? { prompt: rest.join(' ') } : {}) };
 }

@@ -3,12 +3,12 @@
  * every server (and its process tree) is closed however the run ends.
  */
 import type { LoadedConfig } from '../config/schema.js';
-import { loadConfig } from '../config/load.js';
 import { SwitchboardError } from '../errors.js';
 import type { ChatModel } from '../llm/model.js';
 import { ToolHub } from '../mcp/hub.js';
 import { untilAborted } from '../abort.js';
 import { styleFor } from '../ui/style.js';
+import { loadConfigForRun } from './config-loader.js';
 import { createModel } from './model-factory.js';
 import { resolveSettings, type GlobalFlags, type RunSettings } from './settings.js';
 
@@ -34,7 +34,7 @@ export function hostLog(message: string): void {
 }
 
 export async function withSession<T>(flags: GlobalFlags, options: SessionOptions, run: (session: Session) => Promise<T>): Promise<T> {
-  const config = loadConfig({ configPath: flags.config });
+  const config = await loadConfigForRun(flags.config);
   const settings = resolveSettings(flags, config);
   // Model setup problems (no token) fail before any server is started.
   const model = options.needsModel ? createModel(settings, process.env, process.cwd()) : undefined;

@@ -6,6 +6,7 @@ import yargs from 'yargs';
 import { UserInputError } from '../errors.js';
 import { VERSION } from '../version.js';
 import { COMMANDS, GLOBAL_OPTIONS, type CommandName, type ParsedInvocation } from './options.js';
+import { explainUnknownFlags } from './unknown-flags.js';
 
 /** Parses `argv`; resolves undefined when yargs answered by itself (--help, --version). */
 export async function parseWithYargs(argv: readonly string[]): Promise<ParsedInvocation | undefined> {
@@ -42,8 +43,17 @@ export async function parseWithYargs(argv: readonly string[]): Promise<ParsedInv
     .wrap(Math.min(100, process.stdout.columns || 100))
     .fail((message, error) => {
       if (error) throw error;
-      throw new UserInputError('USAGE', `${message}\nRun "switchboard --help" for usage.`);
+      throw new UserInputError('USAGE', `${explain(argv, message)}\nRun "switchboard --help" for usage.`);
     })
     .parseAsync();
   return invocation;
+}
+
+/** yargs' "Unknown argument: modle" made useful: a "did you mean", or where a prompt starting with "-" goes. */
+function explain(argv: readonly string[], message: string): string {
+  if (!message.startsWith('Unknown argument')) return message;
+  const explained = explainUnknownFlags(argv);
+  if (explained) return explained;
+  if (argv[0] === 'chat') return `${message}\nThe prompt is one argument: quote it, or put it after -- (switchboard chat -- "-5 degrees in Paris?").`;
+  return message;
 }

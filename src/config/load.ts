@@ -4,15 +4,22 @@
  * Which file: `--config PATH`, else `./switchboard.json`, else the bundled
  * `config/default.json` (the temperature server alone), so a fresh clone runs with
  * no file written. Every problem is reported at once as `path.to.field: message`.
+ *
+ * Only the keys Switchboard reads are expanded and validated (top level and server
+ * entries alike): a config written for another host may carry its own keys, with
+ * placeholders Switchboard cannot fill. An unknown key close to a known one is a warning.
  */
 import { existsSync, readFileSync } from 'node:fs';
+import { homedir } from 'node:os';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { UserInputError } from '../errors.js';
-import { expandEnv, formatPath } from './expand.js';
-import { locateJsonError } from './json-error.js';
+import { expandVariables, formatPath, type ExpansionProblem, type VariableRef } from './expand.js';
+import { describeInput, inputVariable, type InputRequest } from './inputs.js';
+import { parseJsonc } from './jsonc.js';
 import { normalizeServers } from './servers.js';
-import { AgentSettingsSchema, ConfigFileSchema, type LoadedConfig } from './schema.js';
+import { AgentSettingsSchema, ConfigFileSchema, ServerEntrySchema, type LoadedConfig } from './schema.js';
+import { closest } from './suggest.js';
 
 /** The package root: this file is `dist/src/config/load.js` (or `src/config/load.ts` under vitest). */
 function packageRoot(): string {
@@ -41,27 +48,59 @@ export function findConfigPath(explicit: string | undefined, cwd: string): { pat
   return { path: BUNDLED_CONFIG_PATH(), isBundledDefault: true };
 }
 
-export function loadConfig(options: { configPath?: string; cwd?: string; env?: NodeJS.ProcessEnv } = {}): LoadedConfig {
-  const cwd = options.cwd ?? process.cwd();
-  const { path, isBundledDefault } = findConfigPath(options.configPath, cwd);
-  let text: string;
+/** Values for `${input:ID}` placeholders, by id, when the caller has them (e.g. asked on a terminal). */
+export type InputValues = Readonly<Record<string, string>>;
+
+export interface LoadOptions {
+  configPath?: string;
+  cwd?: string;
+  env?: NodeJS.ProcessEnv;
+  inputs?: InputValues;
+}
+
+export interface ConfigSource {
+  path: string;
+  isBundledDefault: boolean;
+  text: string;
+}
+
+export function readConfigSource(options: { configPath?: string; cwd?: string } = {}): ConfigSource {
+  const { path, isBundledDefault } = findConfigPath(options.configPath, options.cwd ?? process.cwd());
   try {
-    text = readFileSync(path, 'utf8');
+    return { path, isBundledDefault, text: readFileSync(path, 'utf8') };
   } catch (error) {
     throw new UserInputError('CONFIG_INVALID', `Cannot read config file ${path}: ${(error as Error).message}`);
   }
-  return parseConfig(text, path, options.env ?? process.env, isBundledDefault);
+}
+
+export function loadConfig(options: LoadOptions = {}): LoadedConfig {
+  const source = readConfigSource(options);
+  return parseConfig(source.text, source.path, options.env ?? process.env, source.isBundledDefault, options.inputs);
+}
+
+/**
+ * The `${input:ID}` placeholders in the parts of the file Switchboard reads that have no
+ * value yet (neither in `inputs` nor in their environment variable), once each, in file order.
+ * A file that does not parse yields none: parseConfig reports it.
+ */
+export function missingInputs(text: string, path: string, env: NodeJS.ProcessEnv, inputs: InputValues = {}): InputRequest[] {
+  let raw: unknown;
+  try {
+    raw = parseJsonc(text, path);
+  } catch {
+    return [];
+  }
+  const { problems } = expandVariables(readableParts(raw).value, variableLookup(path, env, inputs));
+  const ids = [...new Set(problems.filter((p) => p.kind === 'input').map((p) => p.name))];
+  return ids.map((id) => describeInput(id, (raw as { inputs?: unknown }).inputs));
 }
 
 /** Parses config text; `path` names the file in messages and anchors relative paths. */
-export function parseConfig(text: string, path: string, env: NodeJS.ProcessEnv, isBundledDefault = false): LoadedConfig {
-  const raw = parseJson(text.replace(/^\uFEFF/, ''), path);
-  // VS Code's ${workspaceFolder} is the config file's folder here.
-  const variables = { ...env, workspaceFolder: dirname(path) };
-  const { value, problems: envProblems } = expandEnv(knownKeysOnly(withoutDisabledServers(raw)), variables);
-  const problems = envProblems.map(
-    (p) => `${p.path}: environment variable ${p.variable} is not set (export ${p.variable}=... or remove \${${p.variable}} from the config)`,
-  );
+export function parseConfig(text: string, path: string, env: NodeJS.ProcessEnv, isBundledDefault = false, inputs: InputValues = {}): LoadedConfig {
+  const raw = parseJsonc(text, path);
+  const { value: readable, warnings } = readableParts(raw);
+  const { value, problems: expansionProblems } = expandVariables(readable, variableLookup(path, env, inputs));
+  const problems = expansionProblems.map(describeMissing);
   const parsed = ConfigFileSchema.safeParse(value);
   if (!parsed.success) {
     for (const issue of parsed.error.issues) problems.push(`${formatPath(issue.path)}: ${issue.message}`);
@@ -72,7 +111,24 @@ export function parseConfig(text: string, path: string, env: NodeJS.ProcessEnv, 
     throw new UserInputError('CONFIG_INVALID', `Invalid config file ${path}:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
   }
   const { mcpServers: _m, servers: _s, ...settings } = parsed.data!;
-  return { path, isBundledDefault, servers: normalized.servers, settings: pickSettings(settings) };
+  return { path, isBundledDefault, servers: normalized.servers, settings: pickSettings(settings), warnings };
+}
+
+/** `${workspaceFolder}` is the config file's folder, `${userHome}` the home folder, `${input:ID}` a given value or its variable. */
+function variableLookup(path: string, env: NodeJS.ProcessEnv, inputs: InputValues) {
+  return (ref: VariableRef): string | undefined => {
+    if (ref.kind === 'builtin') return ref.name === 'workspaceFolder' ? dirname(path) : homedir();
+    if (ref.kind === 'input') return inputs[ref.name] ?? env[inputVariable(ref.name)];
+    return env[ref.name];
+  };
+}
+
+function describeMissing(problem: ExpansionProblem): string {
+  if (problem.kind === 'input') {
+    const variable = inputVariable(problem.name);
+    return `${problem.path}: \${input:${problem.name}} has no value (set ${variable}=..., or run switchboard in a terminal to be asked for it)`;
+  }
+  return `${problem.path}: environment variable ${problem.name} is not set (export ${problem.name}=... or remove \${${problem.name}} from the config)`;
 }
 
 /** The agent settings among the top-level keys (the schema's own keys: nothing listed twice). */
@@ -82,36 +138,45 @@ function pickSettings(all: Record<string, unknown>): LoadedConfig['settings'] {
   return out as LoadedConfig['settings'];
 }
 
-/** JSON.parse, with a syntax error reported by line and column and what was expected there. */
-function parseJson(text: string, path: string): unknown {
-  try {
-    return JSON.parse(text);
-  } catch {
-    const where = locateJsonError(text);
-    if (!where) throw new UserInputError('CONFIG_INVALID', `Config file ${path} is not valid JSON.`);
-    const found = where.offset < text.length ? `found ${JSON.stringify(text[where.offset])}` : 'found the end of the file';
-    throw new UserInputError('CONFIG_INVALID', `Config file ${path} is not valid JSON at line ${where.line}, column ${where.column}: expected ${where.expected}, ${found}.`);
-  }
-}
+const TOP_LEVEL_KEYS = Object.keys(ConfigFileSchema.shape);
+const SERVER_KEYS = Object.keys(ServerEntrySchema.shape);
+/** Keys other hosts write that happen to be close to one of ours: never a typo. */
+const OTHER_HOSTS_KEYS = new Set(['inputs', 'dev', 'headers', 'autoApprove', 'alwaysAllow', 'disabledTools', 'transportType']);
+
+type Json = Record<string, unknown>;
+const isObject = (value: unknown): value is Json => typeof value === 'object' && value !== null && !Array.isArray(value);
 
 /**
- * Only the keys Switchboard reads are expanded and validated: a config written for
- * another host may carry its own keys, with placeholders Switchboard cannot fill.
+ * The parts of the file Switchboard reads: known top-level keys, enabled servers, and the
+ * known keys of each server entry. Disabled servers are left out before expansion (a server
+ * is often disabled for lack of its token). Unknown keys that look like typos are warned about.
  */
-function knownKeysOnly(raw: unknown): unknown {
-  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) return raw;
-  const known = new Set(Object.keys(ConfigFileSchema.shape));
-  return Object.fromEntries(Object.entries(raw).filter(([key]) => known.has(key)));
+function readableParts(raw: unknown): { value: unknown; warnings: string[] } {
+  if (!isObject(raw)) return { value: raw, warnings: [] };
+  const warnings: string[] = [];
+  const value = knownKeys(raw, TOP_LEVEL_KEYS, '', warnings);
+  for (const dialect of ['mcpServers', 'servers']) {
+    const entries = value[dialect];
+    if (!isObject(entries)) continue;
+    const enabled: Json = {};
+    for (const [name, entry] of Object.entries(entries)) {
+      if (isObject(entry) && entry.disabled === true) continue;
+      enabled[name] = isObject(entry) ? knownKeys(entry, SERVER_KEYS, `${dialect}.${name}`, warnings) : entry;
+    }
+    value[dialect] = enabled;
+  }
+  return { value, warnings };
 }
 
-/** Disabled servers are left out before variables are expanded: a server is often disabled for lack of its token. */
-function withoutDisabledServers(raw: unknown): unknown {
-  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) return raw;
-  const out: Record<string, unknown> = { ...(raw as Record<string, unknown>) };
-  for (const key of ['mcpServers', 'servers']) {
-    const entries = out[key];
-    if (typeof entries !== 'object' || entries === null || Array.isArray(entries)) continue;
-    out[key] = Object.fromEntries(Object.entries(entries).filter(([, entry]) => (entry as { disabled?: unknown } | null)?.disabled !== true));
+function knownKeys(object: Json, known: readonly string[], where: string, warnings: string[]): Json {
+  const out: Json = {};
+  for (const [key, item] of Object.entries(object)) {
+    if (known.includes(key)) {
+      out[key] = item;
+      continue;
+    }
+    const suggestion = OTHER_HOSTS_KEYS.has(key) ? undefined : closest(key, known);
+    if (suggestion && !(suggestion in object)) warnings.push(`${where ? `${where}.` : ''}${key}: not a key Switchboard reads, ignored; did you mean "${suggestion}"?`);
   }
   return out;
 }

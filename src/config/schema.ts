@@ -3,13 +3,15 @@
  * from them with `z.infer`, so the schema is the single source of truth; `ServerSpec`
  * and `LoadedConfig` below are what the loader makes of it (dialect-free, paths resolved).
  *
- * A config file is JSON. Servers come in either dialect (or both):
+ * A config file is JSON, or JSONC (comments, trailing commas) like VS Code's `mcp.json`. Servers come in either dialect (or both):
  * - Claude Desktop / Cursor / most hosts: `{ "mcpServers": { "<name>": { command, args, env, cwd } } }`
  * - VS Code: `{ "servers": { "<name>": { "type": "stdio", command, args, env, cwd } } }`
- * Agent settings sit beside them at the top level. Unknown keys are ignored, so a
- * config written for another host loads as it is.
+ * Agent settings sit beside them at the top level. Unknown keys, at the top level and in a
+ * server entry, are neither expanded nor validated, so a config written for another host
+ * loads as it is; one that looks like a typo of a known key draws a warning.
  */
 import { z } from 'zod';
+import { httpUrlSchema, secondsSchema } from './values.js';
 
 const stringRecord = z.record(z.string(), z.string());
 
@@ -22,12 +24,17 @@ export const ServerEntrySchema = z.looseObject({
   args: z.array(z.string()).default([]),
   /** Added to the SDK's safe default environment (HOME, PATH, SHELL, TERM, USER, LOGNAME). */
   env: stringRecord.default({}),
+  /** A dotenv file (VS Code's field), relative to the config file's folder; `env` wins over it. */
+  envFile: z.string().min(1).optional(),
   /** Working directory; a relative path resolves against the config file's folder. */
   cwd: z.string().optional(),
-  /** URL of an HTTP server (not supported yet; such a server is reported as failed to start). */
+  /**
+   * URL of an HTTP server. Not supported yet: such an entry is read and checked, then
+   * reported as failed to start, until remote servers land.
+   */
   url: z.string().optional(),
   /** Per-call timeout in seconds for this server's tools (overrides --tool-timeout). */
-  timeout: z.number().positive().optional(),
+  timeout: secondsSchema.optional(),
   /** `true` leaves the server out, as in Cline/Roo configs. */
   disabled: z.boolean().optional(),
 }).superRefine((entry, context) => {
@@ -55,21 +62,21 @@ export const AgentSettingsSchema = z.object({
   /** Inference provider (`auto`, `together`, `groq`, ...). Ignored when `endpointUrl` is set. */
   provider: z.string().min(1).optional(),
   /** Base URL of an OpenAI-compatible server, e.g. `http://127.0.0.1:8080/v1`. */
-  endpointUrl: z.url({ message: 'must be a URL such as "http://127.0.0.1:8080/v1"' }).optional(),
+  endpointUrl: httpUrlSchema.optional(),
   /** System prompt text. */
   system: z.string().optional(),
   /** Cap on model calls per user message (every call counts). */
   maxSteps: z.number().int().positive().optional(),
   /** Default per-call tool timeout in seconds. */
-  toolTimeout: z.number().positive().optional(),
+  toolTimeout: secondsSchema.optional(),
   /** Model request timeout in seconds. */
-  modelTimeout: z.number().positive().optional(),
+  modelTimeout: secondsSchema.optional(),
   /** How many times a failed model request is retried. */
   retries: z.number().int().min(0).optional(),
   /** Tool output longer than this is cut, keeping head and tail. */
   maxToolOutputChars: z.number().int().min(200).optional(),
   /** Seconds a server may take to start and answer initialize. */
-  startupTimeout: z.number().positive().optional(),
+  startupTimeout: secondsSchema.optional(),
   /** Budget for the history sent to the model, in estimated tokens. */
   maxContextTokens: z.number().int().min(256).optional(),
 });
@@ -105,4 +112,6 @@ export interface LoadedConfig {
   isBundledDefault: boolean;
   servers: ServerSpec[];
   settings: AgentSettings;
+  /** Things worth a warning that do not stop the load (e.g. a key that looks like a typo). */
+  warnings: string[];
 }

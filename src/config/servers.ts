@@ -4,6 +4,7 @@
  */
 import { existsSync } from 'node:fs';
 import { isAbsolute, resolve } from 'node:path';
+import { readEnvFile } from './env-file.js';
 import { isHttpEntry, type ConfigFile, type ServerEntry, type ServerSpec } from './schema.js';
 
 /** Script files an interpreter takes as its first argument (`node server.js`, `python server.py`). */
@@ -26,16 +27,21 @@ export function normalizeServers(config: ConfigFile, configDir: string): { serve
         continue;
       }
       seen.set(name, field);
-      servers.push(toSpec(name, entry, configDir));
+      const spec = toSpec(name, entry, configDir);
+      if ('problem' in spec) problems.push(`${field}.envFile: ${spec.problem}`);
+      else servers.push(spec);
     }
   }
   return { servers, problems };
 }
 
-function toSpec(name: string, entry: ServerEntry, configDir: string): ServerSpec {
+function toSpec(name: string, entry: ServerEntry, configDir: string): ServerSpec | { problem: string } {
+  const fromFile = entry.envFile === undefined ? { env: {} } : readEnvFile(entry.envFile, configDir);
+  if ('problem' in fromFile) return fromFile;
+  const env = { ...fromFile.env, ...entry.env };
   // The schema has already checked that an HTTP entry has a url and a stdio entry a command.
   if (isHttpEntry(entry)) {
-    return { name, transport: 'http', command: '', args: [], env: entry.env, url: entry.url, timeoutSeconds: entry.timeout };
+    return { name, transport: 'http', command: '', args: [], env, url: entry.url, timeoutSeconds: entry.timeout };
   }
   const cwd = entry.cwd === undefined ? undefined : resolve(configDir, entry.cwd);
   return {
@@ -43,7 +49,7 @@ function toSpec(name: string, entry: ServerEntry, configDir: string): ServerSpec
     transport: 'stdio',
     command: resolveRelative(entry.command!, configDir),
     args: entry.args.map((arg) => resolveArg(arg, configDir)),
-    env: entry.env,
+    env,
     cwd,
     timeoutSeconds: entry.timeout,
   };

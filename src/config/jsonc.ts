@@ -1,0 +1,38 @@
+/**
+ * Reading the config text as JSONC, the format of VS Code's `mcp.json`: JSON plus `//` and
+ * `/* *\/` comments and trailing commas. A plain JSON file is JSONC too. A syntax error is
+ * reported with its line and column (jsonc-parser gives the offset) and what was expected.
+ */
+import { parse, printParseErrorCode, type ParseError } from 'jsonc-parser';
+import { UserInputError } from '../errors.js';
+
+/** What each jsonc-parser error code means to someone fixing the file. */
+const EXPECTED: Partial<Record<ReturnType<typeof printParseErrorCode>, string>> = {
+  InvalidSymbol: 'a value',
+  InvalidNumberFormat: 'a number',
+  PropertyNameExpected: 'a property name in double quotes',
+  ValueExpected: 'a value',
+  ColonExpected: "':'",
+  CommaExpected: "','",
+  CloseBraceExpected: "',' or '}'",
+  CloseBracketExpected: "',' or ']'",
+  EndOfFileExpected: 'the end of the file',
+  UnexpectedEndOfComment: 'the end of the comment (*/)',
+  UnexpectedEndOfString: 'a closing \'"\'',
+  InvalidCharacter: 'no control character inside a string (escape it)',
+};
+
+/** Parses `text` (a leading BOM is allowed); throws a UserInputError naming `path`, line and column. */
+export function parseJsonc(text: string, path: string): unknown {
+  const body = text.replace(/^\uFEFF/, '');
+  const errors: ParseError[] = [];
+  const value: unknown = parse(body, errors, { allowTrailingComma: true, disallowComments: false, allowEmptyContent: false });
+  const first = errors[0];
+  if (!first) return value;
+  const before = body.slice(0, first.offset);
+  const line = before.split('\n').length;
+  const column = first.offset - before.lastIndexOf('\n');
+  const found = first.offset < body.length ? `found ${JSON.stringify(body.slice(first.offset, first.offset + Math.max(1, Math.min(first.length, 20))))}` : 'found the end of the file';
+  const expected = EXPECTED[printParseErrorCode(first.error)] ?? printParseErrorCode(first.error);
+  throw new UserInputError('CONFIG_INVALID', `Config file ${path} is not valid JSON at line ${line}, column ${column}: expected ${expected}, ${found}.`);
+}
