@@ -5,7 +5,8 @@
  */
 import { describe, expect, it } from 'vitest';
 import { parseCommonInvocation } from '../../src/cli/fast-parse.js';
-import type { ParsedInvocation } from '../../src/cli/options.js';
+import { splitPromptAfterDoubleDash, type ParsedInvocation } from '../../src/cli/options.js';
+import { explainUnknownFlags } from '../../src/cli/unknown-flags.js';
 import { parseWithYargs } from '../../src/cli/yargs-parse.js';
 
 /** yargs adds aliases, `$0`, `_` and kebab-case twins; keep the camelCase keys the commands read. */
@@ -51,5 +52,28 @@ describe('command line: fast path and yargs agree', () => {
     [['chat', '--config', 'my config.json', '--', '--not-a-flag']],
   ])('leaves %j to yargs', (argv) => {
     expect(parseCommonInvocation(argv)).toBeUndefined();
+  });
+});
+
+describe('command line: flags per command, --, unknown flags', () => {
+  it('chat takes the model flags; tools and call do not (both parsers)', async () => {
+    expect(parseCommonInvocation(['tools', '--model', 'x'])).toBeUndefined();
+    await expect(parseWithYargs(['tools', '--model', 'x'])).rejects.toThrow(/--model is not a flag of tools: only chat takes it/);
+    await expect(parseWithYargs(['call', 'get_temperature', '--max-steps', '2'])).rejects.toThrow(/--max-steps is not a flag of call/);
+    expect(parseCommonInvocation(['tools', '--tool-timeout', '5', '--strict'])).toBeDefined();
+  });
+
+  it('everything after -- in chat is the prompt', () => {
+    expect(splitPromptAfterDoubleDash(['chat', '--json', '--', '-5', 'degrees'])).toEqual({ argv: ['chat', '--json'], prompt: '-5 degrees' });
+    expect(splitPromptAfterDoubleDash(['chat', '--'])).toEqual({ argv: ['chat'] });
+    expect(splitPromptAfterDoubleDash(['call', 'x', '--', 'y'])).toEqual({ argv: ['call', 'x', '--', 'y'] });
+  });
+
+  it('explains unknown flags: did you mean, and where a prompt starting with - goes', () => {
+    expect(explainUnknownFlags(['chat', '--modle', 'x', 'hi'])).toBe('Unknown flag --modle; did you mean --model?');
+    expect(explainUnknownFlags(['tools', '--max_steps=3'])).toMatch(/--max_steps is not a flag of tools|Unknown flag --max_steps/);
+    expect(explainUnknownFlags(['chat', '-5 degrees in Paris?'])).toMatch(/after --: switchboard chat -- "-5 degrees in Paris\?"/);
+    expect(explainUnknownFlags(['chat', '--zzzzzz'])).toBe('Unknown flag --zzzzzz.');
+    expect(explainUnknownFlags(['chat', '-v', '--no-strict', '--max-steps=3', 'hi'])).toBeUndefined();
   });
 });

@@ -1,12 +1,13 @@
 /** Unit tests of config loading (src/config/load.ts, expand.ts, servers.ts). */
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { homedir, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { expandEnv, formatPath } from '../../src/config/expand.js';
 import { resolveSettings } from '../../src/cli/settings.js';
-import { findConfigPath, loadConfig, parseConfig } from '../../src/config/load.js';
+import { inputVariable } from '../../src/config/inputs.js';
+import { findConfigPath, loadConfig, missingInputs, parseConfig } from '../../src/config/load.js';
 import { UserInputError } from '../../src/errors.js';
 
 let dir: string;
@@ -205,11 +206,11 @@ describe('parseConfig: problems', () => {
     expect(error.message).toMatch(/line 3, column 5/);
   });
 
-  it('gives the line and column of an unexpected character (a trailing comma)', () => {
-    // The `]` after the trailing comma is on line 4, column 3.
-    const text = '{\n  "mcpServers": {},\n  "x": [1,\n  ]\n}';
-    const error = userError(() => parseConfig(text, configPath, {}));
-    expect(error.message).toMatch(/line 4, column 3/);
+  it('reads JSONC as VS Code writes it: comments and trailing commas', () => {
+    const text = '{\n  // the model\n  "maxSteps": 3, /* three */\n  "mcpServers": { "a": { "command": "node", "args": ["/a.js",], }, },\n}';
+    const config = parseConfig(text, configPath, {});
+    expect(config.settings.maxSteps).toBe(3);
+    expect(config.servers.map((s) => s.args)).toEqual([['/a.js']]);
   });
 });
 
@@ -217,7 +218,7 @@ describe('parseConfig: more JSON syntax errors and disabled servers', () => {
   it.each([
     ['a missing value', '{\n  "a": \n}', 3, 1],
     ['an unquoted key', '{\n  model: "x"\n}', 2, 3],
-    ['an unterminated string', '{\n  "a": "oops\n}', 2, 13],
+    ['an unterminated string', '{\n  "a": "oops\n}', 2, 8],
     ['trailing text', '{}\n{}', 2, 1],
   ])('locates %s', (_what, text, line, column) => {
     const error = userError(() => parseConfig(text, configPath, {}));
@@ -397,5 +398,64 @@ describe('review fixes: ${workspaceFolder}, BOM, unknown keys, scripted model pa
     expect(resolveSettings({ model: 'scripted:flag.json' }, config).model).toBe('scripted:flag.json');
     expect(resolveSettings({}, parse({ model: 'org/model' })).model).toBe('org/model');
     expect(resolveSettings({}, parse({})).model).toBe('moonshotai/Kimi-K2-Thinking');
+  });
+});
+
+describe('issue 7: keys, VS Code variables, envFile, shared value rules', () => {
+  it('neither expands nor validates unknown keys inside a server entry', () => {
+    const config = parse({ mcpServers: { t: { command: 'node', args: ['/t.js'], notes: '${UNSET_NOTES}', autoApprove: 7 } } }, {});
+    expect(config.servers.map((s) => s.name)).toEqual(['t']);
+  });
+
+  it('warns about an unknown key close to a known one, and not about other hosts\' keys', () => {
+    const config = parse({ modle: 'x', inputs: [], globalShortcut: 'a', mcpServers: { t: { comand: 'node', command: 'node', arg: ['x'], dev: {} } } });
+    expect(config.warnings).toEqual([
+      'modle: not a key Switchboard reads, ignored; did you mean "model"?',
+      'mcpServers.t.arg: not a key Switchboard reads, ignored; did you mean "args"?',
+    ]);
+  });
+
+  it('${userHome} is the home folder, not an environment variable', () => {
+    const config = parse({ mcpServers: { t: { command: 'node', args: ['${userHome}/x'] } } }, { userHome: '/elsewhere' });
+    expect(config.servers[0]!.args).toEqual([join(homedir(), 'x')]);
+  });
+
+  it('${input:ID} comes from SWITCHBOARD_INPUT_<ID>, or from given values; without either it names the variable', () => {
+    expect(inputVariable('api-key')).toBe('SWITCHBOARD_INPUT_API_KEY');
+    expect(inputVariable('github.token')).toBe('SWITCHBOARD_INPUT_GITHUB_TOKEN');
+    const file = { mcpServers: { t: { command: 'node', env: { K: '${input:api-key}' } } } };
+    expect(parse(file, { SWITCHBOARD_INPUT_API_KEY: 'from-env' }).servers[0]!.env).toEqual({ K: 'from-env' });
+    expect(parseConfig(JSON.stringify(file), configPath, {}, false, { 'api-key': 'asked' }).servers[0]!.env).toEqual({ K: 'asked' });
+    expect(userError(() => parse(file, {})).message).toMatch(/mcpServers\.t\.env\.K: \$\{input:api-key\} has no value \(set SWITCHBOARD_INPUT_API_KEY=/);
+  });
+
+  it('lists the inputs to ask for, with their declaration', () => {
+    const text = JSON.stringify({
+      inputs: [{ id: 'key', type: 'promptString', description: 'The key', password: true }],
+      mcpServers: { t: { command: 'node', env: { A: '${input:key}', B: '${input:other}', C: '${input:key}' } }, off: { command: 'x', env: { D: '${input:off}' }, disabled: true } },
+    });
+    expect(missingInputs(text, configPath, {})).toEqual([
+      { id: 'key', variable: 'SWITCHBOARD_INPUT_KEY', description: 'The key', password: true },
+      { id: 'other', variable: 'SWITCHBOARD_INPUT_OTHER', password: false },
+    ]);
+    expect(missingInputs(text, configPath, { SWITCHBOARD_INPUT_KEY: 'k', SWITCHBOARD_INPUT_OTHER: 'o' })).toEqual([]);
+  });
+
+  it('reads envFile relative to the config folder; the entry\'s env wins; a missing file is a problem', () => {
+    writeFileSync(join(dir, 'server.env'), '# comment\nA=from-file\nB="quoted value"\n');
+    const config = parse({ mcpServers: { t: { command: 'node', envFile: 'server.env', env: { A: 'own' } } } });
+    expect(config.servers[0]!.env).toEqual({ A: 'own', B: 'quoted value' });
+    expect(userError(() => parse({ mcpServers: { t: { command: 'node', envFile: 'nope.env' } } })).message).toMatch(/mcpServers\.t\.envFile: cannot read .*nope\.env/);
+  });
+
+  it('bounds durations, saying the unit; rejects endpointUrl that is not http(s)', () => {
+    const error = userError(() => parse({ toolTimeout: 3_600_000, startupTimeout: 0, mcpServers: { t: { command: 'node', timeout: 100_000 } } }));
+    expect(error.message).toMatch(/toolTimeout: must be a number of seconds from 0\.001 to 86400/);
+    expect(error.message).toMatch(/startupTimeout: must be a number of seconds/);
+    expect(error.message).toMatch(/mcpServers\.t\.timeout: must be a number of seconds/);
+    for (const endpointUrl of ['localhost:8080/v1', 'ftp://host/v1', 'file:///tmp/x']) {
+      expect(userError(() => parse({ endpointUrl })).message).toMatch(/endpointUrl: must be an http\(s\) URL/);
+    }
+    expect(parse({ toolTimeout: 86_400, endpointUrl: 'https://x.example/v1' }).settings.toolTimeout).toBe(86_400);
   });
 });
