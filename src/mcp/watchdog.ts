@@ -9,6 +9,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
+import { setPriority } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import type { Socket } from 'node:net';
 import { RUN_MARKER_VARIABLE } from './run-marker.js';
@@ -52,6 +53,14 @@ function ensureWatchdog(): ChildProcess | undefined {
       watchdog = undefined;
     });
     child.stdin?.on('error', () => undefined);
+    // It has nothing urgent to do until the host dies: it must not compete with the servers' start-up.
+    if (child.pid) {
+      try {
+        setPriority(child.pid, 19);
+      } catch {
+        // not permitted here: it runs at normal priority
+      }
+    }
     // Neither the process nor the pipe may keep the host's event loop alive.
     child.unref();
     (child.stdin as unknown as Socket | null)?.unref?.();
