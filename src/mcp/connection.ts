@@ -23,6 +23,7 @@ import type { ServerSpec } from '../config/schema.js';
 import type { McpToolDefinition } from './schema.js';
 import { ProcessTreeStdioTransport } from './stdio-transport.js';
 import { VERSION } from '../version.js';
+import { runMarker } from './watchdog.js';
 import { linkedController, sleep, untilAborted } from '../abort.js';
 
 const STDERR_TAIL_LINES = 40;
@@ -61,6 +62,8 @@ export interface ToolProgress {
 export interface ConnectionOptions {
   startupTimeoutMs: number;
   observer?: ConnectionObserver;
+  /** Marker prefix for this server's processes (see run-marker.ts); the hub gives one per hub. */
+  runScope?: string;
   /** First restart delay, doubled after each crash (tests shorten it). */
   restartBackoffMs?: number;
 }
@@ -140,7 +143,7 @@ export class ServerConnection {
     const transport = new ProcessTreeStdioTransport({
       command: this.spec.command,
       args: this.spec.args,
-      env: { ...getDefaultEnvironment(), ...this.spec.env },
+      env: { ...getDefaultEnvironment(), ...this.spec.env, ...(this.options.runScope ? runMarker(this.options.runScope, this.name) : {}) },
       cwd: this.spec.cwd,
       onStderrLine: (line) => this.onStderrLine(line),
     });

@@ -12,6 +12,8 @@ import type { FunctionTool } from '../llm/model.js';
 import { ArgumentValidator, parseArguments } from './arguments.js';
 import { ServerConnection, ServerDownError, ServerStartError, type ConnectionObserver, type ToolProgress } from './connection.js';
 import { resultToText, truncateMiddle } from './content.js';
+import { killMarkedProcesses } from './run-marker.js';
+import { newRunScope } from './watchdog.js';
 import { buildRouteTable, EMPTY_ROUTE_TABLE, type RouteTable, type ToolRoute } from './routes.js';
 
 export interface HubOptions {
@@ -49,6 +51,8 @@ export class ToolHub {
   private table: RouteTable = EMPTY_ROUTE_TABLE;
   private readonly validator = new ArgumentValidator();
   private readonly reportedSkips = new Set<string>();
+  /** Marks this hub's server processes, to find any that leave their process group. */
+  private readonly runScope = newRunScope();
 
   constructor(specs: readonly ServerSpec[], private readonly options: HubOptions) {
     const observer: ConnectionObserver = {
@@ -59,7 +63,7 @@ export class ToolHub {
       },
     };
     this.connections = specs.map(
-      (spec) => new ServerConnection(spec, { startupTimeoutMs: options.startupTimeoutMs, observer, restartBackoffMs: options.restartBackoffMs }),
+      (spec) => new ServerConnection(spec, { startupTimeoutMs: options.startupTimeoutMs, observer, restartBackoffMs: options.restartBackoffMs, runScope: this.runScope }),
     );
   }
 
@@ -113,6 +117,14 @@ export class ToolHub {
   /** Closes every server (and its process tree) concurrently. */
   async close(): Promise<void> {
     await Promise.allSettled(this.connections.map((c) => c.close()));
+    // A process that left its server's group (setsid, a daemonizing wrapper) escaped the
+    // group shutdown; its inherited marker still names it.
+    for (const leftover of killMarkedProcesses(this.runScope)) {
+      this.options.observer?.notice?.(
+        leftover.rest,
+        `server "${leftover.rest}" left process ${leftover.pid} (${leftover.commandLine.slice(0, 120) || 'unknown command'}) running outside its process group; Switchboard killed it`,
+      );
+    }
   }
 
   private rebuildRoutes(): void {

@@ -19,6 +19,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { ReadBuffer, serializeMessage } from '@modelcontextprotocol/sdk/shared/stdio.js';
 import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
 import type { JSONRPCMessage } from '@modelcontextprotocol/sdk/types.js';
+import { releaseGroup, watchGroup } from './watchdog.js';
 
 export interface ProcessTreeTransportOptions {
   command: string;
@@ -68,7 +69,10 @@ export class ProcessTreeStdioTransport implements Transport {
       });
       this.child = child;
       // Tracked at once (not on 'spawn'), so a hard exit in between still kills the group.
-      if (child.pid) liveGroups.add(child.pid);
+      if (child.pid) {
+        liveGroups.add(child.pid);
+        watchGroup(child.pid); // and a watchdog kills it if this process dies without cleaning up
+      }
       const streamsClosed = new Promise<void>((done) => child.once('close', () => done()));
       // 'exit' (not 'close'): a grandchild holding the pipes open must not hide the leader's exit.
       this.exited = new Promise((done) => {
@@ -145,6 +149,7 @@ export class ProcessTreeStdioTransport implements Transport {
       if (groupAlive(pid)) signalGroup(pid, 'SIGKILL');
     }
     liveGroups.delete(pid);
+    releaseGroup(pid);
   }
 
   private finish(): void {

@@ -16,6 +16,9 @@
  *   --grandchild PIDFILE   spawn a long-lived grandchild (same process group, not detached) and
  *                          write its pid to PIDFILE; it outlives this process unless the host
  *                          kills the whole group/tree
+ *   --setsid-child PIDFILE spawn a long-lived child in a session of its own (it leaves the
+ *                          server's process group, as a daemonizing server would) and write its
+ *                          pid to PIDFILE; only a host that finds it by other means can kill it
  *   --pidfile PATH         write own pid to PATH at start
  *   --garbage-stdout       write non-JSON lines to stdout at start and before each tool result
  *   --exit-during-init     exit 3 when the initialize request arrives (after a stderr line)
@@ -51,6 +54,7 @@ interface Flags {
   longNames: boolean;
   ignoreSigterm: boolean;
   grandchild?: string;
+  setsidChild?: string;
   pidfile?: string;
   garbageStdout: boolean;
   exitDuringInit: boolean;
@@ -100,6 +104,7 @@ function parseFlags(argv: string[]): Flags {
       case '--long-names': flags.longNames = true; break;
       case '--ignore-sigterm': flags.ignoreSigterm = true; break;
       case '--grandchild': flags.grandchild = value(++i, flag); break;
+      case '--setsid-child': flags.setsidChild = value(++i, flag); break;
       case '--pidfile': flags.pidfile = value(++i, flag); break;
       case '--garbage-stdout': flags.garbageStdout = true; break;
       case '--exit-during-init': flags.exitDuringInit = true; break;
@@ -363,6 +368,13 @@ if (flags.grandchild) {
   const child = spawn(process.execPath, ['-e', 'setInterval(()=>{},1000)'], { stdio: 'ignore', detached: false });
   writeFileSync(flags.grandchild, String(child.pid));
   child.unref(); // do not keep this process alive for it; it outlives us on its own
+}
+
+if (flags.setsidChild) {
+  // detached: setsid(), a new session and process group: signals to the server's group miss it.
+  const child = spawn(process.execPath, ['-e', 'process.on("SIGTERM",()=>{});setInterval(()=>{},1000)'], { stdio: 'ignore', detached: true });
+  writeFileSync(flags.setsidChild, String(child.pid));
+  child.unref();
 }
 
 for (let i = 1; i <= flags.stderrLines; i++) process.stderr.write(`fixture stderr line ${i}\n`);
