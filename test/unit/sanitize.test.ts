@@ -164,7 +164,7 @@ describe('TerminalSanitizer over chunks', () => {
     expect(terminalSafe(clean)).toBe(clean);
     const noisy = `${ESC}[31mred${ESC}[0m\r\n`.repeat(100_000);
     const safe = terminalSafe(noisy);
-    expect(safe).toBe("red\n".repeat(100_000));
+    expect(safe).toBe('red\n'.repeat(100_000));
   });
 });
 
