@@ -177,11 +177,12 @@ export class TerminalSanitizer {
 
   /** Whether a code unit in Ground needs more than copying. */
   private needsCare(c: number): boolean {
+    if (this.inTagRun) return true; // the run must be closed before anything else
     if (c < 0x20) return this.singleLine || (c !== LF && c !== TAB);
-    if (c < DEL) return this.inTagRun; // printable ASCII: the common case
+    if (c < DEL) return false; // printable ASCII: the common case
     if (c <= 0x9f) return true; // DEL and C1
-    if (c < 0x061c) return this.inTagRun;
-    return this.inTagRun || isShownAsCodePoint(c) || c === TAG_HIGH;
+    if (c < 0x061c) return false;
+    return isShownAsCodePoint(c) || c === TAG_HIGH;
   }
 
   /** Handles one code unit in Ground that needs care; returns the index to go on from. */

@@ -55,6 +55,10 @@ const HOSTILE_SAMPLES: Record<string, { input: string; output: string }> = {
     output: 'ok<tags:run rm>!',
   },
   'non-printable tags are shown by code point': { input: `x${String.fromCodePoint(0xe0001)}${String.fromCodePoint(0xe007f)}`, output: 'x<tags:{U+E0001}{U+E007F}>' },
+  'a tag run ends before a newline, a control or an escape': {
+    input: `${String.fromCodePoint(0xe0061)}\nb${String.fromCodePoint(0xe0062)}\u0001${String.fromCodePoint(0xe0063)}${ESC}[1mc`,
+    output: '<tags:a>\nb<tags:b>␁<tags:c>c',
+  },
   'a stray ESC before a control or non-ASCII character': { input: `a${ESC}\u0001${ESC}é`, output: 'a␛␁␛é' },
   'a broken CSI shows its remainder as text': { input: `a${ESC}[12\u0001b`, output: 'a␁b' },
   'an OSC ends at a newline, which is kept': { input: `a${ESC}]0;never ends\nb`, output: 'a\nb' },
@@ -113,6 +117,27 @@ describe('TerminalSanitizer over chunks', () => {
     const cuts = Array.from({ length: all.length }, (_, i) => i);
     expect(fedInPieces(all, cuts)).toBe(whole);
     expect(fedInPieces(all, cuts, { singleLine: true })).toBe(terminalSafe(all, { singleLine: true }));
+  });
+
+  it('random mixes of escape fragments, controls and text: output is inert and the same however the input is cut', () => {
+    // A fixed-seed generator (mulberry32): the same cases every run.
+    let seed = 0x5eed;
+    const random = () => {
+      seed = (seed + 0x6d2b79f5) | 0;
+      let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
+      t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+      return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+    };
+    const pieces = [ESC, '[', ']', 'P', '\\', BEL, '\r', '\n', '\t', '\b', '0;', '2J', 'm', 'x', 'é', '日', '😀', '\u202e', '\u200b', '\u009b', '\u009d', '\u009c', '\u0018', String.fromCodePoint(0xe0041), String.fromCodePoint(0xe0101)];
+    for (let round = 0; round < 300; round++) {
+      const input = Array.from({ length: 1 + Math.floor(random() * 40) }, () => pieces[Math.floor(random() * pieces.length)]).join('');
+      const whole = terminalSafe(input);
+      expectInert(whole);
+      const cuts = [...new Set(Array.from({ length: 3 }, () => Math.floor(random() * (input.length + 1))))].sort((a, b) => a - b);
+      expect(fedInPieces(input, cuts), JSON.stringify({ input, cuts })).toBe(whole);
+      expectInert(terminalSafe(input, { singleLine: true }).replace(/[\n\t]/g, ''));
+      expect(terminalSafe(input, { singleLine: true })).not.toMatch(/[\n\t]/);
+    }
   });
 
   it('removes an OSC 52 whose introducer, payload and terminator arrive in separate deltas', () => {
