@@ -7,7 +7,7 @@
  *
  * Contract: the output contains no C0/C1 control character other than newline and tab, no
  * ESC and therefore no escape sequence, no bidi control and no invisible tag character; all
- * other text (emoji, CJK, combining marks, ZWJ/ZWNJ, ANSI-free text) passes byte for byte.
+ * other text (emoji, CJK, combining marks, ZWJ/ZWNJ, ordinary text) passes byte for byte.
  *
  * What happens to what (the choice: remove what is terminal machinery, make visible what is a
  * character the user should know is there):
