@@ -14,3 +14,5 @@ export const FIXTURE_SERVER_PATH = resolve(REPO_ROOT, 'dist/test/support/fixture
 export const TEMPERATURE_SERVER_PATH = resolve(REPO_ROOT, 'dist/servers/temperature/main.js');
 /** The scripted model's demo script. */
 export const DEMO_SCRIPT_PATH = resolve(REPO_ROOT, 'config/demo.script.json');
+/** The built hostile MCP server (test/support/hostile-server.ts): terminal attacks and oversized lists. */
+export const HOSTILE_SERVER_PATH = resolve(REPO_ROOT, 'dist/test/support/hostile-server.js');
