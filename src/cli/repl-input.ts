@@ -81,13 +81,19 @@ export class MessageReader {
     return this.queue.splice(0);
   }
 
-  /** Drops the lines of an unfinished multi-line message; false when there were none. */
+  /**
+   * Ctrl+C at the prompt: drops what is typed of the message (its finished lines too) and
+   * starts a fresh prompt, leaving the dropped text on screen as a shell does; false when
+   * nothing was typed.
+   */
   discardDraft(): boolean {
-    if (this.draft.length === 0 && this.rl.line.length === 0) return false;
+    if (!this.waiter || (this.draft.length === 0 && this.rl.line.length === 0)) return false;
     this.draft = [];
-    // readline's own keys: to the end of the line, then delete the line.
+    // readline's own keys, unechoed: to the end of the line, then delete the line.
+    this.echo.open = false;
     this.rl.write(null, { ctrl: true, name: 'e' });
     this.rl.write(null, { ctrl: true, name: 'u' });
+    this.echo.open = true;
     this.options.output.write('\n');
     this.showPrompt();
     return true;

@@ -87,7 +87,7 @@ describe('switchboard chat (interactive)', () => {
     expect(await waitForGone([fixturePid])).toEqual([]);
   });
 
-  it('Ctrl+C cancels a running turn and returns to the prompt; /exit then leaves (exit 0), no server left', async () => {
+  it('Ctrl+C cancels a running turn (and what was typed ahead) and returns to the prompt; /exit then leaves (exit 0), no server left', async () => {
     const serverPid = h.pidfile('hang.pid');
     const grandchildPid = h.pidfile('hang-grandchild.pid');
     const script = h.file('hang.script.json', [{ toolCalls: [{ name: 'hang', arguments: {} }] }, { text: 'Still here after the cancelled turn.' }]);
@@ -98,8 +98,11 @@ describe('switchboard chat (interactive)', () => {
     let mark = t.screen().length;
     t.type('Please hang.\r');
     await t.waitFor(/→ hang/, mark);
+    // A message typed ahead is cancelled with the turn, and the user is told.
+    t.type('Queued behind the hang.\r');
+    await t.waitFor(/queued: Queued behind the hang\./, mark);
     t.type('\x03');
-    await t.waitFor(/cancelled[\s\S]*turn cancelled[\s\S]*you> /, mark);
+    await t.waitFor(/cancelled[\s\S]*turn cancelled; not sent: 1 queued message[\s\S]*you> /, mark);
 
     mark = t.screen().length;
     t.type('Are you there?\r');
@@ -151,9 +154,6 @@ describe('switchboard chat (interactive): input', () => {
     mock.enqueue({ text: 'Got the paste.' }, { text: 'Got the continued line.' });
     const t = openChat();
     await t.waitFor(/you> /);
-    // Bracketed paste is asked for before the first prompt.
-    expect(t.screen().indexOf('\x1b[?2004h')).toBeGreaterThanOrEqual(0);
-    expect(t.screen().indexOf('\x1b[?2004h')).toBeLessThan(t.screen().indexOf('you> '));
 
     let mark = t.screen().length;
     // What a terminal sends for a paste of three lines; then Enter sends the message.
@@ -168,6 +168,9 @@ describe('switchboard chat (interactive): input', () => {
     await t.waitFor(/Got the continued line\.[\s\S]*you> /, mark);
 
     expect(userMessages(mock)).toEqual(['Here is my text:\nline two\n[[x]]', 'first part \nsecond part']);
+    // Bracketed paste was asked for before the first prompt.
+    expect(t.screen().indexOf('\x1b[?2004h')).toBeGreaterThanOrEqual(0);
+    expect(t.screen().indexOf('\x1b[?2004h')).toBeLessThan(t.screen().indexOf('you> '));
 
     mark = t.screen().length;
     t.type('\x04');
