@@ -114,9 +114,15 @@ describe('switchboard chat (interactive)', () => {
     expect(await waitForGone(pids, { groups: true })).toEqual([]);
   });
 
-  it('Ctrl+C at an empty prompt leaves with exit code 130', async () => {
+  it('Ctrl+C at the prompt clears what is typed; at an empty prompt it leaves with exit code 130', async () => {
     const t = openTerminal(['chat', '--model', 'scripted:config/demo.script.json']);
     await t.waitFor(/you> /);
+    const mark = t.screen().length;
+    t.type('half a thought');
+    await t.waitFor(/half a thought/, mark);
+    t.type('\x03');
+    await t.waitFor(/half a thought[^\n]*\r?\n[\s\S]*you> /, mark);
+    expect(t.child.exitCode).toBeNull();
     t.type('\x03');
     expect(await t.exit).toBe(130);
   });
