@@ -22,6 +22,9 @@ export interface ChatFlags extends GlobalFlags {
 
 export async function chatCommand(flags: ChatFlags, signal: AbortSignal): Promise<number> {
   const interactive = flags.prompt === undefined && Boolean(process.stdin.isTTY);
+  if (interactive && flags.json) {
+    throw new UserInputError('USAGE', '--json needs a prompt: the interactive chat has no JSON output. Give the prompt as an argument (switchboard chat --json "your question") or on stdin.');
+  }
   const prompt = interactive ? undefined : (flags.prompt ?? (await untilAborted(readStdin(), signal)));
   if (prompt !== undefined && prompt.trim() === '') {
     throw new UserInputError('USAGE', 'The prompt is empty. Give one as an argument (switchboard chat "your question") or on stdin.');

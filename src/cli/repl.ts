@@ -1,91 +1,87 @@
 /**
- * The interactive chat: one prompt per line, history kept across messages.
- * Commands: /tools, /clear, /help, /exit (or Ctrl+D). Ctrl+C during a turn cancels
- * the turn and returns to the prompt; Ctrl+C at the prompt leaves with exit code 130.
+ * The interactive chat: one message at a time, history kept across messages.
+ * What counts as a command is in `repl-commands.ts`; how lines, pastes and type-ahead become
+ * messages is in `repl-input.ts`. Ctrl+C during a turn cancels the turn and the messages
+ * queued behind it and returns to the prompt; Ctrl+C at the prompt clears what is typed,
+ * and at an empty prompt leaves with exit code 130.
  */
-import { createInterface } from 'node:readline';
 import type { Agent } from '../agent/loop.js';
 import { exitCodeFor, errorMessage, ExitCode, SwitchboardError } from '../errors.js';
 import type { ToolHub } from '../mcp/hub.js';
-import { styleFor } from '../ui/style.js';
+import { oneLine, styleFor } from '../ui/style.js';
 import { TerminalRenderer } from '../ui/terminal.js';
+import { parseReplInput, REPL_HELP, type ReplCommand } from './repl-commands.js';
+import { MessageReader } from './repl-input.js';
 import { runTurn } from './run-turn.js';
 import { formatToolTable } from './tools.js';
-
-const HELP = `Commands:
-  /tools   list the tools the model can call
-  /clear   forget the conversation (keeps the system prompt)
-  /help    this help
-  /exit    leave (or Ctrl+D)`;
 
 export async function runRepl(agent: Agent, hub: ToolHub, verbose: boolean, runSignal: AbortSignal): Promise<number> {
   const style = styleFor(process.stderr);
   const renderer = new TerminalRenderer({ stdout: process.stdout, stderr: process.stderr, verbose });
-  const rl = createInterface({ input: process.stdin, output: process.stdout, terminal: true, historySize: 200 });
   process.stderr.write(style.dim('Type a message, /help for commands, Ctrl+D to leave.\n'));
   let turn: AbortController | undefined;
   let exitCode: number | undefined;
-  // readline keeps reading keys during a turn: Ctrl+D then closes it before the next prompt.
-  let closed = false;
-  const done = new Promise<void>((resolve) => rl.once('close', () => {
-    closed = true;
-    resolve();
-  }));
-  rl.on('SIGINT', () => {
-    if (turn) {
-      turn.abort(new Error('Ctrl+C'));
-      return;
-    }
-    exitCode = ExitCode.interrupted;
-    rl.close();
+  const reader = new MessageReader({
+    input: process.stdin,
+    output: process.stdout,
+    prompt: style.bold('you> '),
+    continuationPrompt: style.dim('...> '),
+    onQueued: (text) => renderer.notice(style.dim(`queued: ${oneLine(text, 80)}`)),
+    onInterrupt: () => {
+      if (turn) return turn.abort(new Error('Ctrl+C'));
+      if (reader.discardDraft()) return;
+      exitCode = ExitCode.interrupted;
+      reader.close();
+    },
   });
-  runSignal.addEventListener('abort', () => {
+  const onRunAbort = () => {
     turn?.abort(runSignal.reason);
     exitCode ??= ExitCode.interrupted;
-    rl.close();
-  });
+    reader.close();
+  };
+  runSignal.addEventListener('abort', onRunAbort);
 
-  const ask = () => new Promise<string | undefined>((resolve) => {
-    if (closed) return resolve(undefined);
-    const onClose = () => resolve(undefined);
-    rl.once('close', onClose);
-    rl.question(style.bold('you> '), (line) => {
-      rl.off('close', onClose);
-      resolve(line);
-    });
-  });
-
-  for (;;) {
-    const line = await ask();
-    if (line === undefined) break;
-    const input = line.trim();
-    if (!input) continue;
-    if (input === '/exit' || input === '/quit') break;
-    if (input === '/help') {
-      process.stdout.write(`${HELP}\n`);
-      continue;
-    }
-    if (input === '/tools') {
-      process.stdout.write(`${formatToolTable(hub)}\n`);
-      continue;
-    }
-    if (input === '/clear') {
+  const commands: Record<Exclude<ReplCommand, 'exit'>, () => void> = {
+    help: () => process.stdout.write(`${REPL_HELP}\n`),
+    tools: () => process.stdout.write(`${formatToolTable(hub)}\n`),
+    clear: () => {
       agent.clear();
       process.stdout.write('Conversation cleared.\n');
-      continue;
+    },
+  };
+
+  try {
+    while (exitCode === undefined) {
+      const input = (await reader.next())?.trim();
+      if (input === undefined) break;
+      if (!input) continue;
+      const parsed = parseReplInput(input);
+      if (parsed.kind === 'error') {
+        renderer.notice(style.red(`✗ ${parsed.message}`));
+        continue;
+      }
+      if (parsed.kind === 'command') {
+        if (parsed.command === 'exit') break;
+        commands[parsed.command]();
+        continue;
+      }
+      turn = new AbortController();
+      try {
+        await runTurn(agent, parsed.text, renderer, turn.signal);
+      } catch (error) {
+        if (turn.signal.aborted) {
+          const dropped = reader.discardQueued();
+          renderer.notice(style.yellow(`■ turn cancelled${dropped.length > 0 ? `; not sent: ${dropped.length} queued message${dropped.length === 1 ? '' : 's'}` : ''}`));
+        } else if (error instanceof SwitchboardError && exitCodeFor(error) !== ExitCode.interrupted) {
+          renderer.notice(style.red(`✗ ${errorMessage(error)}`));
+        } else throw error;
+      } finally {
+        turn = undefined;
+      }
     }
-    turn = new AbortController();
-    try {
-      await runTurn(agent, input, renderer, turn.signal);
-    } catch (error) {
-      if (turn.signal.aborted) renderer.notice(style.yellow('■ turn cancelled'));
-      else if (error instanceof SwitchboardError && exitCodeFor(error) !== ExitCode.interrupted) renderer.notice(style.red(`✗ ${errorMessage(error)}`));
-      else throw error;
-    } finally {
-      turn = undefined;
-    }
+  } finally {
+    runSignal.removeEventListener('abort', onRunAbort);
+    reader.close();
   }
-  if (!closed) rl.close();
-  await done;
   return exitCode ?? ExitCode.ok;
 }

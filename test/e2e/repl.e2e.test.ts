@@ -4,7 +4,8 @@
  * (Enter is "\r", Ctrl+C is "\x03", Ctrl+D is "\x04").
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { startMockLlm, type MockLlm } from '../support/mock-llm.js';
 import { CLI_PATH, REPO_ROOT } from '../support/paths.js';
 import { readPidFile, waitForGone, waitUntil } from '../support/processes.js';
 import { fixtureServer, temperatureServer, useE2eHarness } from './harness.js';
@@ -86,7 +87,7 @@ describe('switchboard chat (interactive)', () => {
     expect(await waitForGone([fixturePid])).toEqual([]);
   });
 
-  it('Ctrl+C cancels a running turn and returns to the prompt; /exit then leaves (exit 0), no server left', async () => {
+  it('Ctrl+C cancels a running turn (and what was typed ahead) and returns to the prompt; /exit then leaves (exit 0), no server left', async () => {
     const serverPid = h.pidfile('hang.pid');
     const grandchildPid = h.pidfile('hang-grandchild.pid');
     const script = h.file('hang.script.json', [{ toolCalls: [{ name: 'hang', arguments: {} }] }, { text: 'Still here after the cancelled turn.' }]);
@@ -97,8 +98,11 @@ describe('switchboard chat (interactive)', () => {
     let mark = t.screen().length;
     t.type('Please hang.\r');
     await t.waitFor(/→ hang/, mark);
+    // A message typed ahead is cancelled with the turn, and the user is told.
+    t.type('Queued behind the hang.\r');
+    await t.waitFor(/queued: Queued behind the hang\./, mark);
     t.type('\x03');
-    await t.waitFor(/cancelled[\s\S]*turn cancelled[\s\S]*you> /, mark);
+    await t.waitFor(/cancelled[\s\S]*turn cancelled; not sent: 1 queued message[\s\S]*you> /, mark);
 
     mark = t.screen().length;
     t.type('Are you there?\r');
@@ -110,10 +114,132 @@ describe('switchboard chat (interactive)', () => {
     expect(await waitForGone(pids, { groups: true })).toEqual([]);
   });
 
-  it('Ctrl+C at an empty prompt leaves with exit code 130', async () => {
+  it('Ctrl+C at the prompt clears what is typed; at an empty prompt it leaves with exit code 130', async () => {
     const t = openTerminal(['chat', '--model', 'scripted:config/demo.script.json']);
     await t.waitFor(/you> /);
+    const mark = t.screen().length;
+    t.type('half a thought');
+    await t.waitFor(/half a thought/, mark);
+    t.type('\x03');
+    await t.waitFor(/half a thought[^\n]*\r?\n[\s\S]*you> /, mark);
+    expect(t.child.exitCode).toBeNull();
     t.type('\x03');
     expect(await t.exit).toBe(130);
+  });
+});
+
+
+/** The user messages the model received, one per request, in order. */
+function userMessages(mock: MockLlm): string[] {
+  return mock.requests.map((request) => {
+    const users = (request.body.messages as Array<{ role: string; content: string }>).filter((m) => m.role === 'user');
+    return users[users.length - 1]!.content;
+  });
+}
+
+/** What the terminal shows with cursor and mode escape sequences removed. */
+function plain(text: string): string {
+  return text.replace(/\x1b\[[0-9;?]*[A-Za-z~]/g, '');
+}
+
+describe('switchboard chat (interactive): input', () => {
+  useE2eHarness();
+  let mock: MockLlm;
+  beforeAll(async () => {
+    mock = await startMockLlm();
+  });
+  afterAll(async () => {
+    await mock.close();
+  });
+  const openChat = () => {
+    mock.requests.length = 0;
+    return openTerminal(['chat', '--endpoint-url', mock.url, '--model', 'test-model']);
+  };
+
+  it('a bracketed paste is one message with all its lines; a trailing \\ continues the line; bracketed paste is off again on exit', async () => {
+    mock.enqueue({ text: 'Got the paste.' }, { text: 'Got the continued line.' });
+    const t = openChat();
+    await t.waitFor(/you> /);
+
+    let mark = t.screen().length;
+    // What a terminal sends for a paste of three lines; then Enter sends the message.
+    t.type('\x1b[200~Here is my text:\nline two\n[[x]]\x1b[201~');
+    t.type('\r');
+    await t.waitFor(/Got the paste\.[\s\S]*you> /, mark);
+
+    mark = t.screen().length;
+    t.type('first part \\\r');
+    await t.waitFor(/\.\.\.> /, mark);
+    t.type('second part\r');
+    await t.waitFor(/Got the continued line\.[\s\S]*you> /, mark);
+
+    expect(userMessages(mock)).toEqual(['Here is my text:\nline two\n[[x]]', 'first part \nsecond part']);
+    // Bracketed paste was asked for before the first prompt.
+    expect(t.screen().indexOf('\x1b[?2004h')).toBeGreaterThanOrEqual(0);
+    expect(t.screen().indexOf('\x1b[?2004h')).toBeLessThan(t.screen().indexOf('you> '));
+
+    mark = t.screen().length;
+    t.type('\x04');
+    expect(await t.exit).toBe(0);
+    // Leaving switches bracketed paste off and ends the prompt's line (no "you> $ " for the shell).
+    const tail = t.screen().slice(mark);
+    expect(tail).toContain('\x1b[?2004l');
+    expect(plain(tail)).toMatch(/^\r?\n/);
+  });
+
+  it('messages typed while a turn runs are queued and sent after it, in order', async () => {
+    // The first answer streams in 8 chunks 700 ms apart: the typing below lands while it runs.
+    mock.enqueue({ text: 'First answer, streamed slowly.', chunkSize: 4, delayMs: 700 }, { text: 'Answer two.' }, { text: 'Answer three.' });
+    const t = openChat();
+    await t.waitFor(/you> /);
+    const mark = t.screen().length;
+    t.type('first message\r');
+    await t.waitFor(/Firs/, mark);
+    t.type('second message\r');
+    t.type('third message\r');
+    await t.waitFor(/Answer three\.[\s\S]*you> /, mark);
+
+    const screen = plain(t.screen().slice(mark));
+    // Both were acknowledged while the first answer was still streaming...
+    expect(screen.indexOf('queued: second message')).toBeGreaterThan(-1);
+    expect(screen.indexOf('queued: third message')).toBeGreaterThan(screen.indexOf('queued: second message'));
+    expect(screen.indexOf('queued: third message')).toBeLessThan(screen.indexOf('slowly.'));
+    // ...and each is shown at the prompt when it is sent.
+    expect(screen).toMatch(/you> second message[\s\S]*Answer two\.[\s\S]*you> third message[\s\S]*Answer three\./);
+    expect(userMessages(mock)).toEqual(['first message', 'second message', 'third message']);
+
+    t.type('/exit\r');
+    expect(await t.exit).toBe(0);
+  });
+
+  it('an unknown /command is refused, never sent; /help lists /quit; // sends text that starts with /', async () => {
+    mock.enqueue({ text: 'A path, then.' });
+    const t = openChat();
+    await t.waitFor(/you> /);
+
+    let mark = t.screen().length;
+    t.type('/frobnicate\r');
+    await t.waitFor(/unknown command \/frobnicate; \/help lists them[\s\S]*you> /, mark);
+
+    mark = t.screen().length;
+    t.type('/help\r');
+    await t.waitFor(/\/exit, \/quit[\s\S]*you> /, mark);
+    expect(mock.requests).toHaveLength(0);
+
+    mark = t.screen().length;
+    t.type('//etc/hosts is empty\r');
+    await t.waitFor(/A path, then\.[\s\S]*you> /, mark);
+    expect(userMessages(mock)).toEqual(['/etc/hosts is empty']);
+
+    t.type('/quit\r');
+    expect(await t.exit).toBe(0);
+  });
+
+  it('--json with no prompt at a terminal is a usage error (exit 2), before any server starts', async () => {
+    const t = openTerminal(['chat', '--json', '--model', 'scripted:config/demo.script.json']);
+    expect(await t.exit).toBe(2);
+    expect(t.screen()).toMatch(/--json needs a prompt/);
+    expect(t.screen()).not.toMatch(/you> |servers? ready/);
+    expect(t.screen()).not.toMatch(/^\s{4}at /m);
   });
 });
