@@ -10,7 +10,7 @@ import type { ToolHub } from '../mcp/hub.js';
 import { styleFor } from '../ui/style.js';
 import { TerminalRenderer } from '../ui/terminal.js';
 import { runTurn } from './run-turn.js';
-import { formatToolTable } from './tools.js';
+import { formatToolTable, terminalWidth } from '../ui/tool-table.js';
 
 const HELP = `Commands:
   /tools   list the tools the model can call
@@ -66,7 +66,7 @@ export async function runRepl(agent: Agent, hub: ToolHub, verbose: boolean, runS
       continue;
     }
     if (input === '/tools') {
-      process.stdout.write(`${formatToolTable(hub)}\n`);
+      process.stdout.write(`${formatToolTable(hub, terminalWidth(process.stdout))}\n`);
       continue;
     }
     if (input === '/clear') {
