@@ -9,7 +9,6 @@
  * - `--json` prints the server's raw result; `--save-media DIR` writes its image, audio
  *   and blob parts to files and prints their paths.
  */
-import { fstatSync } from 'node:fs';
 import { untilAborted } from '../abort.js';
 import { SwitchboardError, UserInputError } from '../errors.js';
 import { parseArguments } from '../mcp/arguments.js';
@@ -58,21 +57,15 @@ export async function callCommand(flags: CallFlags, signal: AbortSignal): Promis
   });
 }
 
-/** The argument text: the positional, or stdin for `-` (or no positional with stdin a pipe or file). */
+/**
+ * The argument text: the positional, or stdin for `-`, or stdin when there is no
+ * positional and stdin is not a terminal (as `chat` reads its prompt: a pipe, a file,
+ * a socket from a spawning program); with no positional at a terminal, no arguments.
+ */
 async function readArguments(positional: string | undefined): Promise<string> {
   if (positional !== undefined && positional !== '-') return positional;
-  if (positional === undefined && !stdinIsPipeOrFile()) return '';
+  if (positional === undefined && process.stdin.isTTY) return '';
   const chunks: Buffer[] = [];
   for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
   return Buffer.concat(chunks).toString('utf8');
-}
-
-/** A terminal, /dev/null or an inherited socket is not read: it may never end. */
-function stdinIsPipeOrFile(): boolean {
-  try {
-    const stat = fstatSync(0);
-    return stat.isFIFO() || stat.isFile();
-  } catch {
-    return false;
-  }
 }
