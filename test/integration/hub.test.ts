@@ -106,7 +106,7 @@ describe('ToolHub with temperature, server-filesystem and server-everything', ()
     expect(sum.text).toContain('42');
     const image = await hub.call('get-tiny-image', '{}');
     expect(image.isError).toBe(false);
-    expect(image.text).toMatch(/\[image: image\/png, [\d.]+ (bytes|KB)\]/);
+    expect(image.text).toMatch(/\[image: image\/png, [\d.]+ (bytes|KB), \d+x\d+ px\]/);
     expect(image.text).not.toContain(PNG_BASE64_PREFIX);
   });
 });
