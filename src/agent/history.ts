@@ -80,7 +80,8 @@ export function trimHistory(history: ChatMessage[], tools: readonly FunctionTool
 /** The oldest run of messages that may go as a whole, or undefined when none may. */
 function oldestDroppableSpan(history: readonly ChatMessage[]): { start: number; count: number } | undefined {
   const start = history[0]?.role === 'system' ? 1 : 0;
-  const currentUser = history.findLastIndex((m) => m.role === 'user');
+  // A user message of content parts carries tool-result images: part of the exchange, not a new one.
+  const currentUser = history.findLastIndex((m) => m.role === 'user' && typeof m.content === 'string');
   if (currentUser < 0) return undefined;
   if (start < currentUser) {
     // An older exchange: from `start` up to the next user message.

@@ -18,7 +18,7 @@
 import { setMaxListeners } from 'node:events';
 import { linkedController } from '../abort.js';
 import { SwitchboardError } from '../errors.js';
-import type { ChatMessage, ChatModel, FunctionTool, ModelReply, ToolCall } from '../llm/model.js';
+import type { ChatMessage, ChatModel, FunctionTool, ModelReply, ToolCall, UserContentPart } from '../llm/model.js';
 import type { AgentEvent } from './events.js';
 import { TokenEstimator, trimHistory } from './history.js';
 
@@ -36,7 +36,7 @@ export interface ToolExecutor {
     rawArguments: string,
     signal?: AbortSignal,
     onProgress?: (progress: { progress: number; total?: number; message?: string }) => void,
-  ): Promise<{ text: string; isError: boolean; server?: string; durationMs: number }>;
+  ): Promise<{ text: string; isError: boolean; server?: string; durationMs: number; images?: ReadonlyArray<{ mimeType?: string; data: string }> }>;
 }
 
 export interface AgentOptions {
@@ -46,6 +46,8 @@ export interface AgentOptions {
   maxSteps: number;
   /** History budget in estimated tokens; unset means no trimming. */
   maxContextTokens?: number;
+  /** Send tool-result images to the model in a user message after the step's tool messages. */
+  images?: boolean;
 }
 
 const REPEATED_FAILURE_LIMIT = 3;
@@ -98,6 +100,15 @@ export class Agent {
       const results = yield* this.runToolCalls(reply.toolCalls, signal);
       for (const [i, call] of reply.toolCalls.entries()) {
         this.history.push({ role: 'tool', toolCallId: call.id, name: call.name, content: results[i]!.text });
+      }
+      if (this.options.images) {
+        // Tool messages are text only; a model that takes images gets them in one user message after them.
+        const parts: UserContentPart[] = reply.toolCalls.flatMap((call, i) => {
+          const images = results[i]!.images ?? [];
+          if (images.length === 0) return [];
+          return [{ type: 'text' as const, text: `Image${images.length > 1 ? 's' : ''} returned by ${call.name} (call ${call.id}):` }, ...images.map((image) => ({ type: 'image_url' as const, image_url: { url: `data:${image.mimeType ?? 'image/png'};base64,${image.data}` } }))];
+        });
+        if (parts.length > 0) this.history.push({ role: 'user', content: parts });
       }
       throwIfAborted(signal);
 
@@ -160,7 +171,7 @@ export class Agent {
   }
 
   /** Runs the calls concurrently; yields each call, then each result as it completes; returns results in call order. */
-  private async *runToolCalls(calls: readonly ToolCall[], signal?: AbortSignal): AsyncGenerator<AgentEvent, Array<{ text: string; isError: boolean }>, undefined> {
+  private async *runToolCalls(calls: readonly ToolCall[], signal?: AbortSignal): AsyncGenerator<AgentEvent, Array<{ text: string; isError: boolean; images?: ReadonlyArray<{ mimeType?: string; data: string }> }>, undefined> {
     const { tools } = this.options;
     for (const call of calls) {
       const route = tools.routes.get(call.name);
@@ -173,7 +184,7 @@ export class Agent {
     const pending = new Map(
       calls.map((call, index) => [index, tools.call(call.name, call.arguments, batch.signal).then((outcome) => ({ index, outcome }))] as const),
     );
-    const results: Array<{ text: string; isError: boolean }> = new Array(calls.length);
+    const results: Array<{ text: string; isError: boolean; images?: ReadonlyArray<{ mimeType?: string; data: string }> }> = new Array(calls.length);
     try {
       while (pending.size > 0) {
         const { index, outcome } = await Promise.race(pending.values());

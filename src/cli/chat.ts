@@ -30,7 +30,7 @@ export async function chatCommand(flags: ChatFlags, signal: AbortSignal): Promis
     throw new UserInputError('USAGE', 'The prompt is empty. Give one as an argument (switchboard chat "your question") or on stdin.');
   }
   return withSession(flags, { needsModel: true, announce: interactive || Boolean(flags.verbose), signal }, async ({ hub, model, settings }) => {
-    const agent = new Agent({ model: model!, tools: hub, system: settings.system, maxSteps: settings.maxSteps, maxContextTokens: settings.maxContextTokens });
+    const agent = new Agent({ model: model!, tools: hub, system: settings.system, maxSteps: settings.maxSteps, maxContextTokens: settings.maxContextTokens, images: settings.images });
     if (interactive) return runRepl(agent, hub, settings.verbose, signal);
     const sink = flags.json ? new JsonLinesRenderer(process.stdout) : new TerminalRenderer({ stdout: process.stdout, stderr: process.stderr, verbose: settings.verbose });
     const outcome = await runTurn(agent, prompt!, sink, signal);

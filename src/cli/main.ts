@@ -42,9 +42,9 @@ function run({ command, flags }: ParsedInvocation, signal: AbortSignal): Promise
     case 'chat':
       return chatCommand({ ...global, prompt: optionalString(flags.prompt), json: flags.json === true }, signal);
     case 'tools':
-      return toolsCommand({ ...global, json: flags.json === true }, signal);
+      return toolsCommand({ ...global, json: flags.json === true, name: optionalString(flags.name) }, signal);
     case 'call':
-      return callCommand({ ...global, tool: String(flags.tool), args: optionalString(flags.args) }, signal);
+      return callCommand({ ...global, tool: String(flags.tool), args: optionalString(flags.args), server: optionalString(flags.server), json: flags.json === true, saveMedia: optionalString(flags.saveMedia) }, signal);
   }
 }
 
@@ -109,6 +109,13 @@ function report(error: unknown): number {
 
 // Whatever happens, no server process outlives the host.
 process.on('exit', killAllGroupsNow);
+
+// A reader that closed stdout early (`switchboard call ... | head -c1`) has all it wants:
+// end quietly (the 'exit' handler above still stops the servers) instead of an EPIPE stack trace.
+process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+  if (error.code === 'EPIPE') process.exit(ExitCode.ok);
+  throw error;
+});
 
 let settled = false;
 // If the event loop empties while main() is still pending, a promise was never settled:

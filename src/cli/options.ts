@@ -53,19 +53,23 @@ export const COMMANDS = {
     options: { ...MODEL_OPTIONS, json: { type: 'boolean', describe: 'One JSON object per event on stdout' } },
   },
   tools: {
-    usage: 'tools',
-    describe: 'List the tools the model can call',
-    positionals: [],
+    usage: 'tools [name]',
+    describe: 'List the tools the model can call, or show one in full',
+    positionals: [{ name: 'name', describe: 'A tool (exposed name, or server/tool): show its description, input schema, annotations and server', required: false }],
     options: { json: { type: 'boolean', describe: 'Print the exact function schemas sent to the model' } },
   },
   call: {
     usage: 'call <tool> [args]',
     describe: 'Call one tool directly (no model) and print its result',
     positionals: [
-      { name: 'tool', describe: 'Exposed tool name, as `switchboard tools` lists it', required: true },
-      { name: 'args', describe: 'Arguments as a JSON object, e.g. \'{"city": "Paris"}\'', required: false },
+      { name: 'tool', describe: 'Exposed tool name, as `switchboard tools` lists it, or server/tool (starts only that server)', required: true },
+      { name: 'args', describe: 'Arguments as a JSON object, e.g. \'{"city": "Paris"}\'; - (or none, with stdin piped) reads them from stdin', required: false },
     ],
-    options: {},
+    options: {
+      server: { type: 'string', describe: 'Start only this server and call its tool' },
+      json: { type: 'boolean', describe: 'Print the raw MCP result as JSON' },
+      'save-media': { type: 'string', describe: 'Write image, audio and binary parts of the result to files in this folder and print their paths' },
+    },
   },
 } as const satisfies Record<string, CommandSpec>;
 

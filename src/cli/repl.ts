@@ -13,7 +13,7 @@ import { TerminalRenderer } from '../ui/terminal.js';
 import { parseReplInput, REPL_HELP, type ReplCommand } from './repl-commands.js';
 import { MessageReader } from './repl-input.js';
 import { runTurn } from './run-turn.js';
-import { formatToolTable } from './tools.js';
+import { formatToolTable, terminalWidth } from '../ui/tool-table.js';
 
 export async function runRepl(agent: Agent, hub: ToolHub, verbose: boolean, runSignal: AbortSignal): Promise<number> {
   const style = styleFor(process.stderr);
@@ -43,7 +43,7 @@ export async function runRepl(agent: Agent, hub: ToolHub, verbose: boolean, runS
 
   const commands: Record<Exclude<ReplCommand, 'exit'>, () => void> = {
     help: () => process.stdout.write(`${REPL_HELP}\n`),
-    tools: () => process.stdout.write(`${formatToolTable(hub)}\n`),
+    tools: () => process.stdout.write(`${formatToolTable(hub, terminalWidth(process.stdout))}\n`),
     clear: () => {
       agent.clear();
       process.stdout.write('Conversation cleared.\n');

@@ -26,6 +26,8 @@ export interface SessionOptions {
   announce: boolean;
   /** The run's interrupt signal: aborting it during start-up stops waiting for servers. */
   signal: AbortSignal;
+  /** Picks the servers to start (e.g. `call server/tool` starts only its server); all by default. May throw a usage error. */
+  servers?: (specs: LoadedConfig['servers']) => LoadedConfig['servers'];
 }
 
 /** Writes host messages to stderr; the one place this module prints. */
@@ -39,7 +41,7 @@ export async function withSession<T>(flags: GlobalFlags, options: SessionOptions
   // Model setup problems (no token) fail before any server is started.
   const model = options.needsModel ? createModel(settings, process.env, process.cwd()) : undefined;
   const style = styleFor(process.stderr);
-  const hub = new ToolHub(config.servers, {
+  const hub = new ToolHub(options.servers ? options.servers(config.servers) : config.servers, {
     startupTimeoutMs: settings.startupTimeoutMs,
     toolTimeoutMs: settings.toolTimeoutMs,
     maxToolOutputChars: settings.maxToolOutputChars,

@@ -44,6 +44,8 @@ export interface RunSettings {
   maxToolOutputChars: number;
   maxContextTokens: number;
   startupTimeoutMs: number;
+  /** Tool-result images go to the model (config `"images": true`); off by default. */
+  images: boolean;
   verbose: boolean;
   strict: boolean;
 }
@@ -62,6 +64,7 @@ export function resolveSettings(flags: GlobalFlags, config: LoadedConfig): RunSe
     maxToolOutputChars: file.maxToolOutputChars ?? DEFAULTS.maxToolOutputChars,
     maxContextTokens: file.maxContextTokens ?? DEFAULTS.maxContextTokens,
     startupTimeoutMs: (file.startupTimeout ?? DEFAULTS.startupTimeoutSeconds) * 1000,
+    images: file.images ?? false,
     verbose: flags.verbose ?? false,
     strict: flags.strict ?? false,
   };

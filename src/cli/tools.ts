@@ -1,33 +1,29 @@
 /**
- * `switchboard tools [--json]`: every tool the model would see, with its exposed
+ * `switchboard tools [NAME] [--json]`: every tool the model would see, with its exposed
  * name, owning server, original name and description; `--json` prints the exact
- * function schemas sent to the model.
+ * function schemas sent to the model. With NAME (or server/tool), one tool in full:
+ * description, input schema, annotations and owning server (`--json`: its MCP
+ * definition with the route), starting only its server when one is named.
  */
-import type { ToolHub } from '../mcp/hub.js';
-import { oneLine } from '../ui/style.js';
+import { formatToolDetail, formatToolTable, terminalWidth } from '../ui/tool-table.js';
 import { withSession } from './session.js';
 import type { GlobalFlags } from './settings.js';
+import { findRoute, serverFilter, type ToolTarget } from './tool-target.js';
 
-export async function toolsCommand(flags: GlobalFlags & { json?: boolean }, signal: AbortSignal): Promise<number> {
+export async function toolsCommand(flags: GlobalFlags & { json?: boolean; name?: string }, signal: AbortSignal): Promise<number> {
+  const name = flags.name;
+  if (name !== undefined) {
+    let target: ToolTarget = { tool: name };
+    const servers = serverFilter(name, undefined, (t) => (target = t));
+    return withSession(flags, { needsModel: false, announce: false, signal, servers }, async ({ hub }) => {
+      const route = findRoute(hub.routes, target);
+      const { exposedName, server, originalName, definition, functionTool } = route;
+      process.stdout.write(flags.json ? `${JSON.stringify({ exposedName, server, originalName, definition, functionTool }, null, 2)}\n` : `${formatToolDetail(route)}\n`);
+      return 0;
+    });
+  }
   return withSession(flags, { needsModel: false, announce: false, signal }, async ({ hub }) => {
-    process.stdout.write(flags.json ? `${JSON.stringify(hub.functionTools, null, 2)}\n` : `${formatToolTable(hub)}\n`);
+    process.stdout.write(flags.json ? `${JSON.stringify(hub.functionTools, null, 2)}\n` : `${formatToolTable(hub, terminalWidth(process.stdout))}\n`);
     return 0;
   });
-}
-
-export function formatToolTable(hub: ToolHub): string {
-  const rows = [...hub.routes.values()].map((route) => ({
-    name: route.exposedName,
-    server: route.server,
-    original: route.originalName,
-    description: oneLine(route.functionTool.function.description ?? '', 80),
-  }));
-  if (rows.length === 0) return 'No tools: no server is running, or the servers list none.';
-  const header = { name: 'TOOL', server: 'SERVER', original: 'ORIGINAL NAME', description: 'DESCRIPTION' };
-  const all = [header, ...rows];
-  const width = (key: keyof typeof header) => Math.max(...all.map((row) => row[key].length));
-  const widths = { name: width('name'), server: width('server'), original: width('original') };
-  return all
-    .map((row) => `${row.name.padEnd(widths.name)}  ${row.server.padEnd(widths.server)}  ${row.original.padEnd(widths.original)}  ${row.description}`.trimEnd())
-    .join('\n');
 }

@@ -79,6 +79,8 @@ export const AgentSettingsSchema = z.object({
   startupTimeout: secondsSchema.optional(),
   /** Budget for the history sent to the model, in estimated tokens. */
   maxContextTokens: z.number().int().min(256).optional(),
+  /** Send images from tool results to the model (as `image_url` parts of a user message); for models that take images. */
+  images: z.boolean().optional(),
 });
 
 export const ConfigFileSchema = z.looseObject({

@@ -14,7 +14,8 @@ export interface ToolCall {
 /** The history, keyed on `role` (OpenAI chat-completions roles). */
 export type ChatMessage =
   | { role: 'system'; content: string }
-  | { role: 'user'; content: string }
+  /** Content parts (OpenAI's shape, sent as they are) carry tool-result images to a model that takes them. */
+  | { role: 'user'; content: string | UserContentPart[] }
   | {
       role: 'assistant';
       content: string;
@@ -23,6 +24,8 @@ export type ChatMessage =
       reasoning?: string;
     }
   | { role: 'tool'; toolCallId: string; name: string; content: string };
+
+export type UserContentPart = { type: 'text'; text: string } | { type: 'image_url'; image_url: { url: string } };
 
 /** A chat-completion function tool, exactly as sent to the model. */
 export interface FunctionTool {

@@ -11,7 +11,7 @@ import type { ServerSpec } from '../config/schema.js';
 import type { FunctionTool } from '../llm/model.js';
 import { ArgumentValidator, parseArguments } from './arguments.js';
 import { ServerConnection, ServerDownError, ServerStartError, type ConnectionObserver, type ToolProgress } from './connection.js';
-import { resultToText, truncateMiddle } from './content.js';
+import { mediaParts, resultToText, truncateMiddle, type MediaPart, type ToolResultLike } from './content.js';
 import { killMarkedProcesses } from './run-marker.js';
 import { newRunScope } from './watchdog.js';
 import { buildRouteTable, EMPTY_ROUTE_TABLE, type RouteTable, type ToolRoute } from './routes.js';
@@ -44,6 +44,10 @@ export interface ToolOutcome {
   server?: string;
   originalName?: string;
   durationMs: number;
+  /** The server's result as it came (for `call --json` and `--save-media`); absent when no result came. */
+  result?: ToolResultLike;
+  /** The result's image parts (base64), for a model that takes images; absent when none. */
+  images?: MediaPart[];
 }
 
 export class ToolHub {
@@ -108,7 +112,8 @@ export class ToolHub {
     try {
       const result = await connection.callTool(route.originalName, args.value, { signal, timeoutMs, ...(onProgress ? { onProgress } : {}) });
       const { text, isError } = resultToText(result);
-      return done(text, isError, route);
+      const images = mediaParts(result).filter((part) => part.kind === 'image');
+      return { ...done(text, isError, route), result, ...(images.length > 0 ? { images } : {}) };
     } catch (error) {
       return done(describeCallFailure(error, route, timeoutMs, signal), true, route);
     }

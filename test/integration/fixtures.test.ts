@@ -148,6 +148,7 @@ describe('fixture-server via the MCP SDK client', () => {
       'no_params',
       'add_tool',
       'cancelled_count',
+      'raw',
     ]);
     expect(pages).toBe(6);
     expect(listed.find((t) => t.name === 'no_params')).toMatchObject({ title: 'No Params Title', inputSchema: { type: 'object' } });

@@ -14,7 +14,7 @@ import { FIXTURE_SERVER_PATH } from '../support/paths.js';
 import { descendantsOf, isAlive, procStat, readPidFile, waitForGone, waitUntil } from '../support/processes.js';
 import { everythingSpec, filesystemSpec, fixtureSpec, HubTracker, temperatureSpec } from './servers.js';
 
-const FIXTURE_TOOLS = ['echo', 'add', 'sleep', 'crash', 'hang', 'big', 'fail', 'image', 'no_params', 'add_tool', 'cancelled_count'];
+const FIXTURE_TOOLS = ['echo', 'add', 'sleep', 'crash', 'hang', 'big', 'fail', 'image', 'no_params', 'add_tool', 'cancelled_count', 'raw'];
 const PNG_BASE64_PREFIX = 'iVBORw0KGgo';
 const WAV_BASE64_PREFIX = 'UklGR';
 
@@ -106,7 +106,7 @@ describe('ToolHub with temperature, server-filesystem and server-everything', ()
     expect(sum.text).toContain('42');
     const image = await hub.call('get-tiny-image', '{}');
     expect(image.isError).toBe(false);
-    expect(image.text).toMatch(/\[image: image\/png, [\d.]+ (bytes|KB)\]/);
+    expect(image.text).toMatch(/\[image: image\/png, [\d.]+ (bytes|KB), \d+x\d+ px\]/);
     expect(image.text).not.toContain(PNG_BASE64_PREFIX);
   });
 });
@@ -303,7 +303,7 @@ describe('ToolHub tool checks', () => {
     await started(hub);
     const outcome = await hub.call('image', '{}');
     expect(outcome.isError).toBe(false);
-    expect(outcome.text).toMatch(/\[image: image\/png, \d+ bytes\]/);
+    expect(outcome.text).toMatch(/\[image: image\/png, \d+ bytes, 1x1 px\]/);
     expect(outcome.text).toContain('[audio: audio/wav, 52 bytes]');
     expect(outcome.text).toContain('[resource link: file:///tmp/x.txt (x.txt)]');
     expect(outcome.text).toContain('[resource mem://note]\nembedded note');

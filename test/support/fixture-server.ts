@@ -27,7 +27,7 @@
  *   --crash-at-start       write "fixture: fatal start error" to stderr and exit 1 before connecting
  *
  * Built-in tools: echo, add, sleep, crash, hang, big, fail, image, no_params, add_tool,
- * cancelled_count (see TOOLS below for schemas and behaviour).
+ * cancelled_count, raw (see TOOLS below for schemas and behaviour).
  * Without --ignore-sigterm the process exits 0 when stdin reaches EOF.
  */
 import { spawn } from 'node:child_process';
@@ -321,6 +321,14 @@ const BUILTIN_TOOLS: FixtureTool[] = [
       inputSchema: { type: 'object', properties: {} },
     },
     handler: () => text(String(cancelledCount)),
+  },
+  {
+    tool: {
+      name: 'raw',
+      description: 'Return `result` (a CallToolResult: content, structuredContent, isError) exactly as given.',
+      inputSchema: { type: 'object', properties: { result: { type: 'object' } }, required: ['result'] },
+    },
+    handler: (args) => args.result as CallToolResult,
   },
 ];
 

@@ -1,6 +1,6 @@
 /** Unit tests of tool results -> text for the model (src/mcp/content.ts). */
 import { describe, expect, it } from 'vitest';
-import { resultToText, truncateMiddle } from '../../src/mcp/content.js';
+import { mediaParts, resultToText, truncateMiddle } from '../../src/mcp/content.js';
 
 describe('resultToText', () => {
   it('joins text parts with newlines', () => {
@@ -133,5 +133,72 @@ describe('truncateMiddle', () => {
       expect(head.length + tail.length + cut).toBe(text.length);
       expect(match![0]).toContain(String(text.length));
     });
+  }
+});
+
+describe('no base64 in the text (issue 7)', () => {
+  const base64Run = /[A-Za-z0-9+/]{100,}/;
+
+  it('an image placeholder gives PNG dimensions', () => {
+    const png = Buffer.concat([Buffer.from('89504e470d0a1a0a0000000d4948445200000280000001e0', 'hex'), Buffer.alloc(3000, 1)]);
+    const result = resultToText({ content: [{ type: 'image', data: png.toString('base64'), mimeType: 'image/png' }] });
+    expect(result.text).toBe('[image: image/png, 3.0 KB, 640x480 px]');
+  });
+
+  it('leaves out structuredContent that repeats a binary part already described (read_media_file)', () => {
+    const data = Buffer.alloc(60_000, 3).toString('base64');
+    const result = resultToText({
+      content: [{ type: 'image', data, mimeType: 'image/png' }],
+      structuredContent: { content: [{ type: 'image', data, mimeType: 'image/png' }] },
+    });
+    expect(result.text).toBe('[image: image/png, 58.6 KB]');
+  });
+
+  it('summarises base64 blobs and data: URLs in structuredContent shown alone', () => {
+    const data = Buffer.alloc(6000, 9).toString('base64');
+    const result = resultToText({ content: [], structuredContent: { name: 'chart', png: data, url: `data:image/png;base64,${data}`, short: 'QUJD' } });
+    expect(result.text).not.toMatch(base64Run);
+    expect(JSON.parse(result.text)).toEqual({ name: 'chart', png: '[base64 data, 5.9 KB]', url: '[base64 data, 5.9 KB]', short: 'QUJD' });
+  });
+
+  it('an empty text part does not hide structuredContent', () => {
+    const result = resultToText({ content: [{ type: 'text', text: '' }], structuredContent: { sum: 3 } });
+    expect(JSON.parse(result.text)).toEqual({ sum: 3 });
+  });
+
+  it('mediaParts lists images, audio and blob resources in order', () => {
+    expect(
+      mediaParts({
+        content: [
+          { type: 'text', text: 'x' },
+          { type: 'image', data: 'AAAA', mimeType: 'image/png' },
+          { type: 'audio', data: 'BBBB', mimeType: 'audio/wav' },
+          { type: 'resource', resource: { uri: 'file:///a.bin', blob: 'CCCC', mimeType: 'application/octet-stream' } },
+        ],
+      }),
+    ).toEqual([
+      { kind: 'image', data: 'AAAA', mimeType: 'image/png' },
+      { kind: 'audio', data: 'BBBB', mimeType: 'audio/wav' },
+      { kind: 'blob', data: 'CCCC', mimeType: 'application/octet-stream', uri: 'file:///a.bin' },
+    ]);
+  });
+});
+
+describe('truncateMiddle on code points (issue 7)', () => {
+  const loneSurrogate = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
+  for (const prefix of ['', 'x']) {
+    for (let budget = 200; budget < 208; budget++) {
+      it(`never splits an emoji (prefix ${JSON.stringify(prefix)}, budget ${budget})`, () => {
+        const text = prefix + '😀'.repeat(400);
+        const out = truncateMiddle(text, budget);
+        expect(out.length).toBeLessThanOrEqual(budget);
+        expect(out).not.toMatch(loneSurrogate);
+        const match = /\n\[\.\.\. (\d+) characters cut[^\]]*\]\n/.exec(out)!;
+        const head = out.slice(0, match.index);
+        const tail = out.slice(match.index + match[0].length);
+        expect(head.length + tail.length + Number(match[1])).toBe(text.length);
+        expect(text.startsWith(head) && text.endsWith(tail)).toBe(true);
+      });
+    }
   }
 });

@@ -1,0 +1,97 @@
+/**
+ * The tool list as a table (`switchboard tools`, the chat's `/tools`) and one tool in
+ * full (`switchboard tools NAME`). Pure: the caller prints.
+ *
+ * Width: the caller passes the terminal's width when stdout is a terminal; each row
+ * then fits it (long names are cut with `…`, the description takes what is left or
+ * is dropped when nothing is). With no width (piped output) nothing is cut but the
+ * description, which is flattened to one line of at most 80 characters as always,
+ * so scripts reading the table see whole names.
+ */
+import { oneLine } from './style.js';
+
+/** What a row needs from a route (the hub's `ToolRoute` has it). */
+export interface ToolRow {
+  exposedName: string;
+  server: string;
+  originalName: string;
+  functionTool: { function: { description?: string } };
+}
+
+export interface ToolDetail extends ToolRow {
+  functionTool: { function: { description?: string; parameters?: unknown } };
+  definition: { title?: string; description?: string; inputSchema?: unknown; annotations?: unknown };
+}
+
+const DESCRIPTION_MAX = 80;
+const GAP = '  ';
+/** Below this a name column is never cut, so the table stays readable on narrow terminals. */
+const MIN_NAME = 12;
+
+/** The terminal's width when `stream` is one; undefined when piped (nothing is cut then). */
+export function terminalWidth(stream: NodeJS.WriteStream): number | undefined {
+  return stream.isTTY && stream.columns > 0 ? stream.columns : undefined;
+}
+
+export function formatToolTable(source: { routes: ReadonlyMap<string, ToolRow> }, width?: number): string {
+  const rows = [...source.routes.values()].map((route) => ({
+    name: route.exposedName,
+    server: route.server,
+    original: route.originalName,
+    description: oneLine(route.functionTool.function.description ?? '', DESCRIPTION_MAX),
+  }));
+  if (rows.length === 0) return 'No tools: no server is running, or the servers list none.';
+  const header = { name: 'TOOL', server: 'SERVER', original: 'ORIGINAL NAME', description: 'DESCRIPTION' };
+  const all = [header, ...rows];
+  const natural = (key: 'name' | 'server' | 'original') => Math.max(...all.map((row) => [...row[key]].length));
+  const widths = { name: natural('name'), server: natural('server'), original: natural('original') };
+  let descriptionWidth = Infinity;
+  if (width !== undefined && width > 0) {
+    // The name columns may take at most two thirds of the line; the widest shrinks first.
+    const budget = Math.max(3 * MIN_NAME, Math.floor((width * 2) / 3) - 2 * GAP.length);
+    const keys = ['name', 'server', 'original'] as const;
+    while (widths.name + widths.server + widths.original > budget) {
+      const widest = keys.reduce((a, b) => (widths[b] > widths[a] ? b : a));
+      if (widths[widest] <= MIN_NAME) break;
+      widths[widest]--;
+    }
+    descriptionWidth = width - (widths.name + widths.server + widths.original + 3 * GAP.length);
+  }
+  return all
+    .map((row) => {
+      const cells = [fit(row.name, widths.name), fit(row.server, widths.server), fit(row.original, widths.original)];
+      const description = descriptionWidth >= 10 ? fit(row.description, descriptionWidth, false) : '';
+      return [...cells, description].join(GAP).trimEnd();
+    })
+    .join('\n');
+}
+
+/** One tool in full: names, owner, description, input schema, annotations (and output schema when it has one). */
+export function formatToolDetail(route: ToolDetail): string {
+  const { definition } = route;
+  const lines = [`${route.exposedName}`, `  server:        ${route.server}`, `  original name: ${route.originalName}`];
+  if (definition.title) lines.push(`  title:         ${inert(definition.title)}`);
+  lines.push('', 'Description:', indent(inert(definition.description?.trim() || '(none)')));
+  lines.push('', 'Input schema (as sent to the model):', indent(JSON.stringify(route.functionTool.function.parameters ?? {}, null, 2)));
+  lines.push('', 'Annotations:', indent(definition.annotations ? JSON.stringify(definition.annotations, null, 2) : '(none)'));
+    // Not in the hub's declared type, but servers send it and it is part of the definition.
+  const { outputSchema } = definition as { outputSchema?: unknown };
+  if (outputSchema !== undefined) lines.push('', 'Output schema:', indent(JSON.stringify(outputSchema, null, 2)));
+  return lines.join('\n');
+}
+
+/** Server text is untrusted: no control characters (escape sequences) reach the terminal, newlines and tabs aside. */
+function inert(text: string): string {
+  return text.replace(/[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/g, '');
+}
+
+function indent(text: string): string {
+  return text.split('\n').map((line) => `  ${line}`).join('\n');
+}
+
+/** Pads or cuts to exactly `width` code points (cut text ends with `…`). */
+function fit(text: string, width: number, pad = true): string {
+  const points = [...text];
+  if (points.length > width) return `${points.slice(0, Math.max(0, width - 1)).join('')}…`;
+  return pad ? text + ' '.repeat(width - points.length) : text;
+}

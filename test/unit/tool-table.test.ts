@@ -1,0 +1,58 @@
+/** Unit tests of the tool table and the one-tool view (src/ui/tool-table.ts). */
+import { describe, expect, it } from 'vitest';
+import { formatToolDetail, formatToolTable, type ToolRow } from '../../src/ui/tool-table.js';
+
+const route = (exposedName: string, server: string, description: string): ToolRow => ({
+  exposedName,
+  server,
+  originalName: exposedName,
+  functionTool: { function: { description } },
+});
+
+const LONG = `long_tool_name_${'x'.repeat(60)}`;
+const source = {
+  routes: new Map([
+    ['get_temperature', route('get_temperature', 'temperature', 'Get the current temperature in a city. '.repeat(4))],
+    [LONG, route(LONG, 'a_server_with_a_rather_long_name', 'Tool with an awkward name.')],
+  ]),
+};
+
+describe('formatToolTable', () => {
+  for (const width of [40, 60, 80, 120]) {
+    it(`fits every line into ${width} columns, long names cut with …`, () => {
+      const lines = formatToolTable(source, width).split('\n');
+      expect(lines).toHaveLength(3);
+      for (const line of lines) expect([...line].length, line).toBeLessThanOrEqual(Math.max(width, 3 * 12 + 3 * 2));
+      expect(lines[2]).toContain('…');
+      expect(lines[2]).not.toContain(LONG);
+    });
+  }
+
+  it('cuts nothing but the description without a width (piped output)', () => {
+    const lines = formatToolTable(source).split('\n');
+    expect(lines[2]).toContain(LONG);
+    expect(lines[2]).toContain('a_server_with_a_rather_long_name');
+    expect([...lines[1]!].length).toBeGreaterThan(120);
+  });
+
+  it('says so when there is no tool', () => {
+    expect(formatToolTable({ routes: new Map() }, 80)).toMatch(/^No tools/);
+  });
+});
+
+describe('formatToolDetail', () => {
+  it('shows the owner, the whole description, the schema and the annotations, with control characters removed', () => {
+    const text = formatToolDetail({
+      exposedName: 'get_temperature',
+      server: 'temperature',
+      originalName: 'get_temperature',
+      functionTool: { function: { parameters: { type: 'object', properties: { city: { type: 'string' } }, required: ['city'] } } },
+      definition: { description: 'Line one.\nLine two \u001b[31mred\u001b[0m.', annotations: { readOnlyHint: true } },
+    });
+    expect(text).toMatch(/server:\s+temperature/);
+    expect(text).toContain('Line one.\n  Line two [31mred[0m.');
+    expect(text).not.toContain('\u001b');
+    expect(text).toContain('"city"');
+    expect(text).toContain('"readOnlyHint": true');
+  });
+});
