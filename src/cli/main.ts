@@ -56,6 +56,7 @@ function checkGlobalFlags(flags: ParsedFlags) {
     model: optionalString(flags.model),
     provider: optionalString(flags.provider),
     endpointUrl: url(flags.endpointUrl),
+    apiKeyEnv: variableName(flags.apiKeyEnv),
     system: optionalString(flags.system),
     maxSteps: number('maxSteps', 'max-steps', 1, true),
     toolTimeout: number('toolTimeout', 'tool-timeout', 0.001, false),
@@ -76,6 +77,14 @@ function url(value: unknown): string | undefined {
     // reported below
   }
   throw new UserInputError('USAGE', `--endpoint-url must be an http(s) URL such as http://127.0.0.1:8080/v1, not "${text}".`);
+}
+
+/** --api-key-env takes the variable's name, not its value. */
+function variableName(value: unknown): string | undefined {
+  if (value === undefined) return undefined;
+  const text = String(value);
+  if (/^[A-Za-z_][A-Za-z0-9_]*$/.test(text)) return text;
+  throw new UserInputError('USAGE', `--api-key-env takes the NAME of an environment variable, such as MY_API_KEY, not "${text.length > 12 ? `${text.slice(0, 4)}...` : text}".`);
 }
 
 function optionalString(value: unknown): string | undefined {

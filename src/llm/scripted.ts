@@ -7,13 +7,18 @@
  *     { "toolCalls": [{ "name": "get_temperature", "arguments": { "city": "San Francisco" } }] },
  *     { "text": "The tool says: {{last_tool_result}}" }
  *   ]
+ * A turn may say why the model stopped: `"finishReason": "length"` plays a reply cut off at the
+ * output-token limit (default: `tool_calls` for a tool-call turn, `stop` for a text turn).
  * Each model request plays the next turn. In a text turn, `{{last_tool_result}}` is
  * replaced by the content of the newest tool message in the history.
  */
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 import { UserInputError } from '../errors.js';
-import type { ChatModel, ModelRequest, ModelStreamEvent } from './model.js';
+import type { ChatModel, FinishReason, ModelRequest, ModelStreamEvent } from './model.js';
+
+/** Every FinishReason, so a script can play any of them (`satisfies` keeps the two in step). */
+const FinishReasonSchema = z.enum(['stop', 'tool_calls', 'length', 'content_filter', 'unknown'] as const satisfies readonly FinishReason[]);
 
 const ScriptedTurnSchema = z.union([
   z.object({
@@ -28,8 +33,9 @@ const ScriptedTurnSchema = z.union([
       .min(1),
     text: z.string().default(''),
     reasoning: z.string().optional(),
+    finishReason: FinishReasonSchema.optional(),
   }),
-  z.object({ text: z.string(), reasoning: z.string().optional() }),
+  z.object({ text: z.string(), reasoning: z.string().optional(), finishReason: FinishReasonSchema.optional() }),
 ]);
 const ScriptFileSchema = z.union([z.array(ScriptedTurnSchema), z.object({ turns: z.array(ScriptedTurnSchema) })]);
 export type ScriptedTurn = z.infer<typeof ScriptedTurnSchema>;
@@ -78,12 +84,12 @@ export class ScriptedChatModel implements ChatModel {
         name: call.name,
         arguments: typeof call.arguments === 'string' ? call.arguments : JSON.stringify(call.arguments),
       }));
-      yield { type: 'reply', reply: { text: turn.text, ...(turn.reasoning ? { reasoning: turn.reasoning } : {}), toolCalls, finishReason: 'tool_calls' } };
+      yield { type: 'reply', reply: { text: turn.text, ...(turn.reasoning ? { reasoning: turn.reasoning } : {}), toolCalls, finishReason: turn.finishReason ?? 'tool_calls' } };
       return;
     }
     const text = turn.text.split(LAST_TOOL_RESULT).join(lastToolResult(request));
     yield { type: 'text_delta', text };
-    yield { type: 'reply', reply: { text, ...(turn.reasoning ? { reasoning: turn.reasoning } : {}), toolCalls: [], finishReason: 'stop' } };
+    yield { type: 'reply', reply: { text, ...(turn.reasoning ? { reasoning: turn.reasoning } : {}), toolCalls: [], finishReason: turn.finishReason ?? 'stop' } };
   }
 }
 
