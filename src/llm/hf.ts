@@ -114,7 +114,7 @@ export class HfChatModel implements ChatModel {
       if (failure.kind === 'auth') throw new SwitchboardError('MODEL_AUTH', this.refusedTokenMessage(failure, caught));
       const requestFailed = (detail: string) => {
         const tries = attempt + 1;
-        return new SwitchboardError('MODEL_REQUEST', `The model request failed${tries > 1 ? ` after ${tries} attempts` : ''}: ${failure.reason}${describeDetail(caught, failure.reason)}${detail}`, {
+        return new SwitchboardError('MODEL_REQUEST', `The model request failed${tries > 1 ? ` after ${tries} attempts` : ''}: ${failure.reason}${failure.status !== undefined ? describeDetail(caught, failure.reason) : ''}${detail}`, {
           cause: caught,
         });
       };
@@ -183,7 +183,7 @@ function attemptScope(callerSignal: AbortSignal | undefined, idleMs: number) {
   };
 }
 
-/** Adds the library's message when it says more than the one-line reason. */
+/** For an HTTP error: the server's own message (the library's error message), when the reason does not already hold it. */
 function describeDetail(error: unknown, reason: string): string {
   // The library prefixes the server's own message with this; the user wants the server's words.
   const message = error instanceof Error ? error.message.replace(/^Failed to perform inference: /, '') : '';

@@ -136,10 +136,13 @@ interface NetworkFailure {
 /** The first network error code along the cause chain (undici puts it in `cause`; a dual-stack connect in `AggregateError.errors`). */
 function networkFailure(error: unknown): NetworkFailure | undefined {
   for (let current: unknown = error, depth = 0; current && depth < 6; depth++) {
-    const { code, address, port } = current as { code?: unknown; address?: unknown; port?: unknown };
+    const { address, port, hostname } = current as { address?: unknown; port?: unknown; hostname?: unknown };
+    // An AggregateError carries the code of its attempts, on itself or only on them.
+    const code = (current as { code?: unknown }).code ?? (current instanceof AggregateError ? (current.errors[0] as { code?: unknown } | undefined)?.code : undefined);
     if (typeof code === 'string' && NETWORK_CODES.has(code)) {
       const attempts = current instanceof AggregateError ? current.errors : [current];
       const where = attempts.map((e) => (e as { address?: unknown }).address).filter((a): a is string => typeof a === 'string');
+      if (where.length === 0 && typeof hostname === 'string') return { code, address: hostname, loopback: false }; // a DNS failure names the host
       const first = typeof address === 'string' ? address : where[0];
       const firstPort = typeof port === 'number' ? port : (attempts[0] as { port?: unknown } | undefined)?.port;
       return {

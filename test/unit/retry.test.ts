@@ -60,6 +60,8 @@ describe('classifyFailure', () => {
     // localhost resolving to both ::1 and 127.0.0.1: undici reports an AggregateError.
     const both = Object.assign(new AggregateError([{ ...refused, address: '::1' }, refused], 'connect ECONNREFUSED'), { code: 'ECONNREFUSED' });
     expect(classifyFailure(new TypeError('fetch failed', { cause: both }), undefined).kind).toBe('fatal');
+    const uncoded = new AggregateError([{ ...refused, address: '::1' }, refused], 'connect ECONNREFUSED');
+    expect(classifyFailure(new TypeError('fetch failed', { cause: uncoded }), undefined).reason).toContain('ECONNREFUSED [::1]:8080');
   });
 
   it('a refused connection to another host is retried (a restarting proxy or load balancer)', () => {
