@@ -34,7 +34,8 @@ export function createModel(settings: RunSettings, env: NodeJS.ProcessEnv, cwd: 
     model: settings.model,
     provider: settings.provider,
     endpointUrl: settings.endpointUrl,
-    ...(credential ? { accessToken: credential.value, tokenVariable: credential.variable } : {}),
+    ...(credential ? { accessToken: credential.value } : {}),
+    tokenVariable: keyVariableFor(settings.endpointUrl, settings.apiKeyEnv),
     retries: settings.retries,
     timeoutMs: settings.modelTimeoutMs,
     maxRetryWaitMs: settings.maxRetryWaitMs,
@@ -66,9 +67,15 @@ export function credentialFor(endpointUrl: string | undefined, apiKeyEnv: string
     }
     return { variable: apiKeyEnv, value };
   }
-  const variable = !endpointUrl || isHuggingFaceHost(endpointUrl) ? 'HF_TOKEN' : 'SWITCHBOARD_API_KEY';
+  const variable = keyVariableFor(endpointUrl, undefined);
   const value = env[variable];
   return value ? { variable, value } : undefined;
+}
+
+/** The environment variable whose key goes to `endpointUrl` (see credentialFor). */
+export function keyVariableFor(endpointUrl: string | undefined, apiKeyEnv: string | undefined): string {
+  if (apiKeyEnv) return apiKeyEnv;
+  return !endpointUrl || isHuggingFaceHost(endpointUrl) ? 'HF_TOKEN' : 'SWITCHBOARD_API_KEY';
 }
 
 /** Hugging Face's own API hosts only: a Space (*.hf.space) runs someone else's code. */

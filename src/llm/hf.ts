@@ -10,7 +10,7 @@
 import { linkedController, sleep } from '../abort.js';
 import { SwitchboardError } from '../errors.js';
 import type { ChatMessage, ChatModel, ModelRequest, ModelStreamEvent, ToolCall } from './model.js';
-import { backoffDelay, classifyFailure, IdleTimeoutError, parseRetryAfter, StreamCutError, type ClassifiedFailure } from './retry.js';
+import { backoffDelay, classifyFailure, IdleTimeoutError, parseRetryAfter, seconds, StreamCutError, type ClassifiedFailure } from './retry.js';
 import { StreamAssembler, type StreamChunk } from './stream-assembler.js';
 
 export interface HfModelOptions {
@@ -19,7 +19,7 @@ export interface HfModelOptions {
   provider?: string;
   endpointUrl?: string;
   accessToken?: string;
-  /** The environment variable `accessToken` came from (named in a refused-token message); undefined when none is sent. */
+  /** The environment variable the token comes from (or would, when it is unset): named in a refused-token message. */
   tokenVariable?: string;
   /** Retries after the first attempt. */
   retries: number;
@@ -136,9 +136,11 @@ export class HfChatModel implements ChatModel {
   private refusedTokenMessage(failure: ClassifiedFailure, error: unknown): string {
     const said = describeDetail(error, failure.reason);
     const variable = this.options.tokenVariable;
-    if (!variable || !this.options.accessToken) {
-      return `The model server refused the request (${failure.reason}${said}) and no token was sent. Set SWITCHBOARD_API_KEY to the key your endpoint expects, or name the variable that holds it with --api-key-env NAME ("apiKeyEnv" in the config).`;
+    if (!this.options.accessToken) {
+      const unset = variable ? ` (${variable} is not set)` : '';
+      return `The model server refused the request (${failure.reason}${said}) and no token was sent${unset}. Set ${variable ?? 'SWITCHBOARD_API_KEY'} to the key your endpoint expects, or name the variable that holds it with --api-key-env NAME ("apiKeyEnv" in the config).`;
     }
+    if (!variable) return `The model server refused the token (${failure.reason}${said}). Check the key your endpoint expects.`;
     const hint =
       variable === 'HF_TOKEN'
         ? 'create one at https://huggingface.co/settings/tokens with "Make calls to Inference Providers"'
@@ -147,11 +149,6 @@ export class HfChatModel implements ChatModel {
           : 'it must be a Hugging Face token';
     return `The model server refused the token from ${variable} (${failure.reason}${said}). Check ${variable}: ${hint}.`;
   }
-}
-
-/** Seconds for a message: whole above 10 s, else one decimal. */
-function seconds(ms: number): number {
-  return ms >= 10_000 ? Math.round(ms / 1000) : Number((ms / 1000).toFixed(1));
 }
 
 /**

@@ -108,10 +108,14 @@ export class StreamCutError extends Error {
 /** The model server sent nothing for the idle timeout: the reason an attempt is aborted with. */
 export class IdleTimeoutError extends Error {
   constructor(idleMs: number) {
-    const seconds = idleMs >= 10_000 ? Math.round(idleMs / 1000) : Number((idleMs / 1000).toFixed(1));
-    super(`the model request timed out: the server sent nothing for ${seconds} s`);
+    super(`the model request timed out: the server sent nothing for ${seconds(idleMs)} s`);
     this.name = 'TimeoutError';
   }
+}
+
+/** Seconds for a message: whole from 10 s up, else with one decimal. */
+export function seconds(ms: number): number {
+  return ms >= 10_000 ? Math.round(ms / 1000) : Number((ms / 1000).toFixed(1));
 }
 
 /** `AbortSignal.timeout()`'s DOMException, or an abort whose reason is one. */

@@ -1,6 +1,6 @@
 /** Which credential goes to which model server (src/cli/model-factory.ts credentialFor). */
 import { describe, expect, it } from 'vitest';
-import { credentialFor } from '../../src/cli/model-factory.js';
+import { credentialFor, keyVariableFor } from '../../src/cli/model-factory.js';
 import { UserInputError } from '../../src/errors.js';
 
 const env = { HF_TOKEN: 'hf_secret' };
@@ -60,5 +60,12 @@ describe('credentialFor', () => {
   it('sends nothing without a token', () => {
     expect(credentialFor(undefined, undefined, {})).toBeUndefined();
     expect(credentialFor('http://127.0.0.1:8080/v1', undefined, {})).toBeUndefined();
+  });
+
+  it('keyVariableFor names the variable a refused-token message points to, set or not', () => {
+    expect(keyVariableFor(undefined, undefined)).toBe('HF_TOKEN');
+    expect(keyVariableFor('https://router.huggingface.co/v1', undefined)).toBe('HF_TOKEN');
+    expect(keyVariableFor('http://127.0.0.1:8080/v1', undefined)).toBe('SWITCHBOARD_API_KEY');
+    expect(keyVariableFor('http://127.0.0.1:8080/v1', 'MY_KEY')).toBe('MY_KEY');
   });
 });
