@@ -84,6 +84,7 @@ function variableName(value: unknown): string | undefined {
   if (value === undefined) return undefined;
   const text = String(value);
   if (/^[A-Za-z_][A-Za-z0-9_]*$/.test(text)) return text;
+  if (!text) throw new UserInputError('USAGE', '--api-key-env needs the NAME of an environment variable, such as MY_API_KEY.');
   throw new UserInputError('USAGE', `--api-key-env takes the NAME of an environment variable, such as MY_API_KEY, not "${text.length > 12 ? `${text.slice(0, 4)}...` : text}".`);
 }
 
