@@ -7,6 +7,7 @@
  * `AbortSignal.any` keeps every combined signal alive; a linked controller per
  * operation keeps the long-lived parent (a turn, a session) clean.
  */
+import { setTimeout as delay } from 'node:timers/promises';
 import { SwitchboardError } from './errors.js';
 
 export interface LinkedController {
@@ -39,18 +40,11 @@ export function untilAborted<T>(work: Promise<T>, signal: AbortSignal | undefine
   });
 }
 
-/** Waits `ms`, or rejects with the signal's reason as soon as it aborts. */
+/**
+ * Waits `ms`, or rejects (with an AbortError whose `cause` is the signal's reason) as soon
+ * as `signal` aborts. Node's `timers/promises` setTimeout, with the signal as the second
+ * argument as the callers here pass it.
+ */
 export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
-  return new Promise((resolve, reject) => {
-    if (signal?.aborted) return reject(signal.reason);
-    const timer = setTimeout(() => {
-      signal?.removeEventListener('abort', onAbort);
-      resolve();
-    }, ms);
-    const onAbort = () => {
-      clearTimeout(timer);
-      reject(signal?.reason);
-    };
-    signal?.addEventListener('abort', onAbort, { once: true });
-  });
+  return delay(ms, undefined, signal ? { signal } : undefined);
 }

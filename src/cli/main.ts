@@ -72,6 +72,7 @@ function checkGlobalFlags(flags: ParsedFlags) {
     model: optionalString(flags.model),
     provider: optionalString(flags.provider),
     endpointUrl: url(flags.endpointUrl),
+    apiKeyEnv: variableName(flags.apiKeyEnv),
     system: optionalString(flags.system),
     maxSteps: number('maxSteps', 'max-steps', 1, true),
     toolTimeout: seconds('toolTimeout', 'tool-timeout'),
@@ -88,6 +89,15 @@ function url(value: unknown): string | undefined {
   const text = String(value);
   if (isHttpUrl(text)) return text;
   throw new UserInputError('USAGE', `--endpoint-url must be ${HTTP_URL_RULE}, not "${text}".`);
+}
+
+/** --api-key-env takes the variable's name, not its value. */
+function variableName(value: unknown): string | undefined {
+  if (value === undefined) return undefined;
+  const text = String(value);
+  if (/^[A-Za-z_][A-Za-z0-9_]*$/.test(text)) return text;
+  if (!text) throw new UserInputError('USAGE', '--api-key-env needs the NAME of an environment variable, such as MY_API_KEY.');
+  throw new UserInputError('USAGE', `--api-key-env takes the NAME of an environment variable, such as MY_API_KEY, not "${text.length > 12 ? `${text.slice(0, 4)}...` : text}".`);
 }
 
 function optionalString(value: unknown): string | undefined {

@@ -18,8 +18,8 @@ export function createModel(settings: RunSettings, env: NodeJS.ProcessEnv, cwd: 
     if (!path) throw new UserInputError('USAGE', '--model scripted:PATH needs a path, e.g. --model scripted:config/demo.script.json');
     return ScriptedChatModel.fromFile(resolve(cwd, path));
   }
-  const accessToken = tokenFor(settings.endpointUrl, env);
-  if (!settings.endpointUrl && !accessToken) {
+  const credential = credentialFor(settings.endpointUrl, settings.apiKeyEnv, env);
+  if (!settings.endpointUrl && !credential) {
     throw new UserInputError(
       'MODEL_SETUP',
       [
@@ -34,29 +34,59 @@ export function createModel(settings: RunSettings, env: NodeJS.ProcessEnv, cwd: 
     model: settings.model,
     provider: settings.provider,
     endpointUrl: settings.endpointUrl,
-    accessToken,
+    ...(credential ? { accessToken: credential.value } : {}),
+    tokenVariable: keyVariableFor(settings.endpointUrl, settings.apiKeyEnv),
     retries: settings.retries,
     timeoutMs: settings.modelTimeoutMs,
+    maxRetryWaitMs: settings.maxRetryWaitMs,
   });
 }
 
+/** A token to send and the environment variable it came from (named in error messages). */
+export interface Credential {
+  variable: string;
+  value: string;
+}
+
 /**
- * The token to send. For Hugging Face (no endpoint, or an endpoint on a Hugging Face
- * host) it is HF_TOKEN. For any other endpoint it is SWITCHBOARD_API_KEY when set and
- * nothing otherwise: an HF token is never sent to a third-party or local server.
+ * The token to send, decided by the host it goes to, never by which variables happen to be set:
+ * - `apiKeyEnv` (--api-key-env NAME) names the variable explicitly, for any endpoint; a named
+ *   variable that is unset or empty is a usage error, not a silent request without a key.
+ * - Hugging Face (no endpoint, or an endpoint on a Hugging Face API host): HF_TOKEN only.
+ * - Any other endpoint: SWITCHBOARD_API_KEY only; an HF token is never sent to a third-party
+ *   or local server, and a local key never to Hugging Face.
  */
-export function tokenFor(endpointUrl: string | undefined, env: NodeJS.ProcessEnv): string | undefined {
-  if (!endpointUrl) return env.HF_TOKEN || undefined;
-  if (env.SWITCHBOARD_API_KEY) return env.SWITCHBOARD_API_KEY;
-  let host = '';
+export function credentialFor(endpointUrl: string | undefined, apiKeyEnv: string | undefined, env: NodeJS.ProcessEnv): Credential | undefined {
+  if (apiKeyEnv) {
+    const value = env[apiKeyEnv];
+    if (!value) {
+      throw new UserInputError(
+        'USAGE',
+        `The API key variable ${apiKeyEnv} (--api-key-env or "apiKeyEnv") is ${value === '' ? 'empty' : 'not set'}. Export it (export ${apiKeyEnv}=...) or name the variable that holds the key for ${endpointUrl ?? 'Hugging Face'}.`,
+      );
+    }
+    return { variable: apiKeyEnv, value };
+  }
+  const variable = keyVariableFor(endpointUrl, undefined);
+  const value = env[variable];
+  return value ? { variable, value } : undefined;
+}
+
+/** The environment variable whose key goes to `endpointUrl` (see credentialFor). */
+export function keyVariableFor(endpointUrl: string | undefined, apiKeyEnv: string | undefined): string {
+  if (apiKeyEnv) return apiKeyEnv;
+  return !endpointUrl || isHuggingFaceHost(endpointUrl) ? 'HF_TOKEN' : 'SWITCHBOARD_API_KEY';
+}
+
+/** Hugging Face's own API hosts only: a Space (*.hf.space) runs someone else's code. */
+function isHuggingFaceHost(endpointUrl: string): boolean {
+  let host: string;
   try {
     host = new URL(endpointUrl).hostname;
   } catch {
-    return undefined;
+    return false;
   }
-  // Hugging Face's own API hosts only: a Space (*.hf.space) runs someone else's code.
-  const huggingFaceHost = /(^|\.)(huggingface\.co|endpoints\.huggingface\.cloud)$/.test(host);
-  return huggingFaceHost ? env.HF_TOKEN || undefined : undefined;
+  return /(^|\.)(huggingface\.co|endpoints\.huggingface\.cloud)$/.test(host);
 }
 
 /** `path` relative to `cwd` when it lies below it, else absolute. */

@@ -24,6 +24,7 @@ export const MODEL_OPTIONS = {
   model: { type: 'string', describe: `Model id, model name at --endpoint-url, or scripted:PATH (default: ${DEFAULTS.model})` },
   provider: { type: 'string', describe: `Inference provider on Hugging Face (default: ${DEFAULTS.provider}); ignored with --endpoint-url` },
   'endpoint-url': { type: 'string', describe: 'Base URL of an OpenAI-compatible server, e.g. http://127.0.0.1:8080/v1' },
+  'api-key-env': { type: 'string', describe: 'Environment variable holding the model server\'s key (default: HF_TOKEN for Hugging Face, SWITCHBOARD_API_KEY elsewhere)' },
   system: { type: 'string', describe: 'System prompt' },
   'max-steps': { type: 'number', describe: `Most model calls per user message (default: ${DEFAULTS.maxSteps})` },
   'model-timeout': { type: 'number', describe: `Seconds the model server may stay silent before the request is retried (default: ${DEFAULTS.modelTimeoutSeconds})` },

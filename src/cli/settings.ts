@@ -15,6 +15,7 @@ export const DEFAULTS = {
   maxToolOutputChars: 20_000,
   maxContextTokens: 100_000,
   startupTimeoutSeconds: 30,
+  maxRetryWaitSeconds: 60,
 } as const;
 
 /** The global flags, camelCase, after parsing and checking (all optional). */
@@ -23,6 +24,7 @@ export interface GlobalFlags {
   model?: string;
   provider?: string;
   endpointUrl?: string;
+  apiKeyEnv?: string;
   system?: string;
   maxSteps?: number;
   toolTimeout?: number;
@@ -36,11 +38,15 @@ export interface RunSettings {
   model: string;
   provider: string;
   endpointUrl?: string;
+  /** The environment variable holding the model server's key (overrides the HF_TOKEN / SWITCHBOARD_API_KEY choice). */
+  apiKeyEnv?: string;
   system?: string;
   maxSteps: number;
   toolTimeoutMs: number;
   modelTimeoutMs: number;
   retries: number;
+  /** Longest single wait before retrying a model request. */
+  maxRetryWaitMs: number;
   maxToolOutputChars: number;
   maxContextTokens: number;
   startupTimeoutMs: number;
@@ -56,11 +62,13 @@ export function resolveSettings(flags: GlobalFlags, config: LoadedConfig): RunSe
     model: flags.model ?? scriptedRelativeTo(file.model, dirname(config.path)) ?? DEFAULTS.model,
     provider: flags.provider ?? file.provider ?? DEFAULTS.provider,
     endpointUrl: flags.endpointUrl ?? file.endpointUrl,
+    apiKeyEnv: flags.apiKeyEnv ?? file.apiKeyEnv,
     system: flags.system ?? file.system,
     maxSteps: flags.maxSteps ?? file.maxSteps ?? DEFAULTS.maxSteps,
     toolTimeoutMs: (flags.toolTimeout ?? file.toolTimeout ?? DEFAULTS.toolTimeoutSeconds) * 1000,
     modelTimeoutMs: (flags.modelTimeout ?? file.modelTimeout ?? DEFAULTS.modelTimeoutSeconds) * 1000,
     retries: flags.retries ?? file.retries ?? DEFAULTS.retries,
+    maxRetryWaitMs: (file.maxRetryWait ?? DEFAULTS.maxRetryWaitSeconds) * 1000,
     maxToolOutputChars: file.maxToolOutputChars ?? DEFAULTS.maxToolOutputChars,
     maxContextTokens: file.maxContextTokens ?? DEFAULTS.maxContextTokens,
     startupTimeoutMs: (file.startupTimeout ?? DEFAULTS.startupTimeoutSeconds) * 1000,

@@ -63,6 +63,8 @@ export const AgentSettingsSchema = z.object({
   provider: z.string().min(1).optional(),
   /** Base URL of an OpenAI-compatible server, e.g. `http://127.0.0.1:8080/v1`. */
   endpointUrl: httpUrlSchema.optional(),
+  /** Name of the environment variable holding the model server's key (default: HF_TOKEN for Hugging Face hosts, SWITCHBOARD_API_KEY for others). */
+  apiKeyEnv: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'must be the name of an environment variable, such as "MY_API_KEY"').optional(),
   /** System prompt text. */
   system: z.string().optional(),
   /** Cap on model calls per user message (every call counts). */
@@ -73,6 +75,8 @@ export const AgentSettingsSchema = z.object({
   modelTimeout: secondsSchema.optional(),
   /** How many times a failed model request is retried. */
   retries: z.number().int().min(0).optional(),
+  /** Longest single wait, in seconds, before retrying a model request; a longer Retry-After fails at once. */
+  maxRetryWait: secondsSchema.optional(),
   /** Tool output longer than this is cut, keeping head and tail. */
   maxToolOutputChars: z.number().int().min(200).optional(),
   /** Seconds a server may take to start and answer initialize. */

@@ -10,7 +10,7 @@
 import { linkedController, sleep } from '../abort.js';
 import { SwitchboardError } from '../errors.js';
 import type { ChatMessage, ChatModel, ModelRequest, ModelStreamEvent, ToolCall } from './model.js';
-import { backoffDelay, classifyFailure, parseRetryAfter, StreamCutError } from './retry.js';
+import { backoffDelay, classifyFailure, IdleTimeoutError, parseRetryAfter, seconds, StreamCutError, type ClassifiedFailure } from './retry.js';
 import { StreamAssembler, type StreamChunk } from './stream-assembler.js';
 
 export interface HfModelOptions {
@@ -19,13 +19,22 @@ export interface HfModelOptions {
   provider?: string;
   endpointUrl?: string;
   accessToken?: string;
+  /** The environment variable the token comes from (or would, when it is unset): named in a refused-token message. */
+  tokenVariable?: string;
   /** Retries after the first attempt. */
   retries: number;
   /** An attempt fails when the server sends nothing for this long (reset by every chunk). */
   timeoutMs: number;
   /** Back-off base; tests shorten it. */
   backoffBaseMs?: number;
+  /**
+   * Longest single wait before a retry (default 60 s). A server whose `Retry-After` asks
+   * for more fails the request at once with its own message instead of a silent wait.
+   */
+  maxRetryWaitMs?: number;
 }
+
+export const DEFAULT_MAX_RETRY_WAIT_MS = 60_000;
 
 type InferenceLibrary = typeof import('@huggingface/inference');
 
@@ -64,10 +73,15 @@ export class HfChatModel implements ChatModel {
     for (let attempt = 0; ; attempt++) {
       const scope = attemptScope(request.signal, timeoutMs);
       let retryAfterMs: number | undefined;
-      // The library does not expose response headers; a fetch wrapper reads Retry-After.
+      let url: string | undefined;
+      let contentType: string | undefined;
+      let streamStarted = false;
+      // The library exposes neither the URL nor the response headers; a fetch wrapper records them.
       const recordingFetch: typeof fetch = async (input, init) => {
+        url = input instanceof Request ? input.url : String(input);
         const response = await fetch(input, init);
         retryAfterMs = parseRetryAfter(response.headers.get('retry-after'));
+        contentType = response.headers.get('content-type') ?? undefined;
         return response;
       };
       let caught: unknown;
@@ -81,6 +95,7 @@ export class HfChatModel implements ChatModel {
         });
         for await (const chunk of stream) {
           scope.touch();
+          streamStarted = true;
           const deltas = assembler.add(chunk as StreamChunk);
           if (deltas.reasoning) yield { type: 'reasoning_delta', text: deltas.reasoning };
           if (deltas.text) yield { type: 'text_delta', text: deltas.text };
@@ -94,28 +109,45 @@ export class HfChatModel implements ChatModel {
       } finally {
         scope.dispose();
       }
-      const failure = classifyFailure(caught, request.signal);
+      const failure = classifyFailure(caught, request.signal, { url, streamStarted, contentType });
       if (failure.kind === 'aborted') throw new SwitchboardError('INTERRUPTED', 'The model request was interrupted.');
-      if (failure.kind === 'auth') {
-        throw new SwitchboardError(
-          'MODEL_AUTH',
-          `The model server refused the token (${failure.reason}). Check HF_TOKEN (create one at https://huggingface.co/settings/tokens with "Make calls to Inference Providers") or the key your endpoint expects.`,
-        );
-      }
-      if (failure.kind === 'fatal' || attempt >= retries) {
+      if (failure.kind === 'auth') throw new SwitchboardError('MODEL_AUTH', this.refusedTokenMessage(failure, caught));
+      const requestFailed = (detail: string) => {
         const tries = attempt + 1;
-        throw new SwitchboardError(
-          'MODEL_REQUEST',
-          `The model request failed${tries > 1 ? ` after ${tries} attempts` : ''}: ${failure.reason}${describeDetail(caught, failure.reason)}`,
-          { cause: caught },
-        );
+        return new SwitchboardError('MODEL_REQUEST', `The model request failed${tries > 1 ? ` after ${tries} attempts` : ''}: ${failure.reason}${failure.status !== undefined ? describeDetail(caught, failure.reason) : ''}${detail}`, {
+          cause: caught,
+        });
+      };
+      if (failure.kind === 'fatal' || attempt >= retries) throw requestFailed('');
+      const maxWaitMs = this.options.maxRetryWaitMs ?? DEFAULT_MAX_RETRY_WAIT_MS;
+      if (retryAfterMs !== undefined && retryAfterMs > maxWaitMs) {
+        // Waiting minutes in silence looks like a hang; the server's own message says more.
+        throw requestFailed(`. The server asked to wait ${seconds(retryAfterMs)} s before retrying (Retry-After), more than maxRetryWait (${seconds(maxWaitMs)} s): try again later, or raise "maxRetryWait" in the config.`);
       }
-      const delayMs = backoffDelay(attempt + 1, retryAfterMs, { baseMs: this.options.backoffBaseMs ?? 500, maxMs: 30_000 });
+      const delayMs = backoffDelay(attempt + 1, retryAfterMs, { baseMs: this.options.backoffBaseMs ?? 500, maxMs: Math.min(30_000, maxWaitMs) });
       yield { type: 'retry', attempt: attempt + 1, delayMs, reason: failure.reason };
       await sleep(delayMs, request.signal).catch(() => {
         throw new SwitchboardError('INTERRUPTED', 'The model request was interrupted.');
       });
     }
+  }
+
+  /** 401/403: names the variable whose token was sent, or says that none was. */
+  private refusedTokenMessage(failure: ClassifiedFailure, error: unknown): string {
+    const said = describeDetail(error, failure.reason);
+    const variable = this.options.tokenVariable;
+    if (!this.options.accessToken) {
+      const unset = variable ? ` (${variable} is not set)` : '';
+      return `The model server refused the request (${failure.reason}${said}) and no token was sent${unset}. Set ${variable ?? 'SWITCHBOARD_API_KEY'} to the key your endpoint expects, or name the variable that holds it with --api-key-env NAME ("apiKeyEnv" in the config).`;
+    }
+    if (!variable) return `The model server refused the token (${failure.reason}${said}). Check the key your endpoint expects.`;
+    const hint =
+      variable === 'HF_TOKEN'
+        ? 'create one at https://huggingface.co/settings/tokens with "Make calls to Inference Providers"'
+        : this.options.endpointUrl
+          ? `it must be a key ${this.options.endpointUrl} accepts`
+          : 'it must be a Hugging Face token';
+    return `The model server refused the token from ${variable} (${failure.reason}${said}). Check ${variable}: ${hint}.`;
   }
 }
 
@@ -129,8 +161,7 @@ function attemptScope(callerSignal: AbortSignal | undefined, idleMs: number) {
   let timedOut = false;
   const expire = () => {
     timedOut = true;
-    const seconds = idleMs >= 10_000 ? Math.round(idleMs / 1000) : Number((idleMs / 1000).toFixed(1));
-    link.abort(new DOMException(`the model request timed out: the server sent nothing for ${seconds} s`, 'TimeoutError'));
+    link.abort(new IdleTimeoutError(idleMs));
   };
   const timer = setTimeout(expire, idleMs);
   return {
@@ -149,9 +180,10 @@ function attemptScope(callerSignal: AbortSignal | undefined, idleMs: number) {
   };
 }
 
-/** Adds the library's message when it says more than the one-line reason. */
+/** For an HTTP error: the server's own message (the library's error message), when the reason does not already hold it. */
 function describeDetail(error: unknown, reason: string): string {
-  const message = error instanceof Error ? error.message : '';
+  // The library prefixes the server's own message with this; the user wants the server's words.
+  const message = error instanceof Error ? error.message.replace(/^Failed to perform inference: /, '') : '';
   return message && !reason.includes(message) ? ` (${message})` : '';
 }
 

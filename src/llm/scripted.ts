@@ -7,16 +7,22 @@
  *     { "toolCalls": [{ "name": "get_temperature", "arguments": { "city": "San Francisco" } }] },
  *     { "text": "The tool says: {{last_tool_result}}" }
  *   ]
+ * A turn may say why the model stopped: `"finishReason": "length"` plays a reply cut off at the
+ * output-token limit (default: `tool_calls` for a tool-call turn, `stop` for a text turn).
  * Each model request plays the next turn. In a text turn, `{{last_tool_result}}` is
  * replaced by the content of the newest tool message in the history.
  */
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 import { UserInputError } from '../errors.js';
-import type { ChatModel, ModelRequest, ModelStreamEvent } from './model.js';
+import type { ChatModel, FinishReason, ModelRequest, ModelStreamEvent } from './model.js';
 
-const ScriptedTurnSchema = z.union([
-  z.object({
+/** Every FinishReason, so a script can play any of them (`satisfies` keeps the two in step). */
+const FinishReasonSchema = z.enum(['stop', 'tool_calls', 'length', 'content_filter', 'unknown'] as const satisfies readonly FinishReason[]);
+
+/** One turn: tool calls (with optional text before them), or a text answer. */
+const ScriptedTurnSchema = z
+  .object({
     toolCalls: z
       .array(
         z.object({
@@ -25,13 +31,15 @@ const ScriptedTurnSchema = z.union([
           arguments: z.union([z.string(), z.record(z.string(), z.unknown())]).default({}),
         }),
       )
-      .min(1),
-    text: z.string().default(''),
+      .min(1)
+      .optional(),
+    text: z.string().optional(),
     reasoning: z.string().optional(),
-  }),
-  z.object({ text: z.string(), reasoning: z.string().optional() }),
-]);
-const ScriptFileSchema = z.union([z.array(ScriptedTurnSchema), z.object({ turns: z.array(ScriptedTurnSchema) })]);
+    finishReason: FinishReasonSchema.optional(),
+  })
+  .refine((turn) => turn.toolCalls !== undefined || turn.text !== undefined, { message: 'a turn needs "text" or "toolCalls"' });
+const ScriptArraySchema = z.array(ScriptedTurnSchema);
+const ScriptObjectSchema = z.object({ turns: ScriptArraySchema });
 export type ScriptedTurn = z.infer<typeof ScriptedTurnSchema>;
 
 export const LAST_TOOL_RESULT = '{{last_tool_result}}';
@@ -56,7 +64,8 @@ export class ScriptedChatModel implements ChatModel {
     } catch (error) {
       throw new UserInputError('MODEL_SETUP', `Cannot read the scripted model file ${path}: ${(error as Error).message}`);
     }
-    const parsed = ScriptFileSchema.safeParse(raw);
+    // One schema per shape, so a problem is reported at its own path (`3.finishReason`), not as a failed union.
+    const parsed = Array.isArray(raw) ? ScriptArraySchema.safeParse(raw) : ScriptObjectSchema.safeParse(raw);
     if (!parsed.success) {
       const problems = parsed.error.issues.map((issue) => `  - ${issue.path.join('.') || '(top level)'}: ${issue.message}`);
       throw new UserInputError('MODEL_SETUP', `Invalid scripted model file ${path}:\n${problems.join('\n')}\nExpected a list of turns, each {"toolCalls": [{"name", "arguments"}]} or {"text"}.`);
@@ -71,19 +80,19 @@ export class ScriptedChatModel implements ChatModel {
     }
     this.next++;
     if (turn.reasoning) yield { type: 'reasoning_delta', text: turn.reasoning };
-    if ('toolCalls' in turn) {
+    if (turn.toolCalls) {
       if (turn.text) yield { type: 'text_delta', text: turn.text };
       const toolCalls = turn.toolCalls.map((call) => ({
         id: call.id ?? `scripted_call_${++this.callCounter}`,
         name: call.name,
         arguments: typeof call.arguments === 'string' ? call.arguments : JSON.stringify(call.arguments),
       }));
-      yield { type: 'reply', reply: { text: turn.text, ...(turn.reasoning ? { reasoning: turn.reasoning } : {}), toolCalls, finishReason: 'tool_calls' } };
+      yield { type: 'reply', reply: { text: turn.text ?? '', ...(turn.reasoning ? { reasoning: turn.reasoning } : {}), toolCalls, finishReason: turn.finishReason ?? 'tool_calls' } };
       return;
     }
-    const text = turn.text.split(LAST_TOOL_RESULT).join(lastToolResult(request));
+    const text = (turn.text ?? '').split(LAST_TOOL_RESULT).join(lastToolResult(request));
     yield { type: 'text_delta', text };
-    yield { type: 'reply', reply: { text, ...(turn.reasoning ? { reasoning: turn.reasoning } : {}), toolCalls: [], finishReason: 'stop' } };
+    yield { type: 'reply', reply: { text, ...(turn.reasoning ? { reasoning: turn.reasoning } : {}), toolCalls: [], finishReason: turn.finishReason ?? 'stop' } };
   }
 }
 

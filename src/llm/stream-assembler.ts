@@ -95,6 +95,8 @@ function normalizeFinishReason(reason: string): FinishReason {
     case 'length':
     case 'content_filter':
       return reason;
+    case 'max_tokens': // Anthropic-style servers and some proxies
+      return 'length';
     case 'function_call':
       return 'tool_calls';
     case 'eos':

@@ -16,6 +16,7 @@
  *   makes too many requests fails visibly.
  * - A streamed text reply with `delayMs` waits that long before each chunk after the first (so a
  *   long answer can take longer in total than a client's idle timeout while no single gap does).
+ * - A text or tool-call reply may set `finishReason` (e.g. "length": a reply cut at the token limit).
  * - `GET /v1/models` (and `/models`) returns a small model list.
  * - `close()` destroys every open socket (including hanging requests) and closes the server.
  */
@@ -30,7 +31,7 @@ export type ScriptedReply =
    * chunk goes at once and every later one (the finish chunk included) `delayMs` after the one
    * before; without it, all at once. Ignored without `stream: true`.
    */
-  | { text: string; reasoning?: string; chunkSize?: number; delayMs?: number }
+  | { text: string; reasoning?: string; chunkSize?: number; delayMs?: number; finishReason?: string }
   /**
    * Tool calls (optionally preceded by reasoning and text). With `interleave` and several calls,
    * the per-call deltas (header first, then argument pieces) are sent round-robin.
@@ -41,6 +42,7 @@ export type ScriptedReply =
       reasoning?: string;
       interleave?: boolean;
       chunkSize?: number;
+      finishReason?: string;
     }
   /** JSON error response; OpenAI error shape by default; optional Retry-After header. */
   | { fault: 'http'; status: number; body?: unknown; retryAfterSeconds?: number }
@@ -52,6 +54,13 @@ export type ScriptedReply =
   | { fault: 'hang' }
   /** A 200 text/event-stream whose data line is not JSON. */
   | { fault: 'garbage' }
+  /**
+   * A stream that starts well (part of a text answer as valid chunks), then a `data:` line that
+   * is not JSON, then the end of the stream: what a proxy or an overloaded server sometimes sends.
+   */
+  | { fault: 'garbage-midstream' }
+  /** A 200 that is not a stream at all: an HTML page (a web server, not a chat completions API). */
+  | { fault: 'html' }
   /** A valid stream with finish_reason "stop" but no content and no tool calls. */
   | { fault: 'empty' }
   /**
@@ -243,6 +252,16 @@ export function startMockLlm(options: MockLlmOptions = {}): Promise<MockLlm> {
           sseHeaders(res);
           res.end('data: this is not json {{{\n\n');
           return;
+        case 'garbage-midstream': {
+          sseHeaders(res);
+          for (const delta of buildDeltas({ text: MIDSTREAM_TEXT }, undefined)) res.write(chunkEnvelope(id, model, delta, null));
+          res.end('data: {"choices": [{"delta": {"content": "cut\n\n');
+          return;
+        }
+        case 'html':
+          res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' });
+          res.end('<!doctype html><html><body><h1>It works!</h1></body></html>\n');
+          return;
         case 'midstream-error': {
           sseHeaders(res);
           const deltas = buildDeltas({ text: MIDSTREAM_TEXT }, undefined);
@@ -264,7 +283,7 @@ export function startMockLlm(options: MockLlmOptions = {}): Promise<MockLlm> {
     }
 
     const toolCalls = 'toolCalls' in reply ? resolveToolCalls(reply.toolCalls) : undefined;
-    const finish = toolCalls && toolCalls.length > 0 ? 'tool_calls' : 'stop';
+    const finish = reply.finishReason ?? (toolCalls && toolCalls.length > 0 ? 'tool_calls' : 'stop');
     const usage = {
       prompt_tokens: Math.ceil(request.bytes / 4),
       completion_tokens: Math.ceil(

@@ -51,6 +51,43 @@ describe('classifyFailure', () => {
     expect(classifyFailure(nested, undefined).kind).toBe('retryable');
   });
 
+  it('a refused connection to a loopback address is not retried, and says where and why', () => {
+    const refused = Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:8080'), { code: 'ECONNREFUSED', address: '127.0.0.1', port: 8080 });
+    const failure = classifyFailure(new TypeError('fetch failed', { cause: refused }), undefined, { url: 'http://127.0.0.1:8080/v1/chat/completions' });
+    expect(failure.kind).toBe('fatal');
+    expect(failure.reason).toContain('http://127.0.0.1:8080/v1/chat/completions');
+    expect(failure.reason).toContain('ECONNREFUSED 127.0.0.1:8080');
+    // localhost resolving to both ::1 and 127.0.0.1: undici reports an AggregateError.
+    const both = Object.assign(new AggregateError([{ ...refused, address: '::1' }, refused], 'connect ECONNREFUSED'), { code: 'ECONNREFUSED' });
+    expect(classifyFailure(new TypeError('fetch failed', { cause: both }), undefined).kind).toBe('fatal');
+    const uncoded = new AggregateError([{ ...refused, address: '::1' }, refused], 'connect ECONNREFUSED');
+    expect(classifyFailure(new TypeError('fetch failed', { cause: uncoded }), undefined).reason).toContain('ECONNREFUSED [::1]:8080');
+  });
+
+  it('a refused connection to another host is retried (a restarting proxy or load balancer)', () => {
+    const refused = Object.assign(new Error('connect ECONNREFUSED 10.0.0.5:443'), { code: 'ECONNREFUSED', address: '10.0.0.5', port: 443 });
+    const failure = classifyFailure(new TypeError('fetch failed', { cause: refused }), undefined);
+    expect(failure.kind).toBe('retryable');
+    expect(failure.reason).toContain('ECONNREFUSED 10.0.0.5:443');
+  });
+
+  it('a malformed chunk is a broken stream (retried) after good chunks, and fatal as the first response', () => {
+    const garbage = new SyntaxError('Unexpected token \'g\', "garbage" is not valid JSON');
+    expect(classifyFailure(garbage, undefined, { streamStarted: true }).kind).toBe('retryable');
+    const first = classifyFailure(garbage, undefined, { streamStarted: false });
+    expect(first.kind).toBe('fatal');
+    expect(first.reason).toMatch(/OpenAI-compatible/);
+  });
+
+  it('a 200 that is not an event stream is the wrong server, not a broken stream', () => {
+    const notSse = Object.assign(new Error('server does not support event stream content type, it returned text/html'), { httpResponse: { status: 200 } });
+    const failure = classifyFailure(notSse, undefined, { contentType: 'text/html; charset=utf-8' });
+    expect(failure.kind).toBe('fatal');
+    expect(failure.reason).toMatch(/text\/html.*OpenAI-compatible/);
+    // An error event inside a real stream stays a retryable broken stream.
+    expect(classifyFailure(notSse, undefined, { contentType: 'text/event-stream', streamStarted: true }).kind).toBe('retryable');
+  });
+
   it('retries a stream that was cut before it finished', () => {
     expect(classifyFailure(new StreamCutError(), undefined).kind).toBe('retryable');
   });
@@ -116,8 +153,8 @@ describe('parseRetryAfter', () => {
     expect(past === undefined || past === 0).toBe(true);
   });
 
-  it('caps a very long wait at five minutes', () => {
-    expect(parseRetryAfter('86400', now)).toBe(300_000);
+  it('returns a long wait as the server said it (the caller compares it with maxRetryWait)', () => {
+    expect(parseRetryAfter('200', now)).toBe(200_000);
   });
 
   it('ignores garbage and missing values', () => {
