@@ -9,8 +9,9 @@
 import { ErrorCode, McpError } from '@modelcontextprotocol/sdk/types.js';
 import type { ServerSpec } from '../config/schema.js';
 import type { FunctionTool } from '../llm/model.js';
-import { ArgumentValidator, parseArguments } from './arguments.js';
-import { ServerConnection, ServerDownError, ServerStartError, type ConnectionObserver, type ToolProgress } from './connection.js';
+import { parseArguments } from './arguments.js';
+import { ServerConnection, type ConnectionObserver, type ToolProgress } from './connection.js';
+import { ServerCrashedError, ServerDownError, ServerStartError } from './server-errors.js';
 import { resultToText, truncateMiddle } from './content.js';
 import { buildRouteTable, EMPTY_ROUTE_TABLE, type RouteTable, type ToolRoute } from './routes.js';
 
@@ -47,14 +48,17 @@ export interface ToolOutcome {
 export class ToolHub {
   readonly connections: ServerConnection[];
   private table: RouteTable = EMPTY_ROUTE_TABLE;
-  private readonly validator = new ArgumentValidator();
   private readonly reportedSkips = new Set<string>();
+  /** Every exposed name offered this session -> its tool (`server\u0000tool`): names never move. */
+  private readonly offeredNames = new Map<string, string>();
+  /** Routes are built once every server had its chance to start, so start-up order cannot change names. */
+  private started = false;
 
   constructor(specs: readonly ServerSpec[], private readonly options: HubOptions) {
     const observer: ConnectionObserver = {
       ...options.observer,
       toolsChanged: (server) => {
-        this.rebuildRoutes();
+        if (this.started) this.rebuildRoutes();
         options.observer?.toolsChanged?.(server);
       },
     };
@@ -72,6 +76,7 @@ export class ToolHub {
       if (outcome.status === 'fulfilled') report.started.push(connection.name);
       else report.failed.push(outcome.reason instanceof ServerStartError ? outcome.reason : new ServerStartError(connection.name, String(outcome.reason), connection.commandLine, connection.stderrTail()));
     });
+    this.started = true;
     this.rebuildRoutes();
     return report;
   }
@@ -92,11 +97,12 @@ export class ToolHub {
       ...(route ? { server: route.server, originalName: route.originalName } : {}),
       durationMs: Math.round(performance.now() - started),
     });
-    const route = this.table.routes.get(exposedName);
-    if (!route) return done(unknownToolMessage(exposedName, [...this.table.routes.keys()]), true);
+    const table = this.table; // this call finishes against the table it started with
+    const route = table.routes.get(exposedName);
+    if (!route) return done(unknownToolMessage(exposedName, [...table.routes.keys()]), true);
     const args = parseArguments(rawArguments);
     if (!args.ok) return done(`Error calling ${exposedName}: ${args.problem}`, true, route);
-    const problem = this.validator.check(route.functionTool.function.parameters, args.value);
+    const problem = table.validator.check(route.functionTool.function.parameters, args.value);
     if (problem) return done(`Error calling ${exposedName}: ${problem}. The tool was not run; fix the arguments and call it again.`, true, route);
     const connection = this.connections.find((c) => c.name === route.server);
     if (!connection) return done(`Error: no server "${route.server}" is configured.`, true, route);
@@ -118,8 +124,8 @@ export class ToolHub {
   private rebuildRoutes(): void {
     // Every server's last known tools, ready or not: a crashed server keeps its routes
     // (its next call restarts it), a server marked down answers "server down", and a
-    // server that never started has none. So names never shift under the model.
-    this.table = buildRouteTable(this.connections.map((c) => ({ name: c.name, tools: c.tools })));
+    // server that never started has none. Names offered once are kept (offeredNames).
+    this.table = buildRouteTable(this.connections.map((c) => ({ name: c.name, tools: c.tools })), this.offeredNames);
     for (const skip of this.table.skipped) {
       const key = `${skip.server}\u0000${skip.tool}\u0000${skip.reason}`;
       if (this.reportedSkips.has(key)) continue;
@@ -138,12 +144,16 @@ function describeCallFailure(error: unknown, route: ToolRoute, timeoutMs: number
   const name = route.exposedName;
   if (signal?.aborted) return `Error: the call to ${name} was cancelled (interrupted by the user).`;
   if (error instanceof ServerDownError) return `Error: ${name} is unavailable: ${error.message}.`;
+  if (error instanceof ServerCrashedError) {
+    const tail = error.stderrTail.length ? ` Its last stderr lines: ${error.stderrTail.join(' | ')}` : '';
+    return `Error: server "${route.server}" crashed while running ${name}; ${error.outlook}.${tail}`;
+  }
   if (error instanceof McpError) {
     if (error.code === ErrorCode.RequestTimeout) {
       return `Error: the call to ${name} timed out after ${formatSeconds(timeoutMs)} s; the server "${route.server}" was told to cancel it.`;
     }
     if (error.code === ErrorCode.ConnectionClosed) {
-      return `Error: server "${route.server}" crashed while running ${name}; it will be restarted on the next call.`;
+      return `Error: the connection to server "${route.server}" closed while running ${name}.`;
     }
     return `Error from server "${route.server}" running ${name}: ${error.message.replace(/^MCP error -?\d+: /, '')}`;
   }
