@@ -10,7 +10,7 @@ import { ErrorCode, McpError } from '@modelcontextprotocol/sdk/types.js';
 import type { ServerSpec } from '../config/schema.js';
 import type { FunctionTool } from '../llm/model.js';
 import { parseArguments } from './arguments.js';
-import { ServerConnection, type ConnectionObserver, type ToolProgress } from './connection.js';
+import { ServerConnection, type ConnectionObserver, type ConnectionState, type ToolProgress } from './connection.js';
 import { ServerCrashedError, ServerDownError, ServerStartError } from './server-errors.js';
 import { resultToText, truncateMiddle } from './content.js';
 import { buildRouteTable, EMPTY_ROUTE_TABLE, type RouteTable, type ToolRoute } from './routes.js';
@@ -33,6 +33,14 @@ export interface HubObserver extends ConnectionObserver {
 export interface StartReport {
   started: string[];
   failed: ServerStartError[];
+}
+
+/** One server as the user may see it (e.g. a `/servers` command). */
+export interface ServerStatus {
+  name: string;
+  state: ConnectionState;
+  /** Tools the server last listed (some may be left out of the routes; see toolSkipped). */
+  toolCount: number;
 }
 
 export interface ToolOutcome {
@@ -87,6 +95,11 @@ export class ToolHub {
 
   get routes(): ReadonlyMap<string, ToolRoute> {
     return this.table.routes;
+  }
+
+  /** Every configured server's state and tool count, in config order (a snapshot). */
+  get servers(): ServerStatus[] {
+    return this.connections.map((c) => ({ name: c.name, state: c.state, toolCount: c.toolCount }));
   }
 
   async call(exposedName: string, rawArguments: string | Record<string, unknown>, signal?: AbortSignal, onProgress?: (progress: ToolProgress) => void): Promise<ToolOutcome> {

@@ -159,6 +159,26 @@ describe('exposed names never move', () => {
     expect(await hub.call('echo', { text: 'after' })).toMatchObject({ isError: false, text: 'after', server: 'a', originalName: 'echo' });
     expect(await hub.call('b__echo', { text: 'new' })).toMatchObject({ isError: false, text: 'new', server: 'b', originalName: 'echo' });
   });
+
+  it('a tool keeps its name when another server comes back from a restart with a tool of the same name', async () => {
+    const pidFile = join(dir, 'grows.pid');
+    // b starts with `crash` only and comes back from its restart with `echo` too.
+    const grows = changesOnRestartSpec('b', dir, pidFile, ['--tools', 'crash'], ['--tools', 'crash,echo']);
+    const hub = await started(tracker.create([fixtureSpec('a', '--tools', 'echo'), grows]));
+    expect(hub.functionTools.map((t) => t.function.name)).toEqual(['echo', 'crash']);
+    expect((await hub.call('crash', {})).text).toContain('server "b" crashed');
+    // The next call restarts b, which now lists `echo` as well.
+    expect(await hub.call('crash', {})).toMatchObject({ isError: true, server: 'b' });
+    tracker.notePids(hub);
+    tracker.notePid(await readPidFile(pidFile));
+    expect(await waitUntil(() => hub.routes.has('b__echo'))).toBe(true);
+    expect(hub.routes.get('echo')).toMatchObject({ server: 'a', originalName: 'echo' });
+    expect(hub.routes.get('crash')).toMatchObject({ server: 'b', originalName: 'crash' });
+    expect(hub.servers).toEqual([
+      { name: 'a', state: 'ready', toolCount: 1 },
+      { name: 'b', state: 'crashed', toolCount: 2 },
+    ]);
+  });
 });
 
 describe('argument validation', () => {
