@@ -5,11 +5,14 @@
  * Contract:
  * - `start()` resolves when the server answered initialize and listed its tools, or
  *   throws a `ServerStartError` naming the server, its command and the last lines of
- *   its stderr.
- * - `callTool()` resolves with the server's result or throws (`McpError` for protocol
- *   errors and timeouts, `ServerDownError` when the server crashed too often). A call
- *   in flight when the server dies fails at once (the SDK rejects pending requests
- *   when the transport closes).
+ *   its stderr since that start.
+ * - `callTool()` resolves with the server's result or throws: `McpError` for protocol
+ *   errors and timeouts, `ServerCrashedError` when the process died during the call
+ *   (at once: the SDK rejects pending requests when the transport closes; it says
+ *   whether the server is now down), `ServerDownError` when the server crashed too often,
+ *   `ServerStartError` when the restart the call waited for failed. `onProgress` receives
+ *   the server's `notifications/progress` for this call, in order, before it resolves.
+ * - `notifications/message` log entries go to `observer.serverLog`.
  * - After a crash, the next call restarts the server, with back-off; after
  *   MAX_CRASHES crashes within CRASH_WINDOW_MS the server is marked down for the
  *   rest of the session.
@@ -195,8 +198,9 @@ export class ServerConnection {
     this.run = run;
     try {
       await client.connect(transport, { timeout: this.options.startupTimeoutMs });
-      this.listings++;
-      this.listed = await this.listAllTools(client);
+      const listing = ++this.listings;
+      const tools = await this.listAllTools(client);
+      if (listing === this.listings) this.listed = tools; // else a list_changed listing, newer, already won
     } catch (error) {
       await transport.close().catch(() => undefined);
       throw new ServerStartError(this.name, describeStartFailure(error, this.options.startupTimeoutMs), this.commandLine, tailOf(stderr));
