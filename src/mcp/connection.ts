@@ -121,8 +121,10 @@ export class ServerConnection {
   private restarting: Promise<void> | undefined;
   /** Aborted by close(): ends a restart's back-off wait. */
   private readonly shutdown = new AbortController();
-  /** Numbers tools/list runs, so an older listing never replaces a newer one. */
+  /** Numbers tools/list runs, so an older listing never replaces a newer one... */
   private listings = 0;
+  /** ...once that newer one has finished (see applyListing). */
+  private appliedListing = 0;
 
   constructor(
     readonly spec: ServerSpec,
@@ -198,9 +200,7 @@ export class ServerConnection {
     this.run = run;
     try {
       await client.connect(transport, { timeout: this.options.startupTimeoutMs });
-      const listing = ++this.listings;
-      const tools = await this.listAllTools(client);
-      if (listing === this.listings) this.listed = tools; // else a list_changed listing, newer, already won
+      this.applyListing(++this.listings, await this.listAllTools(client));
     } catch (error) {
       await transport.close().catch(() => undefined);
       throw new ServerStartError(this.name, describeStartFailure(error, this.options.startupTimeoutMs), this.commandLine, tailOf(stderr));
@@ -329,12 +329,19 @@ export class ServerConnection {
     const listing = ++this.listings;
     try {
       const tools = await this.listAllTools(client);
-      if (client !== this.run?.client || listing !== this.listings) return; // a newer listing or run won
-      this.listed = tools;
+      if (client !== this.run?.client || !this.applyListing(listing, tools)) return; // a newer run or listing won
       this.options.observer?.toolsChanged?.(this.name);
     } catch (error) {
       this.options.observer?.notice?.(this.name, `server "${this.name}" announced new tools but listing them failed: ${(error as Error).message}`);
     }
+  }
+
+  /** Keeps a finished listing unless a newer one has already been kept; says whether it was kept. */
+  private applyListing(listing: number, tools: McpToolDefinition[]): boolean {
+    if (listing <= this.appliedListing) return false;
+    this.appliedListing = listing;
+    this.listed = tools;
+    return true;
   }
 
   /** Pages through tools/list (`nextCursor`), keeping every entry that has a string name. */
