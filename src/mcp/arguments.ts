@@ -23,17 +23,27 @@ export function parseArguments(raw: string | Record<string, unknown>): ParsedArg
   return { ok: true, value: value as Record<string, unknown> };
 }
 
-/** Validators compiled once per schema object (schemas are immutable once listed). */
+/**
+ * Validators compiled once per schema object, for one route table: the hub makes a new
+ * validator with every table, so a schema changed by list_changed is compiled afresh and
+ * the old compiled schemas (Ajv keeps every one it compiles) go with the old table.
+ *
+ * The top-level `$id` is left out of what Ajv compiles: Ajv (and the SDK's wrapper, which
+ * looks schemas up by `$id` first) would otherwise hand one tool's validator to another
+ * tool that declares the same `$id`, or refuse the second schema outright.
+ */
 export class ArgumentValidator {
-  private readonly ajv = new AjvJsonSchemaValidator();
+  private ajv: AjvJsonSchemaValidator | undefined;
   private readonly cache = new WeakMap<object, JsonSchemaValidator<unknown> | null>();
 
   /** Returns a problem description, or undefined when the arguments fit (or the schema cannot be compiled). */
   check(schema: Record<string, unknown>, args: Record<string, unknown>): string | undefined {
     let validate = this.cache.get(schema);
     if (validate === undefined) {
+      const { $id: _ignored, ...withoutId } = schema;
       try {
-        validate = this.ajv.getValidator(schema as never);
+        this.ajv ??= new AjvJsonSchemaValidator();
+        validate = this.ajv.getValidator(withoutId as never);
       } catch {
         validate = null; // a schema Ajv cannot compile: let the server judge the arguments
       }

@@ -5,18 +5,31 @@
  * Contract:
  * - `start()` resolves when the server answered initialize and listed its tools, or
  *   throws a `ServerStartError` naming the server, its command and the last lines of
- *   its stderr.
- * - `callTool()` resolves with the server's result or throws (`McpError` for protocol
- *   errors and timeouts, `ServerDownError` when the server crashed too often). A call
- *   in flight when the server dies fails at once (the SDK rejects pending requests
- *   when the transport closes).
+ *   its stderr since that start.
+ * - `callTool()` resolves with the server's result or throws: `McpError` for protocol
+ *   errors and timeouts, `ServerCrashedError` when the process died during the call
+ *   (at once: the SDK rejects pending requests when the transport closes; it says
+ *   whether the server is now down), `ServerDownError` when the server crashed too often,
+ *   `ServerStartError` when the restart the call waited for failed. `onProgress` receives
+ *   the server's `notifications/progress` for this call, in order, before it resolves.
+ * - `notifications/message` log entries go to `observer.serverLog`.
  * - After a crash, the next call restarts the server, with back-off; after
  *   MAX_CRASHES crashes within CRASH_WINDOW_MS the server is marked down for the
  *   rest of the session.
  * - `close()` shuts the server's whole process tree down.
+ *
+ * Lifecycle: `state` changes in one place (`setState`), along these transitions only:
+ *
+ *   starting -> ready       initialize answered and tools listed
+ *   starting -> down        the first start failed, or a restart failed once too often
+ *   starting -> crashed     a restart failed within the crash budget: the next call tries again
+ *   ready    -> crashed     the process exited; the next call restarts it
+ *   ready    -> down        the process exited once too often (MAX_CRASHES within CRASH_WINDOW_MS)
+ *   crashed  -> starting    a call arrived: restart, after a back-off
+ *   any      -> closed      close() was called; final
  */
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
-import { CallToolResultSchema, LoggingMessageNotificationSchema, ToolListChangedNotificationSchema, type CallToolResult } from '@modelcontextprotocol/sdk/types.js';
+import { CallToolResultSchema, ErrorCode, LoggingMessageNotificationSchema, McpError, ToolListChangedNotificationSchema, type CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import { z } from 'zod';
 import { getDefaultEnvironment } from '@modelcontextprotocol/sdk/client/stdio.js';
 import type { ServerSpec } from '../config/schema.js';
@@ -25,6 +38,9 @@ import { ProcessTreeStdioTransport } from './stdio-transport.js';
 import { VERSION } from '../version.js';
 import { runMarker } from './watchdog.js';
 import { linkedController, sleep, untilAborted } from '../abort.js';
+import { ServerCrashedError, ServerDownError, ServerStartError } from './server-errors.js';
+
+export { ServerCrashedError, ServerDownError, ServerStartError };
 
 const STDERR_TAIL_LINES = 40;
 /** Marks the host's own notes (e.g. non-JSON on stdout) among the server's stderr lines. */
@@ -32,7 +48,22 @@ const HOST_NOTE = '[switchboard] ';
 const MAX_CRASHES = 3;
 const CRASH_WINDOW_MS = 60_000;
 
+/**
+ * - `starting`: a process is being spawned and initialized (first start or restart).
+ * - `ready`: connected; calls go straight through.
+ * - `crashed`: the process exited unexpectedly; the next call restarts it (tools stay routed).
+ * - `down`: it failed to start, or crashed too often: calls fail at once for the rest of the session.
+ * - `closed`: `close()` was called; nothing starts again.
+ */
 export type ConnectionState = 'starting' | 'ready' | 'crashed' | 'down' | 'closed';
+
+const TRANSITIONS: Readonly<Record<ConnectionState, readonly ConnectionState[]>> = {
+  starting: ['ready', 'crashed', 'down', 'closed'],
+  ready: ['crashed', 'down', 'closed'],
+  crashed: ['starting', 'closed'],
+  down: ['closed'],
+  closed: [],
+};
 
 export interface ConnectionObserver {
   /** A line the server wrote to stderr (shown with --verbose). */
@@ -68,26 +99,6 @@ export interface ConnectionOptions {
   restartBackoffMs?: number;
 }
 
-export class ServerStartError extends Error {
-  constructor(
-    readonly server: string,
-    readonly reason: string,
-    readonly command: string,
-    readonly stderrTail: string[],
-  ) {
-    const tail = stderrTail.length ? `\n    last stderr lines:\n${stderrTail.map((l) => `      | ${l}`).join('\n')}` : '';
-    super(`server "${server}" failed to start: ${reason}\n    command: ${command}${tail}`);
-    this.name = 'ServerStartError';
-  }
-}
-
-export class ServerDownError extends Error {
-  constructor(readonly server: string, crashes: number, windowSeconds: number) {
-    super(`server "${server}" is down: it crashed ${crashes} times within ${windowSeconds} s, so Switchboard stopped restarting it for this session`);
-    this.name = 'ServerDownError';
-  }
-}
-
 /** tools/list read leniently: one bad tool must not hide the others (the SDK's own schema rejects the whole page). */
 const LenientToolsPageSchema = z.looseObject({
   tools: z.array(z.unknown()),
@@ -96,20 +107,27 @@ const LenientToolsPageSchema = z.looseObject({
 
 const MAX_PAGES = 1000;
 
+/** One start of the server's process: its client, its transport, and what it wrote to stderr. */
+interface Run {
+  readonly client: Client;
+  readonly transport: ProcessTreeStdioTransport;
+  readonly stderr: string[];
+  /** Set when this run's process exited after a successful start. */
+  exited: boolean;
+}
+
 export class ServerConnection {
-  state: ConnectionState = 'starting';
-  /** Tools as the server listed them (only entries with a string name). */
-  tools: McpToolDefinition[] = [];
-  private client: Client | undefined;
-  private transport: ProcessTreeStdioTransport | undefined;
-  private readonly stderr: string[] = [];
+  private current: ConnectionState = 'starting';
+  private listed: readonly McpToolDefinition[] = [];
+  private run: Run | undefined;
   private readonly crashes: number[] = [];
   private restarting: Promise<void> | undefined;
-  private closing = false;
-  /** Aborted by close(): stops a restart's back-off wait. */
-  private readonly closed = new AbortController();
-  /** Numbers tools/list runs, so an older listing never replaces a newer one. */
+  /** Aborted by close(): ends a restart's back-off wait. */
+  private readonly shutdown = new AbortController();
+  /** Numbers tools/list runs, so an older listing never replaces a newer one... */
   private listings = 0;
+  /** ...once that newer one has finished (see applyListing). */
+  private appliedListing = 0;
 
   constructor(
     readonly spec: ServerSpec,
@@ -120,8 +138,22 @@ export class ServerConnection {
     return this.spec.name;
   }
 
+  /** Where the connection is in its lifecycle (see ConnectionState). */
+  get state(): ConnectionState {
+    return this.current;
+  }
+
+  /** Tools as the server last listed them (only entries with a string name). */
+  get tools(): readonly McpToolDefinition[] {
+    return this.listed;
+  }
+
+  get toolCount(): number {
+    return this.listed.length;
+  }
+
   get pid(): number | undefined {
-    return this.transport?.pid;
+    return this.run?.transport.pid;
   }
 
   /** `npx -y @scope/server /tmp` */
@@ -129,45 +161,56 @@ export class ServerConnection {
     return [this.spec.command, ...this.spec.args].map((part) => (/\s/.test(part) ? JSON.stringify(part) : part)).join(' ');
   }
 
-  /** The last non-blank lines the server itself wrote to stderr, for failure reports. */
+  /** The last non-blank lines the server wrote to stderr since its latest start, for failure reports. */
   stderrTail(lines = 10): string[] {
-    return this.stderr.filter((line) => line.trim() !== '' && !line.startsWith(HOST_NOTE)).slice(-lines);
+    return tailOf(this.run?.stderr ?? [], lines);
   }
 
+  /** The first start; a failure leaves the server down. */
   async start(): Promise<void> {
-    this.state = 'starting';
+    try {
+      await this.launch();
+    } catch (error) {
+      this.setState('down');
+      throw error;
+    }
+  }
+
+  /** Spawns and initializes a new run; on failure the caller decides the state. */
+  private async launch(): Promise<void> {
+    this.setState('starting');
+    if (this.current !== 'starting') return; // closed meanwhile
     if (this.spec.transport !== 'stdio') {
-      this.state = 'down';
       throw new ServerStartError(this.name, 'HTTP servers are not supported yet; only stdio servers (command + args) can be used', this.spec.url ?? '(no url)', []);
     }
+    const stderr: string[] = [];
     const transport = new ProcessTreeStdioTransport({
       command: this.spec.command,
       args: this.spec.args,
       env: { ...getDefaultEnvironment(), ...this.spec.env, ...(this.options.runScope ? runMarker(this.options.runScope, this.name) : {}) },
       cwd: this.spec.cwd,
-      onStderrLine: (line) => this.onStderrLine(line),
+      onStderrLine: (line) => this.onStderrLine(stderr, line),
     });
     const client = new Client({ name: 'switchboard', version: VERSION }, { capabilities: {} });
-    client.onerror = (error) => this.onStderrLine(`${HOST_NOTE}${error.message}`);
-    this.transport = transport;
-    this.client = client;
+    client.onerror = (error) => this.onStderrLine(stderr, `${HOST_NOTE}${error.message}`);
+    // Before connect: a server may log or announce tools as soon as it is initialized.
+    client.setNotificationHandler(ToolListChangedNotificationSchema, () => this.onListChanged(client));
+    client.setNotificationHandler(LoggingMessageNotificationSchema, (notification) => {
+      const { level, logger, data } = notification.params;
+      this.options.observer?.serverLog?.(this.name, { level, ...(logger !== undefined ? { logger } : {}), data });
+    });
+    const run: Run = { client, transport, stderr, exited: false };
+    this.run = run;
     try {
       await client.connect(transport, { timeout: this.options.startupTimeoutMs });
-      client.setNotificationHandler(ToolListChangedNotificationSchema, () => this.onListChanged(client));
-      client.setNotificationHandler(LoggingMessageNotificationSchema, (notification) => {
-        const { level, logger, data } = notification.params;
-        this.options.observer?.serverLog?.(this.name, { level, ...(logger !== undefined ? { logger } : {}), data });
-      });
-      this.listings++;
-      this.tools = await this.listAllTools(client);
+      this.applyListing(++this.listings, await this.listAllTools(client));
     } catch (error) {
       await transport.close().catch(() => undefined);
-      this.state = 'down';
-      throw new ServerStartError(this.name, describeStartFailure(error, this.options.startupTimeoutMs), this.commandLine, this.stderrTail());
+      throw new ServerStartError(this.name, describeStartFailure(error, this.options.startupTimeoutMs), this.commandLine, tailOf(stderr));
     }
     // Only now: a close during start-up is a start failure, not a crash.
-    transport.onclose = chain(transport.onclose, () => this.onTransportClosed(client));
-    this.state = 'ready';
+    transport.onclose = chain(transport.onclose, () => this.onTransportClosed(run));
+    this.setState('ready');
   }
 
   async callTool(
@@ -178,10 +221,18 @@ export class ServerConnection {
     // A signal of our own per call: the SDK adds an abort listener to the signal it is
     // given and never removes it, which would pile up on the turn's signal.
     const perCall = linkedController(options.signal);
+    let run: Run | undefined;
     try {
       // The common case (server up) takes no wait; a restart under way is waited for, abortably.
-      const client = this.state === 'ready' && this.client ? this.client : await untilAborted(this.readyClient(), perCall.signal);
-      return await this.callWith(client, name, args, perCall.signal, options.timeoutMs, options.onProgress);
+      run = this.current === 'ready' && this.run ? this.run : await untilAborted(this.readyRun(), perCall.signal);
+      return await this.callWith(run.client, name, args, perCall.signal, options.timeoutMs, options.onProgress);
+    } catch (error) {
+      // The SDK rejects calls in flight with ConnectionClosed when the process exits;
+      // by then onTransportClosed has judged the crash, so say what happens next.
+      if (run?.exited && this.current !== 'closed' && !perCall.signal.aborted && error instanceof McpError && error.code === ErrorCode.ConnectionClosed) {
+        throw new ServerCrashedError(this.name, this.current === 'down', tailOf(run.stderr, 3), MAX_CRASHES, CRASH_WINDOW_MS / 1000);
+      }
+      throw error;
     } finally {
       perCall.dispose();
     }
@@ -207,55 +258,64 @@ export class ServerConnection {
   }
 
   async close(): Promise<void> {
-    this.closing = true;
-    this.closed.abort();
-    this.state = 'closed';
+    this.setState('closed');
+    this.shutdown.abort();
     // Closing the transport first also ends a restart's start-up under way (connect fails).
-    await this.transport?.close().catch(() => undefined);
+    await this.run?.transport.close().catch(() => undefined);
     await this.restarting?.catch(() => undefined);
-    await this.transport?.close().catch(() => undefined);
-    this.state = 'closed';
+    await this.run?.transport.close().catch(() => undefined);
   }
 
-  /** The connected client, restarting the server first when it crashed. */
-  private async readyClient(): Promise<Client> {
-    if (this.state === 'crashed') this.restarting ??= this.restart().finally(() => (this.restarting = undefined));
+  /**
+   * The one place `state` changes. Returns false (and changes nothing) for a transition
+   * the lifecycle does not have, e.g. anything after `closed`.
+   */
+  private setState(next: ConnectionState): boolean {
+    if (next === this.current || !TRANSITIONS[this.current].includes(next)) return false;
+    this.current = next;
+    return true;
+  }
+
+  /** The current run, restarting the server first when it crashed. */
+  private async readyRun(): Promise<Run> {
+    if (this.current === 'crashed') this.restarting ??= this.restart().finally(() => (this.restarting = undefined));
     // Calls arriving while a restart is under way wait for it too.
     if (this.restarting) await this.restarting;
-    if (this.state === 'down') {
-      throw new ServerDownError(this.name, MAX_CRASHES, CRASH_WINDOW_MS / 1000);
-    }
-    if (this.state !== 'ready' || !this.client) throw new Error(`server "${this.name}" is not running (${this.state})`);
-    return this.client;
+    if (this.current === 'down') throw new ServerDownError(this.name, MAX_CRASHES, CRASH_WINDOW_MS / 1000);
+    if (this.current !== 'ready' || !this.run) throw new Error(`server "${this.name}" is not running (${this.current})`);
+    return this.run;
   }
 
   private async restart(): Promise<void> {
     const attempt = this.crashes.length;
     const delay = Math.min(5_000, (this.options.restartBackoffMs ?? 250) * 2 ** (attempt - 1));
     this.options.observer?.notice?.(this.name, `restarting server "${this.name}" (crash ${attempt}, after ${delay} ms)`);
-    await sleep(delay, this.closed.signal).catch(() => undefined);
-    if (this.closing) return;
+    await sleep(delay, this.shutdown.signal).catch(() => undefined);
+    if (this.current === 'closed') return;
     try {
-      await this.start();
-      this.options.observer?.notice?.(this.name, `server "${this.name}" restarted; ${this.tools.length} tools listed again`);
-      this.options.observer?.toolsChanged?.(this.name);
+      await this.launch();
     } catch (error) {
+      // A restart that fails counts as a crash.
       this.crashes.push(Date.now());
-      this.state = this.tooManyCrashes() ? 'down' : 'crashed';
+      this.setState(this.tooManyCrashes() ? 'down' : 'crashed');
       throw error;
     }
+    if (this.current !== 'ready') return; // closed during the start
+    this.options.observer?.notice?.(this.name, `server "${this.name}" restarted; ${this.listed.length} tools listed again`);
+    this.options.observer?.toolsChanged?.(this.name);
   }
 
-  private onTransportClosed(client: Client): void {
-    if (this.closing || client !== this.client) return;
-    const now = Date.now();
-    this.crashes.push(now);
-    this.state = this.tooManyCrashes() ? 'down' : 'crashed';
-    const tail = this.stderrTail(3);
-    const detail = tail.length ? ` Last stderr: ${tail.join(' | ')}` : '';
+  private onTransportClosed(run: Run): void {
+    run.exited = true;
+    if (run !== this.run || this.current !== 'ready') return; // an old run, or close()
+    this.crashes.push(Date.now());
+    const markedDown = this.tooManyCrashes();
+    this.setState(markedDown ? 'down' : 'crashed');
+    const tail = tailOf(run.stderr, 3);
+    const detail = tail.length ? ` Its last stderr lines: ${tail.join(' | ')}` : ' It wrote nothing to stderr since it started.';
     this.options.observer?.notice?.(
       this.name,
-      this.state === 'down'
+      markedDown
         ? `server "${this.name}" crashed again and is now marked down: its tools answer "server down" until the session ends.${detail}`
         : `server "${this.name}" exited unexpectedly; it will be restarted on its next tool call.${detail}`,
     );
@@ -272,12 +332,19 @@ export class ServerConnection {
     const listing = ++this.listings;
     try {
       const tools = await this.listAllTools(client);
-      if (client !== this.client || listing !== this.listings) return; // a newer listing or client won
-      this.tools = tools;
+      if (client !== this.run?.client || !this.applyListing(listing, tools)) return; // a newer run or listing won
       this.options.observer?.toolsChanged?.(this.name);
     } catch (error) {
       this.options.observer?.notice?.(this.name, `server "${this.name}" announced new tools but listing them failed: ${(error as Error).message}`);
     }
+  }
+
+  /** Keeps a finished listing unless a newer one has already been kept; says whether it was kept. */
+  private applyListing(listing: number, tools: McpToolDefinition[]): boolean {
+    if (listing <= this.appliedListing) return false;
+    this.appliedListing = listing;
+    this.listed = tools;
+    return true;
   }
 
   /** Pages through tools/list (`nextCursor`), keeping every entry that has a string name. */
@@ -303,24 +370,32 @@ export class ServerConnection {
     return tools;
   }
 
-  private onStderrLine(line: string): void {
-    this.stderr.push(line);
-    if (this.stderr.length > STDERR_TAIL_LINES) this.stderr.shift();
+  private onStderrLine(stderr: string[], line: string): void {
+    stderr.push(line);
+    if (stderr.length > STDERR_TAIL_LINES) stderr.shift();
     this.options.observer?.stderrLine?.(this.name, line);
   }
+}
+
+/** The last non-blank lines of a run's stderr that the server itself wrote (not host notes). */
+function tailOf(stderr: readonly string[], lines = 10): string[] {
+  return stderr.filter((line) => line.trim() !== '' && !line.startsWith(HOST_NOTE)).slice(-lines);
 }
 
 function isToolDefinition(value: unknown): value is McpToolDefinition {
   return typeof value === 'object' && value !== null && typeof (value as { name?: unknown }).name === 'string';
 }
 
+/** Why a start failed, classified by the SDK's error code (never by message text). */
 function describeStartFailure(error: unknown, startupTimeoutMs: number): string {
-  const message = error instanceof Error ? error.message : String(error);
-  if (/Request timed out/i.test(message)) {
-    return `it did not answer the MCP initialize request within ${Math.round(startupTimeoutMs / 1000)} s`;
+  if (error instanceof McpError) {
+    if (error.code === ErrorCode.RequestTimeout) {
+      return `it did not answer the MCP initialize request within ${Math.round(startupTimeoutMs / 1000)} s`;
+    }
+    if (error.code === ErrorCode.ConnectionClosed) return 'the process exited before completing the MCP handshake';
+    return `it answered with an error: ${error.message.replace(/^MCP error -?\d+: /, '')}`;
   }
-  if (/Connection closed/i.test(message)) return 'the process exited before completing the MCP handshake';
-  return message.replace(/^MCP error -?\d+: /, '');
+  return error instanceof Error ? error.message : String(error);
 }
 
 function chain(first: (() => void) | undefined, second: () => void): () => void {

@@ -9,8 +9,9 @@
 import { ErrorCode, McpError } from '@modelcontextprotocol/sdk/types.js';
 import type { ServerSpec } from '../config/schema.js';
 import type { FunctionTool } from '../llm/model.js';
-import { ArgumentValidator, parseArguments } from './arguments.js';
-import { ServerConnection, ServerDownError, ServerStartError, type ConnectionObserver, type ToolProgress } from './connection.js';
+import { parseArguments } from './arguments.js';
+import { ServerConnection, type ConnectionObserver, type ConnectionState, type ToolProgress } from './connection.js';
+import { ServerCrashedError, ServerDownError, ServerStartError } from './server-errors.js';
 import { mediaParts, resultToText, truncateMiddle, type MediaPart, type ToolResultLike } from './content.js';
 import { killMarkedProcesses } from './run-marker.js';
 import { newRunScope } from './watchdog.js';
@@ -36,6 +37,14 @@ export interface StartReport {
   failed: ServerStartError[];
 }
 
+/** One server as the user may see it (e.g. a `/servers` command). */
+export interface ServerStatus {
+  name: string;
+  state: ConnectionState;
+  /** Tools the server last listed (some may be left out of the routes; see toolSkipped). */
+  toolCount: number;
+}
+
 export interface ToolOutcome {
   /** What the model reads. */
   text: string;
@@ -53,16 +62,19 @@ export interface ToolOutcome {
 export class ToolHub {
   readonly connections: ServerConnection[];
   private table: RouteTable = EMPTY_ROUTE_TABLE;
-  private readonly validator = new ArgumentValidator();
   private readonly reportedSkips = new Set<string>();
   /** Marks this hub's server processes, to find any that leave their process group. */
   private readonly runScope = newRunScope();
+  /** Every exposed name offered this session -> its tool (`server\u0000tool`): names never move. */
+  private readonly offeredNames = new Map<string, string>();
+  /** Routes are built once every server had its chance to start, so start-up order cannot change names. */
+  private started = false;
 
   constructor(specs: readonly ServerSpec[], private readonly options: HubOptions) {
     const observer: ConnectionObserver = {
       ...options.observer,
       toolsChanged: (server) => {
-        this.rebuildRoutes();
+        if (this.started) this.rebuildRoutes();
         options.observer?.toolsChanged?.(server);
       },
     };
@@ -80,6 +92,7 @@ export class ToolHub {
       if (outcome.status === 'fulfilled') report.started.push(connection.name);
       else report.failed.push(outcome.reason instanceof ServerStartError ? outcome.reason : new ServerStartError(connection.name, String(outcome.reason), connection.commandLine, connection.stderrTail()));
     });
+    this.started = true;
     this.rebuildRoutes();
     return report;
   }
@@ -92,6 +105,11 @@ export class ToolHub {
     return this.table.routes;
   }
 
+  /** Every configured server's state and tool count, in config order (a snapshot). */
+  get servers(): ServerStatus[] {
+    return this.connections.map((c) => ({ name: c.name, state: c.state, toolCount: c.toolCount }));
+  }
+
   async call(exposedName: string, rawArguments: string | Record<string, unknown>, signal?: AbortSignal, onProgress?: (progress: ToolProgress) => void): Promise<ToolOutcome> {
     const started = performance.now();
     const done = (text: string, isError: boolean, route?: ToolRoute): ToolOutcome => ({
@@ -100,11 +118,12 @@ export class ToolHub {
       ...(route ? { server: route.server, originalName: route.originalName } : {}),
       durationMs: Math.round(performance.now() - started),
     });
-    const route = this.table.routes.get(exposedName);
-    if (!route) return done(unknownToolMessage(exposedName, [...this.table.routes.keys()]), true);
+    const table = this.table; // this call finishes against the table it started with
+    const route = table.routes.get(exposedName);
+    if (!route) return done(unknownToolMessage(exposedName, [...table.routes.keys()]), true);
     const args = parseArguments(rawArguments);
     if (!args.ok) return done(`Error calling ${exposedName}: ${args.problem}`, true, route);
-    const problem = this.validator.check(route.functionTool.function.parameters, args.value);
+    const problem = table.validator.check(route.functionTool.function.parameters, args.value);
     if (problem) return done(`Error calling ${exposedName}: ${problem}. The tool was not run; fix the arguments and call it again.`, true, route);
     const connection = this.connections.find((c) => c.name === route.server);
     if (!connection) return done(`Error: no server "${route.server}" is configured.`, true, route);
@@ -135,8 +154,8 @@ export class ToolHub {
   private rebuildRoutes(): void {
     // Every server's last known tools, ready or not: a crashed server keeps its routes
     // (its next call restarts it), a server marked down answers "server down", and a
-    // server that never started has none. So names never shift under the model.
-    this.table = buildRouteTable(this.connections.map((c) => ({ name: c.name, tools: c.tools })));
+    // server that never started has none. Names offered once are kept (offeredNames).
+    this.table = buildRouteTable(this.connections.map((c) => ({ name: c.name, tools: c.tools })), this.offeredNames);
     for (const skip of this.table.skipped) {
       const key = `${skip.server}\u0000${skip.tool}\u0000${skip.reason}`;
       if (this.reportedSkips.has(key)) continue;
@@ -155,12 +174,16 @@ function describeCallFailure(error: unknown, route: ToolRoute, timeoutMs: number
   const name = route.exposedName;
   if (signal?.aborted) return `Error: the call to ${name} was cancelled (interrupted by the user).`;
   if (error instanceof ServerDownError) return `Error: ${name} is unavailable: ${error.message}.`;
+  if (error instanceof ServerCrashedError) {
+    const tail = error.stderrTail.length ? ` Its last stderr lines: ${error.stderrTail.join(' | ')}` : '';
+    return `Error: server "${route.server}" crashed while running ${name}; ${error.outlook}.${tail}`;
+  }
   if (error instanceof McpError) {
     if (error.code === ErrorCode.RequestTimeout) {
       return `Error: the call to ${name} timed out after ${formatSeconds(timeoutMs)} s; the server "${route.server}" was told to cancel it.`;
     }
     if (error.code === ErrorCode.ConnectionClosed) {
-      return `Error: server "${route.server}" crashed while running ${name}; it will be restarted on the next call.`;
+      return `Error: the connection to server "${route.server}" closed while running ${name}.`;
     }
     return `Error from server "${route.server}" running ${name}: ${error.message.replace(/^MCP error -?\d+: /, '')}`;
   }

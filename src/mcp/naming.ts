@@ -8,6 +8,9 @@
  * - Every exposed name matches `^[a-zA-Z0-9_-]{1,64}$`: other characters become `_`,
  *   and a name longer than 64 is cut and given a short hash suffix of the full name.
  * - If sanitizing makes two names equal, the later one gets a hash suffix.
+ * - Names already offered in this session (`offered`) are kept: a tool that was given a
+ *   name keeps it, and no other tool is ever given it, so a name the model saw earlier
+ *   always reaches the same tool. A newcomer whose name is taken gets `server__tool`.
  */
 import { createHash } from 'node:crypto';
 
@@ -26,25 +29,45 @@ export interface Route extends ToolOwner {
   exposedName: string;
 }
 
-/** Assigns exposed names; input order (servers in config order, tools in list order) decides ties. */
-export function assignExposedNames(tools: readonly ToolOwner[]): Route[] {
+/** `server\u0000tool`: what a remembered name belongs to. */
+export function toolIdentity(tool: ToolOwner): string {
+  return `${tool.server}\u0000${tool.originalName}`;
+}
+
+/**
+ * Assigns exposed names; input order (servers in config order, tools in list order) decides ties.
+ * `offered` maps names given earlier in the session to the tool they were given to.
+ */
+export function assignExposedNames(tools: readonly ToolOwner[], offered: ReadonlyMap<string, string> = new Map()): Route[] {
   const serversByName = new Map<string, Set<string>>();
   for (const { server, originalName } of tools) {
     const owners = serversByName.get(originalName) ?? new Set<string>();
     owners.add(server);
     serversByName.set(originalName, owners);
   }
+  const kept = new Map<string, string>(); // identity -> its earlier name
+  for (const [name, identity] of offered) kept.set(identity, name);
   const taken = new Set<string>();
-  const routes: Route[] = [];
   for (const tool of tools) {
-    const collides = (serversByName.get(tool.originalName)?.size ?? 0) > 1;
-    const wanted = collides ? `${tool.server}__${tool.originalName}` : tool.originalName;
-    let exposedName = sanitize(wanted, `${tool.server}\u0000${tool.originalName}`);
-    if (taken.has(exposedName)) exposedName = withHash(exposedName, `${tool.server}\u0000${tool.originalName}\u0000dup`);
-    taken.add(exposedName);
-    routes.push({ ...tool, exposedName });
+    const name = kept.get(toolIdentity(tool));
+    if (name !== undefined) taken.add(name);
   }
-  return routes;
+  const promisedElsewhere = (name: string, identity: string) => (offered.get(name) ?? identity) !== identity;
+  // Free for this tool: not taken now, and not promised to another tool earlier.
+  const free = (name: string, identity: string) => !taken.has(name) && !promisedElsewhere(name, identity);
+  return tools.map((tool) => {
+    const identity = toolIdentity(tool);
+    let exposedName = kept.get(identity);
+    if (exposedName === undefined) {
+      const collides = (serversByName.get(tool.originalName)?.size ?? 0) > 1;
+      const bare = sanitize(tool.originalName, identity);
+      const qualified = sanitize(`${tool.server}__${tool.originalName}`, identity);
+      exposedName = collides || promisedElsewhere(bare, identity) ? qualified : bare;
+      if (!free(exposedName, identity)) exposedName = withHash(exposedName, `${identity}\u0000dup`);
+      taken.add(exposedName);
+    }
+    return { ...tool, exposedName };
+  });
 }
 
 /** Replaces disallowed characters and cuts to 64 characters with a hash of `identity`. */

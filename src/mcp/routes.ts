@@ -5,7 +5,8 @@
  * finishes against it even when a server's tool list changes meanwhile.
  */
 import type { FunctionTool } from '../llm/model.js';
-import { assignExposedNames } from './naming.js';
+import { ArgumentValidator } from './arguments.js';
+import { assignExposedNames, toolIdentity } from './naming.js';
 import { toFunctionTool, type McpToolDefinition } from './schema.js';
 
 export interface ToolRoute {
@@ -22,10 +23,19 @@ export interface RouteTable {
   readonly functionTools: readonly FunctionTool[];
   /** Tools left out, with why (e.g. an inputSchema that is not an object). */
   readonly skipped: ReadonlyArray<{ server: string; tool: string; reason: string }>;
+  /** Checks arguments against this table's schemas (compiled lazily, freed with the table). */
+  readonly validator: ArgumentValidator;
 }
 
-export function buildRouteTable(servers: ReadonlyArray<{ name: string; tools: readonly McpToolDefinition[] }>): RouteTable {
-  const usable: Array<{ server: string; originalName: string; definition: McpToolDefinition }> = [];
+/**
+ * `offered` maps every exposed name given earlier in the session to its tool's identity
+ * (see naming.ts); names given by this table are added to it.
+ */
+export function buildRouteTable(
+  servers: ReadonlyArray<{ name: string; tools: readonly McpToolDefinition[] }>,
+  offered: Map<string, string> = new Map(),
+): RouteTable {
+  const usable: Array<{ server: string; originalName: string; definition: McpToolDefinition; tool: FunctionTool }> = [];
   const skipped: Array<{ server: string; tool: string; reason: string }> = [];
   for (const server of servers) {
     const seen = new Set<string>();
@@ -35,23 +45,23 @@ export function buildRouteTable(servers: ReadonlyArray<{ name: string; tools: re
         continue;
       }
       seen.add(definition.name);
-      // Check convertibility before naming, so a skipped tool cannot cause a collision.
-      const probe = toFunctionTool('probe', definition);
-      if (!probe.ok) skipped.push({ server: server.name, tool: definition.name, reason: probe.reason });
-      else usable.push({ server: server.name, originalName: definition.name, definition });
+      // Converted before naming, so a skipped tool cannot cause a collision; named below.
+      const conversion = toFunctionTool(definition.name, definition);
+      if (!conversion.ok) skipped.push({ server: server.name, tool: definition.name, reason: conversion.reason });
+      else usable.push({ server: server.name, originalName: definition.name, definition, tool: conversion.tool });
     }
   }
-  const named = assignExposedNames(usable);
+  const named = assignExposedNames(usable, offered);
   const routes = new Map<string, ToolRoute>();
   const functionTools: FunctionTool[] = [];
   named.forEach((route, i) => {
-    const definition = usable[i]!.definition;
-    const conversion = toFunctionTool(route.exposedName, definition);
-    if (!conversion.ok) return; // unreachable: probed above
-    routes.set(route.exposedName, { ...route, definition, functionTool: conversion.tool });
-    functionTools.push(conversion.tool);
+    const { definition, tool } = usable[i]!;
+    const functionTool: FunctionTool = { ...tool, function: { ...tool.function, name: route.exposedName } };
+    routes.set(route.exposedName, { exposedName: route.exposedName, server: route.server, originalName: route.originalName, definition, functionTool });
+    functionTools.push(functionTool);
+    offered.set(route.exposedName, toolIdentity(route));
   });
-  return { routes, functionTools, skipped };
+  return { routes, functionTools, skipped, validator: new ArgumentValidator() };
 }
 
-export const EMPTY_ROUTE_TABLE: RouteTable = { routes: new Map(), functionTools: [], skipped: [] };
+export const EMPTY_ROUTE_TABLE: RouteTable = { routes: new Map(), functionTools: [], skipped: [], validator: new ArgumentValidator() };

@@ -4,7 +4,8 @@
  * The tool's inputSchema is kept as it is, minus what model APIs reject (`$schema`),
  * and it is always an object schema with `properties`. A tool whose inputSchema is
  * not an object schema cannot be offered to a model: `toFunctionTool` says so and the
- * hub leaves that tool out with a warning.
+ * hub leaves that tool out with a warning. So is a tool that can only run as a task
+ * (`execution.taskSupport: "required"`): Switchboard does not support MCP tasks yet.
  */
 import type { FunctionTool } from '../llm/model.js';
 
@@ -15,11 +16,16 @@ export interface McpToolDefinition {
   description?: string;
   inputSchema?: unknown;
   annotations?: { title?: string } & Record<string, unknown>;
+  /** `taskSupport: "required"` means the tool can only be called as a task. */
+  execution?: { taskSupport?: unknown } & Record<string, unknown>;
 }
 
 export type Conversion = { ok: true; tool: FunctionTool } | { ok: false; reason: string };
 
 export function toFunctionTool(exposedName: string, tool: McpToolDefinition): Conversion {
+  if (tool.execution?.taskSupport === 'required') {
+    return { ok: false, reason: 'it can only run as a task (execution.taskSupport: "required"), which Switchboard does not support yet' };
+  }
   const parameters = toParameters(tool.inputSchema);
   if (!parameters.ok) return parameters;
   const description = tool.description?.trim() || tool.title?.trim() || tool.annotations?.title?.trim();

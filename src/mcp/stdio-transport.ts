@@ -12,6 +12,7 @@
  *   cannot be started (ENOENT, EACCES) with a message naming the command.
  * - stderr is captured (never inherited) and handed to `onStderrLine`.
  * - A stdout line that is not JSON-RPC is reported through `onerror` and skipped.
+ * - Messages are handed to `onmessage` one per microtask, in order (see `deliver`).
  * - `onclose` fires once, when the process has exited or `close()` finished.
  * - `close()` resolves once every process of the group is gone (or SIGKILLed).
  */
@@ -27,12 +28,13 @@ export interface ProcessTreeTransportOptions {
   env: Record<string, string>;
   cwd?: string;
   onStderrLine?: (line: string) => void;
-  /** Grace periods of the staged shutdown. */
-  stdinGraceMs?: number;
-  termGraceMs?: number;
-  /** Largest single JSON-RPC message accepted from the server. */
-  maxMessageBytes?: number;
 }
+
+/** Grace periods of the staged shutdown: after stdin EOF, then after SIGTERM. */
+const STDIN_GRACE_MS = 1000;
+const TERM_GRACE_MS = 1500;
+/** Largest single JSON-RPC message accepted from the server. */
+const MAX_MESSAGE_BYTES = 64 * 1024 * 1024;
 
 /** Every live process group this host started, killed on a hard exit (see `killAllGroupsNow`). */
 const liveGroups = new Set<number>();
@@ -47,9 +49,11 @@ export class ProcessTreeStdioTransport implements Transport {
   private exited: Promise<void> = Promise.resolve();
   private closed = false;
   private stderrRest = '';
+  /** The last message handed over; the next one waits for it (see `deliver`). */
+  private delivered: Promise<void> = Promise.resolve();
 
   constructor(private readonly options: ProcessTreeTransportOptions) {
-    this.readBuffer = new ReadBuffer({ maxBufferSize: options.maxMessageBytes ?? 64 * 1024 * 1024 });
+    this.readBuffer = new ReadBuffer({ maxBufferSize: MAX_MESSAGE_BYTES });
   }
 
   get pid(): number | undefined {
@@ -129,9 +133,9 @@ export class ProcessTreeStdioTransport implements Transport {
     } catch {
       // already gone
     }
-    if (child.exitCode === null && child.signalCode === null && !(await exitedInTime(this.options.stdinGraceMs ?? 1000))) {
+    if (child.exitCode === null && child.signalCode === null && !(await exitedInTime(STDIN_GRACE_MS))) {
       signalGroup(pid, 'SIGTERM');
-      if (!(await exitedInTime(this.options.termGraceMs ?? 1500))) {
+      if (!(await exitedInTime(TERM_GRACE_MS))) {
         signalGroup(pid, 'SIGKILL');
         await exitedInTime(1000);
       }
@@ -178,8 +182,18 @@ export class ProcessTreeStdioTransport implements Transport {
         continue;
       }
       if (message === null) break;
-      this.onmessage?.(message);
+      this.deliver(message);
     }
+  }
+
+  /**
+   * Hands messages over one microtask apart. The SDK runs a notification's handler in a
+   * microtask but a response's at once, so a progress notification and the call's result
+   * read from the same chunk would reach the SDK in the wrong order: the result first
+   * removes the call's progress handler, and the last progress update is dropped.
+   */
+  private deliver(message: JSONRPCMessage): void {
+    this.delivered = this.delivered.then(() => this.onmessage?.(message)).catch((error: unknown) => this.onerror?.(error as Error));
   }
 
   private onStderr(text: string): void {

@@ -25,6 +25,10 @@
  *   --stderr-lines N       write N lines "fixture stderr line i" to stderr at start
  *   --slow-start MS        wait MS before connecting the transport
  *   --crash-at-start       write "fixture: fatal start error" to stderr and exit 1 before connecting
+ *   --init-error MESSAGE   answer initialize with a JSON-RPC error (InternalError) carrying MESSAGE
+ *   --shared-id            also list `need_a` and `need_b`, whose inputSchemas share one `$id` and
+ *                          require `a` and `b` respectively, and `swap_required`, which swaps
+ *                          what they require and sends notifications/tools/list_changed
  *
  * Built-in tools: echo, add, sleep, crash, hang, big, fail, image, no_params, add_tool,
  * cancelled_count, raw (see TOOLS below for schemas and behaviour).
@@ -61,6 +65,8 @@ interface Flags {
   stderrLines: number;
   slowStartMs: number;
   crashAtStart: boolean;
+  initError?: string;
+  sharedId: boolean;
 }
 
 function fatalUsage(message: string): never {
@@ -79,6 +85,7 @@ function parseFlags(argv: string[]): Flags {
     stderrLines: 0,
     slowStartMs: 0,
     crashAtStart: false,
+    sharedId: false,
   };
   const value = (i: number, flag: string): string => {
     const v = argv[i];
@@ -111,6 +118,8 @@ function parseFlags(argv: string[]): Flags {
       case '--stderr-lines': flags.stderrLines = int(++i, flag); break;
       case '--slow-start': flags.slowStartMs = int(++i, flag); break;
       case '--crash-at-start': flags.crashAtStart = true; break;
+      case '--init-error': flags.initError = value(++i, flag); break;
+      case '--shared-id': flags.sharedId = true; break;
       default: fatalUsage(`unknown flag ${String(flag)}`);
     }
   }
@@ -247,8 +256,15 @@ const BUILTIN_TOOLS: FixtureTool[] = [
     },
   },
   {
-    tool: { name: 'crash', description: 'Exit the server process with code 1 mid-call.', inputSchema: { type: 'object', properties: {} } },
-    handler: () => process.exit(1),
+    tool: {
+      name: 'crash',
+      description: 'Exit the server process with code 1 mid-call, after writing `stderr` (if given) to stderr.',
+      inputSchema: { type: 'object', properties: { stderr: { type: 'string' } } },
+    },
+    handler: (args) => {
+      if (typeof args.stderr === 'string') process.stderr.write(`${args.stderr}\n`);
+      process.exit(1);
+    },
   },
   {
     tool: { name: 'hang', description: 'Never answer.', inputSchema: { type: 'object', properties: {} } },
@@ -334,8 +350,42 @@ const BUILTIN_TOOLS: FixtureTool[] = [
 
 const LONG_NAME = 'long_tool_name_'.padEnd(80, 'x');
 
+/** --shared-id: which property each of need_a / need_b requires (swap_required swaps them). */
+const sharedRequired = { need_a: 'a', need_b: 'b' };
+
+function sharedIdSchema(required: string): Tool['inputSchema'] {
+  return {
+    $id: 'urn:fixture:shared-args',
+    type: 'object',
+    properties: { a: { type: 'string' }, b: { type: 'string' } },
+    required: [required],
+  } as Tool['inputSchema'];
+}
+
+function sharedIdTools(): FixtureTool[] {
+  const needTool = (name: 'need_a' | 'need_b'): FixtureTool => ({
+    // A getter: the schema follows swap_required.
+    get tool() {
+      return { name, description: `Requires "${sharedRequired[name]}".`, inputSchema: sharedIdSchema(sharedRequired[name]) };
+    },
+    handler: (args) => text(`${name} called with ${JSON.stringify(args)}`),
+  });
+  return [
+    needTool('need_a'),
+    needTool('need_b'),
+    {
+      tool: { name: 'swap_required', description: 'Swap what need_a and need_b require; sends list_changed.', inputSchema: { type: 'object', properties: {} } },
+      handler: async () => {
+        [sharedRequired.need_a, sharedRequired.need_b] = [sharedRequired.need_b, sharedRequired.need_a];
+        await server.sendToolListChanged();
+        return text(`need_a requires ${sharedRequired.need_a}, need_b requires ${sharedRequired.need_b}`);
+      },
+    },
+  ];
+}
+
 function extraTools(): FixtureTool[] {
-  const extras: FixtureTool[] = [];
+  const extras: FixtureTool[] = flags.sharedId ? sharedIdTools() : [];
   if (flags.badSchema) {
     extras.push({
       // Invalid on purpose: MCP requires an object schema. Cast past the SDK's types.
@@ -447,6 +497,11 @@ transport.onmessage = (message) => {
   if (method === 'initialize' && flags.exitDuringInit) {
     process.stderr.write('fixture: exiting during initialize\n');
     process.exit(3);
+  }
+  if (method === 'initialize' && flags.initError !== undefined) {
+    const id = (message as { id: string | number }).id;
+    void transport.send({ jsonrpc: '2.0', id, error: { code: ErrorCode.InternalError, message: flags.initError } });
+    return;
   }
   sdkOnMessage?.(message);
 };
