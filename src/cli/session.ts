@@ -2,18 +2,17 @@
  * A run's shared setup and teardown: config, model, servers; and the guarantee that
  * every server (and its process tree) is closed however the run ends.
  */
-import type { LoadedConfig } from '../config/schema.js';
 import { loadConfig } from '../config/load.js';
+import type { HostEvent } from '../agent/events.js';
 import { SwitchboardError } from '../errors.js';
 import type { ChatModel } from '../llm/model.js';
 import { ToolHub } from '../mcp/hub.js';
 import { untilAborted } from '../abort.js';
-import { styleFor } from '../ui/style.js';
+import { oneLine, styleFor } from '../ui/style.js';
 import { createModel } from './model-factory.js';
 import { resolveSettings, type GlobalFlags, type RunSettings } from './settings.js';
 
 export interface Session {
-  config: LoadedConfig;
   settings: RunSettings;
   hub: ToolHub;
   model?: ChatModel;
@@ -26,7 +25,14 @@ export interface SessionOptions {
   announce: boolean;
   /** The run's interrupt signal: aborting it during start-up stops waiting for servers. */
   signal: AbortSignal;
+  /**
+   * Where the servers' log messages (`notifications/message`) go, from start-up on. Without
+   * it they are shown on stderr with --verbose (server name and level) and dropped otherwise.
+   */
+  serverLog?: (event: ServerLogEvent) => void;
 }
+
+export type ServerLogEvent = Extract<HostEvent, { type: 'server_log' }>;
 
 /** Writes host messages to stderr; the one place this module prints. */
 export function hostLog(message: string): void {
@@ -47,6 +53,11 @@ export async function withSession<T>(flags: GlobalFlags, options: SessionOptions
       stderrLine: settings.verbose ? (server, line) => hostLog(style.dim(`[${server}] ${line}`)) : undefined,
       notice: (_server, message) => hostLog(style.yellow(`! ${message}`)),
       toolSkipped: (server, tool, reason) => hostLog(style.yellow(`! tool "${tool}" of server "${server}" is left out: ${reason}`)),
+      serverLog: (server, entry) => {
+        const event: ServerLogEvent = { type: 'server_log', server, ...entry };
+        if (options.serverLog) options.serverLog(event);
+        else if (settings.verbose) hostLog(style.dim(`[${server}] ${oneLine(entry.level, 20)}: ${oneLine(typeof entry.data === 'string' ? entry.data : (JSON.stringify(entry.data) ?? ''), 300)}`));
+      },
     },
   });
   try {
@@ -62,7 +73,7 @@ export async function withSession<T>(flags: GlobalFlags, options: SessionOptions
       const what = model ? `${model.scripted ? '' : 'model: '}${model.description}; ` : '';
       hostLog(style.dim(`switchboard: ${what}${servers} server${servers === 1 ? '' : 's'} ready, ${tools} tool${tools === 1 ? '' : 's'} (config: ${config.isBundledDefault ? `the bundled default, ${config.path}; write ./switchboard.json or pass --config for your own servers` : config.path})`));
     }
-    return await run({ config, settings, hub, model });
+    return await run({ settings, hub, model });
   } catch (error) {
     if (options.signal.aborted) throw new SwitchboardError('INTERRUPTED', 'Interrupted.');
     throw error;

@@ -22,6 +22,9 @@
  *   --stderr-lines N       write N lines "fixture stderr line i" to stderr at start
  *   --slow-start MS        wait MS before connecting the transport
  *   --crash-at-start       write "fixture: fatal start error" to stderr and exit 1 before connecting
+ *   --log-tool             also list `log` {level, message, logger?}: sends that MCP log message
+ *                          (`notifications/message`) before answering "logged"; the server
+ *                          declares the `logging` capability
  *
  * Built-in tools: echo, add, sleep, crash, hang, big, fail, image, no_params, add_tool,
  * cancelled_count (see TOOLS below for schemas and behaviour).
@@ -57,6 +60,7 @@ interface Flags {
   stderrLines: number;
   slowStartMs: number;
   crashAtStart: boolean;
+  logTool: boolean;
 }
 
 function fatalUsage(message: string): never {
@@ -75,6 +79,7 @@ function parseFlags(argv: string[]): Flags {
     stderrLines: 0,
     slowStartMs: 0,
     crashAtStart: false,
+    logTool: false,
   };
   const value = (i: number, flag: string): string => {
     const v = argv[i];
@@ -106,6 +111,7 @@ function parseFlags(argv: string[]): Flags {
       case '--stderr-lines': flags.stderrLines = int(++i, flag); break;
       case '--slow-start': flags.slowStartMs = int(++i, flag); break;
       case '--crash-at-start': flags.crashAtStart = true; break;
+      case '--log-tool': flags.logTool = true; break;
       default: fatalUsage(`unknown flag ${String(flag)}`);
     }
   }
@@ -338,6 +344,20 @@ function extraTools(): FixtureTool[] {
       });
     }
   }
+  if (flags.logTool) {
+    extras.push({
+      tool: {
+        name: 'log',
+        description: 'Send an MCP log message (notifications/message), then answer "logged".',
+        inputSchema: { type: 'object', properties: { level: { type: 'string' }, message: { type: 'string' }, logger: { type: 'string' } }, required: ['level', 'message'] },
+      },
+      handler: async (args, extra) => {
+        const params = { level: String(args.level), data: String(args.message), ...(args.logger !== undefined ? { logger: String(args.logger) } : {}) };
+        await extra.sendNotification({ method: 'notifications/message', params });
+        return text('logged');
+      },
+    });
+  }
   return extras;
 }
 
@@ -387,7 +407,7 @@ if (flags.slowStartMs > 0) await new Promise((r) => setTimeout(r, flags.slowStar
 
 server = new Server(
   { name: flags.name, version: '1.0.0' },
-  { capabilities: { tools: { listChanged: true } } },
+  { capabilities: { tools: { listChanged: true }, ...(flags.logTool ? { logging: {} } : {}) } },
 );
 
 server.setRequestHandler(ListToolsRequestSchema, (request) => {

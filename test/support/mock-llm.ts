@@ -30,7 +30,14 @@ export type ScriptedReply =
    * chunk goes at once and every later one (the finish chunk included) `delayMs` after the one
    * before; without it, all at once. Ignored without `stream: true`.
    */
-  | { text: string; reasoning?: string; chunkSize?: number; delayMs?: number }
+  | {
+      text: string;
+      reasoning?: string;
+      chunkSize?: number;
+      delayMs?: number;
+      /** The finish_reason sent (default "stop"); "length" is a reply cut at the token limit. */
+      finishReason?: string;
+    }
   /**
    * Tool calls (optionally preceded by reasoning and text). With `interleave` and several calls,
    * the per-call deltas (header first, then argument pieces) are sent round-robin.
@@ -264,7 +271,7 @@ export function startMockLlm(options: MockLlmOptions = {}): Promise<MockLlm> {
     }
 
     const toolCalls = 'toolCalls' in reply ? resolveToolCalls(reply.toolCalls) : undefined;
-    const finish = toolCalls && toolCalls.length > 0 ? 'tool_calls' : 'stop';
+    const finish = toolCalls && toolCalls.length > 0 ? 'tool_calls' : ('finishReason' in reply && reply.finishReason) || 'stop';
     const usage = {
       prompt_tokens: Math.ceil(request.bytes / 4),
       completion_tokens: Math.ceil(
