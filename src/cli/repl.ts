@@ -47,7 +47,11 @@ export async function runRepl(agent: Agent, hub: ToolHub, verbose: boolean, runS
 
   const ask = () => new Promise<string | undefined>((resolve) => {
     if (closed) return resolve(undefined);
-    const onClose = () => resolve(undefined);
+    // Leaving at the prompt (Ctrl+D, Ctrl+C): end its line, so the shell's next output starts afresh.
+    const onClose = () => {
+      process.stdout.write('\n');
+      resolve(undefined);
+    };
     rl.once('close', onClose);
     rl.question(style.bold('you> '), (line) => {
       rl.off('close', onClose);

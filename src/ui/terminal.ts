@@ -160,7 +160,7 @@ export class TerminalRenderer {
       this.options.stdout.write('\n');
       this.openLine = false;
     }
-    const width = Math.max(20, (this.options.stderr.columns ?? 80) - 1);
+    const width = Math.max(20, (this.options.stderr.columns || 80) - 1); // 0 when the size is unknown
     // Styling adds invisible characters; cut the visible text only when it is plain.
     const fitted = line.includes('\u001b') ? line : oneLine(line, width);
     this.options.stderr.write(`${CLEAR_LINE}${fitted}`);
