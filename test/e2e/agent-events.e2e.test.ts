@@ -198,3 +198,21 @@ describe('--json: a fatal error ends stdout with an error event', () => {
     });
   });
 });
+
+describe('colour: Node decides (hasColors), FORCE_COLOR forces it even on a pipe', () => {
+  const run = (env: Record<string, string | undefined>) =>
+    h.run(['chat', '--model', `scripted:${DEMO_SCRIPT_PATH}`, 'What is the temperature in San Francisco?'], { cwd: h.dir(), env });
+
+  it('FORCE_COLOR=1 colours stderr; NO_COLOR or TERM=dumb (without FORCE_COLOR) do not; stdout stays plain', async () => {
+    const forced = await run({ NO_COLOR: undefined, FORCE_COLOR: '1' });
+    expect(forced.code, forced.stderr).toBe(0);
+    expect(forced.stderr).toContain('\u001b[36m→\u001b[39m get_temperature');
+    expect(forced.stdout).toMatch(/\b72\b/);
+    expect(forced.stdout).not.toContain('\u001b[');
+
+    const noColor = await run({ NO_COLOR: '1' });
+    expect(noColor.stderr).not.toContain('\u001b[');
+    const dumb = await run({ NO_COLOR: undefined, TERM: 'dumb' });
+    expect(dumb.stderr).not.toContain('\u001b[');
+  });
+});
