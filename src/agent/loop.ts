@@ -232,7 +232,8 @@ export class Agent {
     try {
       yield* queue.drain();
     } finally {
-      batch.abort(new Error('tool batch abandoned')); // no-op when every call is done
+      // The consumer left early (an interrupted REPL turn): cancel the calls still running.
+      if (remaining > 0) batch.abort(new Error('tool batch abandoned'));
       batch.dispose();
     }
     return results;

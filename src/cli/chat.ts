@@ -57,6 +57,7 @@ async function chat(flags: ChatFlags, json: JsonLinesRenderer | undefined, signa
       return outcome === 'answered' ? 0 : 1;
     } catch (error) {
       if (signal.aborted) terminal?.interrupted();
+      else terminal?.failed();
       throw error;
     }
   });

@@ -118,6 +118,17 @@ export class TerminalRenderer {
   }
 
   /**
+   * The turn failed (an error the host is about to print): leave the cursor at the start of
+   * a fresh line, a retry countdown replaced by its plain line.
+   */
+  failed(): void {
+    this.clearStatus();
+    this.closeReasoning();
+    if (this.openLine) this.options.stdout.write('\n');
+    this.openLine = false;
+  }
+
+  /**
    * The run was interrupted (Ctrl+C): leave the cursor at the start of a line, so the
    * host's "Interrupted." is not glued to streamed text or to the terminal's `^C` echo.
    */

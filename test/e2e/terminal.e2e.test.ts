@@ -96,6 +96,14 @@ describe('the terminal renderer on a TTY', () => {
     expect(screen).toMatch(/↻ model request failed \([^)]*\); retry 1 after \d+\.\d s\r?\n[\s\S]*Answer after the wait\./);
   });
 
+  it('a request that fails for good after a countdown: the error starts a line of its own, exit 1', async () => {
+    const config = h.file('echo.json', { mcpServers: { fixture: fixtureServer('--tools', 'echo') } });
+    const mock = await mockLlm({ script: [{ fault: 'http', status: 429, retryAfterSeconds: 2 }, { fault: 'http', status: 500 }] });
+    const t = openTerminal(['chat', '--config', config, '--endpoint-url', mock.url, '--model', 'test-model', '--retries', '1', 'Hello']);
+    expect(await t.exit).toBe(1);
+    expect(t.screen()).toMatch(/retry 1 after \d+\.\d s\r?\nswitchboard: /);
+  });
+
   it('Ctrl+C while an answer streams: "Interrupted." starts a line of its own, exit 130', async () => {
     const mock = await mockLlm({ script: [{ text: 'Once upon a time there was a very long story that never ends in time.', chunkSize: 4, delayMs: 300 }] });
     const config = h.file('echo.json', { mcpServers: { fixture: fixtureServer('--tools', 'echo') } });
