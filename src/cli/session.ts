@@ -3,12 +3,12 @@
  * every server (and its process tree) is closed however the run ends.
  */
 import { loadConfig } from '../config/load.js';
-import type { HostEvent } from '../agent/events.js';
 import { SwitchboardError } from '../errors.js';
 import type { ChatModel } from '../llm/model.js';
 import { ToolHub } from '../mcp/hub.js';
 import { untilAborted } from '../abort.js';
-import { oneLine, styleFor } from '../ui/style.js';
+import { formatServerLog, type ServerLogEvent } from '../ui/server-log.js';
+import { styleFor } from '../ui/style.js';
 import { createModel } from './model-factory.js';
 import { resolveSettings, type GlobalFlags, type RunSettings } from './settings.js';
 
@@ -32,7 +32,6 @@ export interface SessionOptions {
   serverLog?: (event: ServerLogEvent) => void;
 }
 
-export type ServerLogEvent = Extract<HostEvent, { type: 'server_log' }>;
 
 /** Writes host messages to stderr; the one place this module prints. */
 export function hostLog(message: string): void {
@@ -56,7 +55,7 @@ export async function withSession<T>(flags: GlobalFlags, options: SessionOptions
       serverLog: (server, entry) => {
         const event: ServerLogEvent = { type: 'server_log', server, ...entry };
         if (options.serverLog) options.serverLog(event);
-        else if (settings.verbose) hostLog(style.dim(`[${server}] ${oneLine(entry.level, 20)}: ${oneLine(typeof entry.data === 'string' ? entry.data : (JSON.stringify(entry.data) ?? ''), 300)}`));
+        else if (settings.verbose) hostLog(style.dim(formatServerLog(event)));
       },
     },
   });

@@ -11,6 +11,7 @@
  * update is a plain line of its own.
  */
 import type { OutputEvent } from '../agent/events.js';
+import { formatServerLog } from './server-log.js';
 import { canRewriteLine, oneLine, styleFor, type Style } from './style.js';
 
 export interface TerminalRendererOptions {
@@ -100,12 +101,9 @@ export class TerminalRenderer {
       case 'stopped':
         this.progress(this.err.yellow(`■ ${event.message}`));
         return;
-      case 'server_log': {
-        if (!this.options.verbose) return;
-        const data = typeof event.data === 'string' ? event.data : JSON.stringify(event.data);
-        this.progress(this.err.dim(`[${oneLine(event.server, 60)}] ${oneLine(event.level, 20)}${event.logger ? ` ${oneLine(event.logger, 60)}` : ''}: ${oneLine(data ?? '', 300)}`));
+      case 'server_log':
+        if (this.options.verbose) this.progress(this.err.dim(formatServerLog(event)));
         return;
-      }
       case 'error':
         return; // the CLI prints fatal errors itself
     }
