@@ -12,7 +12,11 @@
  *   a failed HTTP request are not model calls; an empty reply re-asked is);
  * - the same failing call (same name, same arguments, error result) three times in a
  *   row ends the turn instead of burning the step budget;
- * - no printing and no process access: the caller renders the events.
+ * - no printing and no process access: the caller renders the events;
+ * - the history alternates correctly for chat templates that insist on it: a turn that
+ *   ends without an assistant message (a host failure, an interrupt, an empty reply) is
+ *   rolled back whole, its user message and any tool rounds included, so the next
+ *   `send()` never puts two user messages in a row (the REPL user can simply resend).
  * Host failures (the model request failing after retries, an interrupt) are thrown.
  */
 import { setMaxListeners } from 'node:events';
@@ -20,6 +24,7 @@ import { linkedController } from '../abort.js';
 import { SwitchboardError } from '../errors.js';
 import type { ChatMessage, ChatModel, FunctionTool, ModelReply, ToolCall, UserContentPart } from '../llm/model.js';
 import type { AgentEvent } from './events.js';
+import { EventQueue } from './event-queue.js';
 import { TokenEstimator, trimHistory } from './history.js';
 
 /** What the loop needs from the tool side (the `ToolHub` implements it). */
@@ -67,8 +72,26 @@ export class Agent {
   }
 
   async *send(userText: string, signal?: AbortSignal): AsyncGenerator<AgentEvent, void, undefined> {
+    const userMessage: ChatMessage = { role: 'user', content: userText };
+    this.history.push(userMessage);
+    let kept = false;
+    try {
+      kept = yield* this.runTurn(signal);
+    } finally {
+      // Also runs when the consumer stops iterating (an interrupted REPL turn).
+      if (!kept) this.rollBack(userMessage);
+    }
+  }
+
+  /** Removes `userMessage` and everything after it (trimming may have moved it, never removed it). */
+  private rollBack(userMessage: ChatMessage): void {
+    const index = this.history.lastIndexOf(userMessage);
+    if (index >= 0) this.history.length = index;
+  }
+
+  /** The steps of one turn; returns whether the turn's messages stay in the history. */
+  private async *runTurn(signal: AbortSignal | undefined): AsyncGenerator<AgentEvent, boolean, undefined> {
     const { tools, maxSteps } = this.options;
-    this.history.push({ role: 'user', content: userText });
     let emptyRetried = false;
     let failureStreaks = new Map<string, number>();
     for (let step = 1; step <= maxSteps; step++) {
@@ -87,12 +110,13 @@ export class Agent {
             yield { type: 'notice', message: 'The model sent an empty reply (no text, no tool calls); asking again.' };
             continue;
           }
+          // Nothing answers the user message: it goes, like a failed turn.
           yield { type: 'stopped', reason: 'empty_reply', steps: step, message: 'The model sent an empty reply twice in a row; the turn ends without an answer. Try rephrasing, or another model.' };
-          return;
+          return false;
         }
         this.history.push({ role: 'assistant', content: reply.text, ...(reply.reasoning ? { reasoning: reply.reasoning } : {}) });
-        yield { type: 'final', text: reply.text, steps: step };
-        return;
+        yield { type: 'final', text: reply.text, steps: step, ...(reply.finishReason === 'length' ? { truncated: true } : {}) };
+        return true;
       }
 
       emptyRetried = false;
@@ -128,7 +152,7 @@ export class Agent {
             steps: step,
             message: `The model called ${call.name} with the same arguments ${REPEATED_FAILURE_LIMIT} times in a row and it failed each time; the turn stops here. Last error: ${firstLine(results[i]!.text)}`,
           };
-          return;
+          return true; // ends on tool messages: a next user message may follow them
         }
       }
       failureStreaks = streaks;
@@ -139,6 +163,9 @@ export class Agent {
       steps: maxSteps,
       message: `Stopped after ${maxSteps} model calls without a final answer (the maxSteps limit). Raise it with --max-steps or "maxSteps" in the config, or ask a narrower question.`,
     };
+    // The last step re-asked an empty reply or ran tools: keep the history only if it ends
+    // with the answer to a tool round (an empty reply leaves the user message unanswered).
+    return this.history.at(-1)?.role === 'tool';
   }
 
   private async *keepUnderBudget(functionTools: readonly FunctionTool[]): AsyncGenerator<AgentEvent, void, undefined> {
@@ -170,7 +197,11 @@ export class Agent {
     return reply;
   }
 
-  /** Runs the calls concurrently; yields each call, then each result as it completes; returns results in call order. */
+  /**
+   * Runs the calls concurrently; yields each call, then progress and results as they come;
+   * returns results in call order. Calls push into one queue that this generator drains,
+   * so the work is linear in calls + events (no racing over every pending promise).
+   */
   private async *runToolCalls(calls: readonly ToolCall[], signal?: AbortSignal): AsyncGenerator<AgentEvent, Array<{ text: string; isError: boolean; images?: ReadonlyArray<{ mimeType?: string; data: string }> }>, undefined> {
     const { tools } = this.options;
     for (const call of calls) {
@@ -181,19 +212,39 @@ export class Agent {
     // so it may carry more than Node's default of 10 (the warning would be noise).
     const batch = linkedController(signal);
     setMaxListeners(calls.length + 10, batch.signal);
-    const pending = new Map(
-      calls.map((call, index) => [index, tools.call(call.name, call.arguments, batch.signal).then((outcome) => ({ index, outcome }))] as const),
-    );
+    const queue = new EventQueue<AgentEvent>();
     const results: Array<{ text: string; isError: boolean; images?: ReadonlyArray<{ mimeType?: string; data: string }> }> = new Array(calls.length);
+    let remaining = calls.length;
+    for (const [index, call] of calls.entries()) {
+      const server = tools.routes.get(call.name)?.server;
+      const onProgress = (update: { progress: number; total?: number; message?: string }) => {
+        // A notification that arrives after the result is stale: drop it.
+        if (results[index]) return;
+        queue.push({
+          type: 'tool_progress',
+          id: call.id,
+          name: call.name,
+          ...(server ? { server } : {}),
+          progress: update.progress,
+          ...(update.total !== undefined ? { total: update.total } : {}),
+          ...(update.message !== undefined ? { message: update.message } : {}),
+        });
+      };
+      // `call` never throws by contract; a rejection anyway (a bug) still ends the batch.
+      void tools.call(call.name, call.arguments, batch.signal, onProgress).then(
+        (outcome) => {
+          results[index] = outcome;
+          queue.push({ type: 'tool_result', id: call.id, name: call.name, ...(outcome.server ? { server: outcome.server } : {}), text: outcome.text, isError: outcome.isError, durationMs: outcome.durationMs });
+          if (--remaining === 0) queue.end();
+        },
+        (error: unknown) => queue.fail(error),
+      );
+    }
     try {
-      while (pending.size > 0) {
-        const { index, outcome } = await Promise.race(pending.values());
-        pending.delete(index);
-        results[index] = outcome;
-        const call = calls[index]!;
-        yield { type: 'tool_result', id: call.id, name: call.name, ...(outcome.server ? { server: outcome.server } : {}), text: outcome.text, isError: outcome.isError, durationMs: outcome.durationMs };
-      }
+      yield* queue.drain();
     } finally {
+      // The consumer left early (an interrupted REPL turn): cancel the calls still running.
+      if (remaining > 0) batch.abort(new Error('tool batch abandoned'));
       batch.dispose();
     }
     return results;

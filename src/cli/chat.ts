@@ -3,11 +3,16 @@
  * - with a prompt: one turn; progress on stderr, the answer on stdout;
  * - no prompt, stdin a terminal: the REPL;
  * - no prompt, stdin piped: stdin is the prompt.
- * A turn that ends without an answer (max steps, repeated failure) exits 1.
+ * A turn that ends without an answer (max steps, repeated failure) exits 1. An answer the
+ * model cut off at its token limit is still an answer (exit 0), with a warning on stderr
+ * (`"truncated": true` on the `final` event with --json).
+ * With --json, a run that fails ends stdout with an `error` event (code, message, exit
+ * code); main.ts still prints the message on stderr and exits with that code.
  */
+import { text } from 'node:stream/consumers';
 import { Agent } from '../agent/loop.js';
 import { untilAborted } from '../abort.js';
-import { UserInputError } from '../errors.js';
+import { exitCodeFor, errorMessage, SwitchboardError, UserInputError } from '../errors.js';
 import { JsonLinesRenderer } from '../ui/jsonl.js';
 import { TerminalRenderer } from '../ui/terminal.js';
 import { runRepl } from './repl.js';
@@ -21,25 +26,42 @@ export interface ChatFlags extends GlobalFlags {
 }
 
 export async function chatCommand(flags: ChatFlags, signal: AbortSignal): Promise<number> {
+  const json = flags.json ? new JsonLinesRenderer(process.stdout) : undefined;
+  try {
+    return await chat(flags, json, signal);
+  } catch (error) {
+    json?.render({
+      type: 'error',
+      code: error instanceof SwitchboardError ? error.code : 'INTERNAL',
+      message: error instanceof SwitchboardError ? error.message : `unexpected error (please report it): ${errorMessage(error)}`,
+      exitCode: exitCodeFor(error),
+    });
+    throw error;
+  }
+}
+
+async function chat(flags: ChatFlags, json: JsonLinesRenderer | undefined, signal: AbortSignal): Promise<number> {
   const interactive = flags.prompt === undefined && Boolean(process.stdin.isTTY);
   if (interactive && flags.json) {
     throw new UserInputError('USAGE', '--json needs a prompt: the interactive chat has no JSON output. Give the prompt as an argument (switchboard chat --json "your question") or on stdin.');
   }
-  const prompt = interactive ? undefined : (flags.prompt ?? (await untilAborted(readStdin(), signal)));
+  const prompt = interactive ? undefined : (flags.prompt ?? (await untilAborted(text(process.stdin), signal)));
   if (prompt !== undefined && prompt.trim() === '') {
     throw new UserInputError('USAGE', 'The prompt is empty. Give one as an argument (switchboard chat "your question") or on stdin.');
   }
-  return withSession(flags, { needsModel: true, announce: interactive || Boolean(flags.verbose), signal }, async ({ hub, model, settings }) => {
+  const terminal = json || interactive ? undefined : new TerminalRenderer({ stdout: process.stdout, stderr: process.stderr, verbose: Boolean(flags.verbose) });
+  const sink = json ?? terminal;
+  const options = { needsModel: true, announce: interactive || Boolean(flags.verbose), signal, ...(sink ? { serverLog: sink.render.bind(sink) } : {}) };
+  return withSession(flags, options, async ({ hub, model, settings }) => {
     const agent = new Agent({ model: model!, tools: hub, system: settings.system, maxSteps: settings.maxSteps, maxContextTokens: settings.maxContextTokens, images: settings.images });
     if (interactive) return runRepl(agent, hub, settings.verbose, signal);
-    const sink = flags.json ? new JsonLinesRenderer(process.stdout) : new TerminalRenderer({ stdout: process.stdout, stderr: process.stderr, verbose: settings.verbose });
-    const outcome = await runTurn(agent, prompt!, sink, signal);
-    return outcome === 'answered' ? 0 : 1;
+    try {
+      const outcome = await runTurn(agent, prompt!, sink!, signal);
+      return outcome === 'answered' ? 0 : 1;
+    } catch (error) {
+      if (signal.aborted) terminal?.interrupted();
+      else terminal?.failed();
+      throw error;
+    }
   });
-}
-
-async function readStdin(): Promise<string> {
-  const chunks: Buffer[] = [];
-  for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
-  return Buffer.concat(chunks).toString('utf8');
 }

@@ -7,13 +7,13 @@ import { SwitchboardError } from '../errors.js';
 import type { ChatModel } from '../llm/model.js';
 import { ToolHub } from '../mcp/hub.js';
 import { untilAborted } from '../abort.js';
+import { formatServerLog, type ServerLogEvent } from '../ui/server-log.js';
 import { styleFor } from '../ui/style.js';
 import { loadConfigForRun } from './config-loader.js';
 import { createModel } from './model-factory.js';
 import { resolveSettings, type GlobalFlags, type RunSettings } from './settings.js';
 
 export interface Session {
-  config: LoadedConfig;
   settings: RunSettings;
   hub: ToolHub;
   model?: ChatModel;
@@ -28,7 +28,13 @@ export interface SessionOptions {
   signal: AbortSignal;
   /** Picks the servers to start (e.g. `call server/tool` starts only its server); all by default. May throw a usage error. */
   servers?: (specs: LoadedConfig['servers']) => LoadedConfig['servers'];
+  /**
+   * Where the servers' log messages (`notifications/message`) go, from start-up on. Without
+   * it they are shown on stderr with --verbose (server name and level) and dropped otherwise.
+   */
+  serverLog?: (event: ServerLogEvent) => void;
 }
+
 
 /** Writes host messages to stderr; the one place this module prints. */
 export function hostLog(message: string): void {
@@ -49,6 +55,11 @@ export async function withSession<T>(flags: GlobalFlags, options: SessionOptions
       stderrLine: settings.verbose ? (server, line) => hostLog(style.dim(`[${server}] ${line}`)) : undefined,
       notice: (_server, message) => hostLog(style.yellow(`! ${message}`)),
       toolSkipped: (server, tool, reason) => hostLog(style.yellow(`! tool "${tool}" of server "${server}" is left out: ${reason}`)),
+      serverLog: (server, entry) => {
+        const event: ServerLogEvent = { type: 'server_log', server, ...entry };
+        if (options.serverLog) options.serverLog(event);
+        else if (settings.verbose) hostLog(style.dim(formatServerLog(event)));
+      },
     },
   });
   try {
@@ -64,7 +75,7 @@ export async function withSession<T>(flags: GlobalFlags, options: SessionOptions
       const what = model ? `${model.scripted ? '' : 'model: '}${model.description}; ` : '';
       hostLog(style.dim(`switchboard: ${what}${servers} server${servers === 1 ? '' : 's'} ready, ${tools} tool${tools === 1 ? '' : 's'} (config: ${config.isBundledDefault ? `the bundled default, ${config.path}; write ./switchboard.json or pass --config for your own servers` : config.path})`));
     }
-    return await run({ config, settings, hub, model });
+    return await run({ settings, hub, model });
   } catch (error) {
     if (options.signal.aborted) throw new SwitchboardError('INTERRUPTED', 'Interrupted.');
     throw error;

@@ -1,13 +1,15 @@
 /**
- * `chat --json`: one JSON object per agent event on stdout, nothing else there.
- * Field names follow `AgentEvent` (see src/agent/events.ts); host messages go to stderr.
+ * `chat --json`: one JSON object per event on stdout, nothing else there.
+ * Field names follow `OutputEvent` (see src/agent/events.ts): the agent loop's events,
+ * the servers' log messages (`server_log`) and, when the run fails, an `error` event as
+ * the last line. Other host messages go to stderr.
  */
-import type { AgentEvent } from '../agent/events.js';
+import type { OutputEvent } from '../agent/events.js';
 
 export class JsonLinesRenderer {
   constructor(private readonly stdout: NodeJS.WritableStream) {}
 
-  render(event: AgentEvent): void {
+  render(event: OutputEvent): void {
     this.stdout.write(`${JSON.stringify(event)}\n`);
   }
 }

@@ -29,6 +29,9 @@
  *   --shared-id            also list `need_a` and `need_b`, whose inputSchemas share one `$id` and
  *                          require `a` and `b` respectively, and `swap_required`, which swaps
  *                          what they require and sends notifications/tools/list_changed
+ *   --log-tool             also list `log` {level, message, logger?}: sends that MCP log message
+ *                          (`notifications/message`) before answering "logged"; the server
+ *                          declares the `logging` capability
  *
  * Built-in tools: echo, add, sleep, crash, hang, big, fail, image, no_params, add_tool,
  * cancelled_count, raw (see TOOLS below for schemas and behaviour).
@@ -67,6 +70,7 @@ interface Flags {
   crashAtStart: boolean;
   initError?: string;
   sharedId: boolean;
+  logTool: boolean;
 }
 
 function fatalUsage(message: string): never {
@@ -86,6 +90,7 @@ function parseFlags(argv: string[]): Flags {
     slowStartMs: 0,
     crashAtStart: false,
     sharedId: false,
+    logTool: false,
   };
   const value = (i: number, flag: string): string => {
     const v = argv[i];
@@ -120,6 +125,7 @@ function parseFlags(argv: string[]): Flags {
       case '--crash-at-start': flags.crashAtStart = true; break;
       case '--init-error': flags.initError = value(++i, flag); break;
       case '--shared-id': flags.sharedId = true; break;
+      case '--log-tool': flags.logTool = true; break;
       default: fatalUsage(`unknown flag ${String(flag)}`);
     }
   }
@@ -401,6 +407,20 @@ function extraTools(): FixtureTool[] {
       });
     }
   }
+  if (flags.logTool) {
+    extras.push({
+      tool: {
+        name: 'log',
+        description: 'Send an MCP log message (notifications/message), then answer "logged".',
+        inputSchema: { type: 'object', properties: { level: { type: 'string' }, message: { type: 'string' }, logger: { type: 'string' } }, required: ['level', 'message'] },
+      },
+      handler: async (args, extra) => {
+        const params = { level: String(args.level), data: String(args.message), ...(args.logger !== undefined ? { logger: String(args.logger) } : {}) };
+        await extra.sendNotification({ method: 'notifications/message', params });
+        return text('logged');
+      },
+    });
+  }
   return extras;
 }
 
@@ -457,7 +477,7 @@ if (flags.slowStartMs > 0) await new Promise((r) => setTimeout(r, flags.slowStar
 
 server = new Server(
   { name: flags.name, version: '1.0.0' },
-  { capabilities: { tools: { listChanged: true } } },
+  { capabilities: { tools: { listChanged: true }, ...(flags.logTool ? { logging: {} } : {}) } },
 );
 
 server.setRequestHandler(ListToolsRequestSchema, (request) => {

@@ -379,8 +379,11 @@ describe('Agent: interrupts', () => {
     expect((thrown as SwitchboardError).code).toBe('INTERRUPTED');
     expect(model.requests).toHaveLength(1);
     expect(events.some((e) => e.type === 'final' || e.type === 'stopped')).toBe(false);
+    // Every call made got its result before the loop stopped (the aborted one, cancelled)...
+    expect(events.filter((e) => e.type === 'tool_result').map((e) => (e as { id: string }).id)).toEqual(['f1', 's1']);
+    // ...and the interrupted turn is rolled back whole: the user may simply send it again.
     expectEveryCallAnswered(agent.history);
-    expect(agent.history.filter((m) => m.role === 'tool').map((m) => (m as { toolCallId: string }).toolCallId)).toEqual(['s1', 'f1']);
+    expect(agent.history).toEqual([]);
   });
 
   it('throws INTERRUPTED without calling the model when the signal is already aborted', async () => {
@@ -401,5 +404,65 @@ describe('Agent: interrupts', () => {
     };
     const agent = new Agent({ model: broken, tools: temperatureTools(), maxSteps: 5 });
     await expect(collect(agent.send('go'))).rejects.toMatchObject({ code: 'MODEL_REQUEST' });
+  });
+});
+
+describe('Agent: tool progress and the event queue', () => {
+  it('turns progress callbacks into tool_progress events while calls run, interleaved across calls, each before its result', async () => {
+    type Progress = { progress: number; total?: number; message?: string };
+    const tools = new FakeTools({ a: { server: 'sa', originalName: 'a' }, b: { server: 'sb', originalName: 'b' } });
+    // Progress reporters the test drives by hand: the order of events is the order of the test's steps.
+    const reporters = new Map<string, { report: (p: Progress) => void; finish: () => void }>();
+    tools.call = (name: string, _raw: string, _signal?: AbortSignal, onProgress?: (p: Progress) => void) =>
+      new Promise<Outcome>((resolve) => {
+        reporters.set(name, { report: (p) => onProgress?.(p), finish: () => resolve({ text: `${name} done`, isError: false, server: `s${name}`, durationMs: 1 }) });
+      });
+    const model = new ListModel((_, i) => (i === 0 ? { toolCalls: [toolCall('ca', 'a'), toolCall('cb', 'b')] } : { text: 'ok' }));
+    const agent = new Agent({ model, tools, maxSteps: 3 });
+    const seen: string[] = [];
+    for await (const event of agent.send('go')) {
+      if (event.type === 'tool_progress') seen.push(`progress ${event.id} ${event.progress}/${event.total ?? '-'} ${event.message ?? ''}`.trim());
+      if (event.type === 'tool_result') seen.push(`result ${event.id}`);
+      if (event.type === 'tool_call' && event.id === 'cb') {
+        // A timer runs after every pending microtask: by then both calls have started.
+        setTimeout(() => {
+          reporters.get('a')!.report({ progress: 1, total: 2 });
+          reporters.get('b')!.report({ progress: 5, message: 'halfway' });
+          reporters.get('a')!.report({ progress: 2, total: 2 });
+          reporters.get('a')!.finish();
+          setTimeout(() => {
+            reporters.get('a')!.report({ progress: 3, total: 2 }); // after its result: dropped
+            reporters.get('b')!.finish();
+          }, 0);
+        }, 0);
+      }
+    }
+    expect(seen).toEqual(['progress ca 1/2', 'progress cb 5/- halfway', 'progress ca 2/2', 'result ca', 'result cb']);
+  });
+
+  it('runs many concurrent calls to completion with every result exactly once', async () => {
+    const n = 500;
+    const tools = new FakeTools({ t: { server: 's', originalName: 't' } }, async (_name, raw) => {
+      await new Promise((r) => setTimeout(r, Number(JSON.parse(raw).i) % 7));
+      return { text: raw, isError: false, durationMs: 0 };
+    });
+    const calls = Array.from({ length: n }, (_, i) => toolCall(`c${i}`, 't', { i }));
+    const model = new ListModel((_, i) => (i === 0 ? { toolCalls: calls } : { text: 'ok' }));
+    const agent = new Agent({ model, tools, maxSteps: 3 });
+    const events = await collect(agent.send('go'));
+    const results = events.filter((e) => e.type === 'tool_result').map((e) => (e as { id: string }).id);
+    expect(new Set(results).size).toBe(n);
+    expect(results).toHaveLength(n);
+    // The history keeps call order.
+    expect(agent.history.filter((m) => m.role === 'tool').map((m) => (m as { toolCallId: string }).toolCallId)).toEqual(calls.map((c) => c.id));
+  });
+});
+
+describe('Agent: truncated answers', () => {
+  it('marks the final event truncated when the model ran out of output tokens', async () => {
+    const model = new ListModel(() => ({ text: 'cut he', finishReason: 'length' }));
+    const agent = new Agent({ model, tools: temperatureTools(), maxSteps: 3 });
+    const events = await collect(agent.send('go'));
+    expect(events.at(-1)).toEqual({ type: 'final', text: 'cut he', steps: 1, truncated: true });
   });
 });

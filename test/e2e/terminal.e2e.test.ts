@@ -1,0 +1,126 @@
+/**
+ * The terminal renderer on a real pseudo-terminal (util-linux `script`, as in
+ * repl.e2e.test.ts): tool progress and the retry countdown rewrite one status line; an
+ * interrupt does not glue "Interrupted." to streamed text; leaving the chat ends its line.
+ * The pty turns "\n" into "\r\n"; Ctrl+C is "\x03", Ctrl+D "\x04".
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { afterEach, describe, expect, it } from 'vitest';
+import { startMockLlm, type MockLlm, type MockLlmOptions, type RecordedRequest, type ScriptedReply } from '../support/mock-llm.js';
+import { CLI_PATH, REPO_ROOT } from '../support/paths.js';
+import { waitUntil } from '../support/processes.js';
+import { fixtureServer, useE2eHarness } from './harness.js';
+
+interface Terminal {
+  child: ChildProcess;
+  screen(): string;
+  type(keys: string): void;
+  waitFor(pattern: RegExp): Promise<void>;
+  exit: Promise<number | null>;
+}
+
+const terminals: Terminal[] = [];
+const mocks: MockLlm[] = [];
+
+function openTerminal(args: string[]): Terminal {
+  const command = [process.execPath, CLI_PATH, ...args].map((part) => `'${part.replace(/'/g, `'\\''`)}'`).join(' ');
+  const child = spawn('script', ['-qfec', command, '/dev/null'], {
+    cwd: REPO_ROOT,
+    env: { PATH: process.env.PATH, HOME: process.env.HOME, TERM: 'xterm', NO_COLOR: '1', COLUMNS: '120' },
+    stdio: ['pipe', 'pipe', 'pipe'],
+  });
+  let screen = '';
+  child.stdout!.setEncoding('utf8').on('data', (text: string) => (screen += text));
+  child.stderr!.setEncoding('utf8').on('data', (text: string) => (screen += text));
+  const exit = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  const terminal: Terminal = {
+    child,
+    screen: () => screen,
+    type: (keys) => child.stdin!.write(keys),
+    async waitFor(pattern) {
+      const seen = await waitUntil(() => pattern.test(screen), 15_000);
+      if (!seen) throw new Error(`the terminal never showed ${pattern}; it shows:\n${JSON.stringify(screen)}`);
+    },
+    exit,
+  };
+  terminals.push(terminal);
+  return terminal;
+}
+
+async function mockLlm(options: MockLlmOptions): Promise<MockLlm> {
+  const mock = await startMockLlm(options);
+  mocks.push(mock);
+  return mock;
+}
+
+afterEach(async () => {
+  for (const terminal of terminals.splice(0)) if (terminal.child.exitCode === null) terminal.child.kill('SIGKILL');
+  for (const mock of mocks.splice(0)) await mock.close();
+});
+
+const CLEAR_LINE = '\r\u001b[2K';
+
+describe('the terminal renderer on a TTY', () => {
+  const h = useE2eHarness();
+
+  it('shows tool progress on one line rewritten in place, then the result on a line of its own', async () => {
+    const config = h.file('sleep.json', { mcpServers: { fixture: fixtureServer('--tools', 'sleep') } });
+    const mock = await mockLlm({
+      script: (request: RecordedRequest): ScriptedReply =>
+        request.body.messages.at(-1).role === 'tool' ? { text: 'Slept.' } : { toolCalls: [{ name: 'sleep', arguments: { ms: 700, progress: true } }] },
+    });
+    const t = openTerminal(['chat', '--config', config, '--endpoint-url', mock.url, '--model', 'test-model', 'Sleep a bit']);
+    expect(await t.exit).toBe(0);
+    const screen = t.screen();
+    expect(screen).toContain(`${CLEAR_LINE}▸ sleep `);
+    expect(screen).toMatch(/▸ sleep \d+\/700 slept \d+ ms/);
+    // No progress update ends with a newline: each is replaced by the next, or cleared.
+    expect(screen).not.toMatch(/▸ sleep [^\r\n\u001b]*\r?\n/);
+    expect(screen).toMatch(new RegExp(`${CLEAR_LINE.replace(/[[\]\\]/g, '\\$&')}← sleep \\(\\d+ ms\\) slept 700 ms\\r?\\n`));
+    expect(screen).toMatch(/Slept\.\r?\n/);
+  });
+
+  it('counts down to a model retry on one line, then leaves a plain line saying what happened', async () => {
+    const config = h.file('echo.json', { mcpServers: { fixture: fixtureServer('--tools', 'echo') } });
+    const mock = await mockLlm({ script: [{ fault: 'http', status: 429, retryAfterSeconds: 3 }, { text: 'Answer after the wait.' }] });
+    const t = openTerminal(['chat', '--config', config, '--endpoint-url', mock.url, '--model', 'test-model', 'Hello']);
+    expect(await t.exit).toBe(0);
+    const screen = t.screen();
+    const counts = [...screen.matchAll(/↻ model request failed \([^)]*\); retry 1 in (\d+) s/g)].map((m) => Number(m[1]));
+    expect(counts.length, JSON.stringify(screen)).toBeGreaterThanOrEqual(2);
+    expect(counts[0]).toBeGreaterThanOrEqual(3);
+    expect(counts.at(-1)!).toBeLessThan(counts[0]!);
+    expect(counts).toEqual([...counts].sort((a, b) => b - a));
+    // The countdown is rewritten in place; what stays is one plain line, before the answer.
+    expect(screen).not.toMatch(/retry 1 in \d+ s\r?\n/);
+    expect(screen).toMatch(/↻ model request failed \([^)]*\); retry 1 after \d+\.\d s\r?\n[\s\S]*Answer after the wait\./);
+  });
+
+  it('a request that fails for good after a countdown: the error starts a line of its own, exit 1', async () => {
+    const config = h.file('echo.json', { mcpServers: { fixture: fixtureServer('--tools', 'echo') } });
+    const mock = await mockLlm({ script: [{ fault: 'http', status: 429, retryAfterSeconds: 2 }, { fault: 'http', status: 500 }] });
+    const t = openTerminal(['chat', '--config', config, '--endpoint-url', mock.url, '--model', 'test-model', '--retries', '1', 'Hello']);
+    expect(await t.exit).toBe(1);
+    expect(t.screen()).toMatch(/retry 1 after \d+\.\d s\r?\nswitchboard: /);
+  });
+
+  it('Ctrl+C while an answer streams: "Interrupted." starts a line of its own, exit 130', async () => {
+    const mock = await mockLlm({ script: [{ text: 'Once upon a time there was a very long story that never ends in time.', chunkSize: 4, delayMs: 300 }] });
+    const config = h.file('echo.json', { mcpServers: { fixture: fixtureServer('--tools', 'echo') } });
+    const t = openTerminal(['chat', '--config', config, '--endpoint-url', mock.url, '--model', 'test-model', 'Tell me a story']);
+    await t.waitFor(/Once/);
+    t.type('\x03');
+    expect(await t.exit).toBe(130);
+    const screen = t.screen();
+    expect(screen).toMatch(/Once[^\r\n]*(\^C)?\r?\nInterrupted\.\r?\n/);
+    expect(screen).not.toMatch(/[^\n]Interrupted\./);
+  });
+
+  it('leaving the interactive chat with Ctrl+D ends the prompt line', async () => {
+    const t = openTerminal(['chat', '--model', 'scripted:config/demo.script.json']);
+    await t.waitFor(/you> /);
+    t.type('\x04');
+    expect(await t.exit).toBe(0);
+    expect(t.screen()).toMatch(/you> (\u001b\[\d+G)?\r?\n$/); // readline may put the cursor back first
+  });
+});
