@@ -17,6 +17,8 @@
  *                          write its pid to PIDFILE; it outlives this process unless the host
  *                          kills the whole group/tree
  *   --pidfile PATH         write own pid to PATH at start
+ *   --event-log PATH       append one line per shutdown step received ("stdin-eof", "SIGTERM",
+ *                          "SIGINT"), so a test can tell which stages of a shutdown reached it
  *   --garbage-stdout       write non-JSON lines to stdout at start and before each tool result
  *   --exit-during-init     exit 3 when the initialize request arrives (after a stderr line)
  *   --stderr-lines N       write N lines "fixture stderr line i" to stderr at start
@@ -28,7 +30,7 @@
  * Without --ignore-sigterm the process exits 0 when stdin reaches EOF.
  */
 import { spawn } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
+import { appendFileSync, writeFileSync } from 'node:fs';
 import { Server } from '@modelcontextprotocol/sdk/server/index.js';
 import { StdioServerTransport } from '@modelcontextprotocol/sdk/server/stdio.js';
 import {
@@ -52,6 +54,7 @@ interface Flags {
   ignoreSigterm: boolean;
   grandchild?: string;
   pidfile?: string;
+  eventLog?: string;
   garbageStdout: boolean;
   exitDuringInit: boolean;
   stderrLines: number;
@@ -101,6 +104,7 @@ function parseFlags(argv: string[]): Flags {
       case '--ignore-sigterm': flags.ignoreSigterm = true; break;
       case '--grandchild': flags.grandchild = value(++i, flag); break;
       case '--pidfile': flags.pidfile = value(++i, flag); break;
+      case '--event-log': flags.eventLog = value(++i, flag); break;
       case '--garbage-stdout': flags.garbageStdout = true; break;
       case '--exit-during-init': flags.exitDuringInit = true; break;
       case '--stderr-lines': flags.stderrLines = int(++i, flag); break;
@@ -359,6 +363,11 @@ function writeGarbage(): void {
 
 if (flags.pidfile) writeFileSync(flags.pidfile, String(process.pid));
 
+/** Records a shutdown step (synchronously: the next step may be SIGKILL). */
+function logEvent(event: string): void {
+  if (flags.eventLog) appendFileSync(flags.eventLog, `${event}\n`);
+}
+
 if (flags.grandchild) {
   const child = spawn(process.execPath, ['-e', 'setInterval(()=>{},1000)'], { stdio: 'ignore', detached: false });
   writeFileSync(flags.grandchild, String(child.pid));
@@ -373,8 +382,14 @@ if (flags.crashAtStart) {
 }
 
 if (flags.ignoreSigterm) {
-  process.on('SIGTERM', () => process.stderr.write('fixture: ignoring SIGTERM\n'));
-  process.on('SIGINT', () => process.stderr.write('fixture: ignoring SIGINT\n'));
+  process.on('SIGTERM', () => {
+    logEvent('SIGTERM');
+    process.stderr.write('fixture: ignoring SIGTERM\n');
+  });
+  process.on('SIGINT', () => {
+    logEvent('SIGINT');
+    process.stderr.write('fixture: ignoring SIGINT\n');
+  });
   setInterval(() => {}, 1 << 30); // keep the event loop alive after stdin EOF
 }
 
@@ -431,6 +446,7 @@ transport.onmessage = (message) => {
   sdkOnMessage?.(message);
 };
 
-if (!flags.ignoreSigterm) {
-  process.stdin.on('end', () => process.exit(0));
-}
+process.stdin.on('end', () => {
+  logEvent('stdin-eof');
+  if (!flags.ignoreSigterm) process.exit(0);
+});

@@ -7,11 +7,12 @@
  *   skip with it as the reason (`describe.skipIf(TERMINAL_MISSING)`), and it is printed once.
  * - `openTerminal(args, { env })`: starts `switchboard ...args` in a terminal. The environment
  *   is minimal (PATH, HOME, TERM, NO_COLOR) plus `env`.
- * - `closeTerminals()`: SIGKILLs every terminal still running (for an afterEach).
+ * - `closeTerminals()`: SIGKILLs every terminal still running, with the CLI and the servers it
+ *   started (for an afterEach).
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { CLI_PATH, REPO_ROOT } from './paths.js';
-import { waitUntil } from './processes.js';
+import { killIfAlive, subtreeOf, waitUntil } from './processes.js';
 
 export interface Terminal {
   child: ChildProcess;
@@ -65,5 +66,13 @@ export function openTerminal(args: readonly string[], options: { env?: Record<st
 }
 
 export function closeTerminals(): void {
-  for (const terminal of terminals.splice(0)) if (terminal.child.exitCode === null) terminal.child.kill('SIGKILL');
+  for (const terminal of terminals.splice(0)) {
+    const pid = terminal.child.pid;
+    if (terminal.child.exitCode !== null || pid === undefined) continue;
+    // The CLI under `script` and every server it started (each leads its own group): a test
+    // that gives up must not leave them to be reported as another test's leak.
+    const tree = subtreeOf(pid);
+    killIfAlive(tree.filter((p) => p.pgid === p.pid), { groups: true });
+    killIfAlive([...tree, pid]);
+  }
 }
