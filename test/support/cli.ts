@@ -25,6 +25,8 @@ export interface CliOptions {
   cwd?: string;
   /** Written to stdin, which is then closed. Without it stdin is closed at once. */
   input?: string;
+  /** Leave stdin open after writing `input` (a pipe nobody closes: a CLI that reads it waits). */
+  keepStdinOpen?: boolean;
   /** The run is killed (whole subtree, SIGKILL) after this long; the promise then rejects. Default 20 s. */
   timeoutMs?: number;
 }
@@ -95,7 +97,9 @@ export function startCli(args: readonly string[], options: CliOptions = {}): Cli
     for (const waiter of stderrWaiters) waiter();
   });
   child.stdin!.on('error', () => undefined); // the CLI may exit before reading stdin
-  if (options.input !== undefined) child.stdin!.end(options.input);
+  if (options.keepStdinOpen) {
+    if (options.input !== undefined) child.stdin!.write(options.input);
+  } else if (options.input !== undefined) child.stdin!.end(options.input);
   else child.stdin!.end();
 
   const sample = () => {
