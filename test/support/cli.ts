@@ -10,14 +10,14 @@
  * - The child's environment (`cliEnv`) is the test's environment WITHOUT HF_TOKEN and
  *   SWITCHBOARD_API_KEY (unless the test passes them in `env`), with NO_COLOR=1.
  *   `env: { X: undefined }` removes X.
- * - While the CLI runs, its process subtree is sampled from /proc; `processes` lists every
+ * - While the CLI runs, its process subtree is sampled (from /proc, else `ps`); `processes` lists every
  *   descendant seen (pid + start time, so a reused pid is not mistaken for it). Checking and
  *   waiting on them is for ./processes.ts (`waitForGone`, `isAlive`, ...).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { CLI_PATH, REPO_ROOT } from './paths.js';
-import { isAlive, killIfAlive, subtreeOf, type ProcInfo } from './processes.js';
+import { isAlive, killIfAlive, PROCESS_SOURCE, subtreeOf, type ProcInfo } from './processes.js';
 
 export interface CliOptions {
   /** Added to (or, with `undefined`, removed from) the child's environment. */
@@ -74,7 +74,7 @@ export function cliEnv(extra: Record<string, string | undefined> = {}): NodeJS.P
   return env;
 }
 
-const SAMPLE_INTERVAL_MS = 25;
+const SAMPLE_INTERVAL_MS = PROCESS_SOURCE === 'ps' ? 100 : 25;
 
 export function startCli(args: readonly string[], options: CliOptions = {}): CliProcess {
   if (!existsSync(CLI_PATH)) throw new Error(`${CLI_PATH} is missing: build first (npx tsc -p tsconfig.json)`);
