@@ -11,7 +11,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, expect } from 'vitest';
-import { runCli, startCli, type CliOptions, type CliProcess, type CliResult } from '../support/cli.js';
+import { startCli, type CliOptions, type CliProcess, type CliResult } from '../support/cli.js';
 import { FIXTURE_SERVER_PATH, TEMPERATURE_SERVER_PATH } from '../support/paths.js';
 import { describeProcesses, killIfAlive, readPidFileNow, waitForGone, type ProcInfo } from '../support/processes.js';
 
@@ -50,8 +50,9 @@ export function useE2eHarness(): E2eHarness {
   const testDir = () => (mainDir ??= dir());
 
   afterEach(async () => {
-    // A started CLI still running at the end of a test is killed (it is a test failure elsewhere).
-    for (const cli of started) if (cli.child.exitCode === null && cli.child.signalCode === null) cli.child.kill('SIGKILL');
+    // A CLI still running at the end of a test (the test failed or timed out) is killed with
+    // everything it started, so the failure is not followed by a misleading "left behind" one.
+    for (const cli of started) if (cli.child.exitCode === null && cli.child.signalCode === null) cli.killTree();
     const results = await Promise.all(runs);
     const seen: ProcInfo[] = [];
     for (const result of results) if (result) seen.push(...result.processes);
@@ -80,9 +81,10 @@ export function useE2eHarness(): E2eHarness {
       return path;
     },
     run(args, options) {
-      const promise = runCli(args, options);
-      runs.push(promise.catch(() => undefined));
-      return promise;
+      const cli = startCli(args, options);
+      started.push(cli);
+      runs.push(cli.done.catch(() => undefined));
+      return cli.done;
     },
     start(args, options) {
       const cli = startCli(args, options);

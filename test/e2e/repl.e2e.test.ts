@@ -3,59 +3,102 @@
  * built CLI a terminal on stdin and stdout, and the test types into it as a person would
  * (Enter is "\r", Ctrl+C is "\x03", Ctrl+D is "\x04").
  */
-import { spawn, type ChildProcess } from 'node:child_process';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { startMockLlm, type MockLlm } from '../support/mock-llm.js';
-import { CLI_PATH, REPO_ROOT } from '../support/paths.js';
-import { readPidFile, waitForGone, waitUntil } from '../support/processes.js';
+import { startMockLlm, type MockLlm, type RecordedRequest, type ScriptedReply } from '../support/mock-llm.js';
+import { readPidFile, waitForGone } from '../support/processes.js';
+import { closeTerminals, openTerminal, TERMINAL_MISSING } from '../support/terminal.js';
 import { fixtureServer, temperatureServer, useE2eHarness } from './harness.js';
 
-interface Terminal {
-  child: ChildProcess;
-  /** Everything the terminal showed so far (stdout and stderr of the CLI, echo included). */
-  screen(): string;
-  type(keys: string): void;
-  /** Waits until the screen, after position `from`, matches. */
-  waitFor(pattern: RegExp, from?: number): Promise<void>;
-  exit: Promise<number | null>;
+afterEach(closeTerminals);
+
+type Message = { role: string; content?: unknown; tool_calls?: unknown[] };
+const messagesOf = (request: RecordedRequest): Message[] => request.body?.messages ?? [];
+
+/**
+ * A model that only knows what the history tells it: asked for the name, it answers with the
+ * name given in an EARLIER user message, or says it does not know. A REPL that loses the
+ * history between messages therefore answers differently, whatever was scripted.
+ */
+function rememberingModel(request: RecordedRequest): ScriptedReply {
+  const users = messagesOf(request).filter((m) => m.role === 'user').map((m) => String(m.content));
+  const last = users.at(-1) ?? '';
+  if (/what is my name/i.test(last)) {
+    const told = users.slice(0, -1).map((text) => /my name is (\w+)/i.exec(text)?.[1]).find(Boolean);
+    return { text: told ? `Your name is ${told}.` : 'I do not know your name.' };
+  }
+  return { text: 'Nice to meet you.' };
 }
 
-const terminals: Terminal[] = [];
-
-function openTerminal(args: string[]): Terminal {
-  const command = [process.execPath, CLI_PATH, ...args].map((part) => `'${part.replace(/'/g, `'\\''`)}'`).join(' ');
-  // -q quiet, -f flush at once, -e return the CLI's exit code; the typescript goes nowhere.
-  const child = spawn('script', ['-qfec', command, '/dev/null'], {
-    cwd: REPO_ROOT,
-    env: { PATH: process.env.PATH, HOME: process.env.HOME, TERM: 'xterm', NO_COLOR: '1' },
-    stdio: ['pipe', 'pipe', 'pipe'],
-  });
-  let screen = '';
-  child.stdout!.setEncoding('utf8').on('data', (text: string) => (screen += text));
-  child.stderr!.setEncoding('utf8').on('data', (text: string) => (screen += text));
-  const exit = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
-  const terminal: Terminal = {
-    child,
-    screen: () => screen,
-    type: (keys) => child.stdin!.write(keys),
-    async waitFor(pattern, from = 0) {
-      const seen = await waitUntil(() => pattern.test(screen.slice(from)), 15_000);
-      if (!seen) throw new Error(`the terminal never showed ${pattern}; it shows:\n${screen}`);
-    },
-    exit,
-  };
-  terminals.push(terminal);
-  return terminal;
-}
-
-afterEach(() => {
-  for (const terminal of terminals.splice(0)) if (terminal.child.exitCode === null) terminal.child.kill('SIGKILL');
-});
-
-describe('switchboard chat (interactive)', () => {
+describe.skipIf(TERMINAL_MISSING)('switchboard chat (interactive)', () => {
   const h = useE2eHarness();
 
-  it('keeps the conversation across messages, lists tools, and leaves with Ctrl+D (exit 0)', async () => {
+  it('keeps the conversation across messages (the second request carries the first exchange); /clear forgets it but keeps --system; /help', async () => {
+    const mock = await startMockLlm({ script: rememberingModel });
+    try {
+      const config = h.file('history.json', { mcpServers: { temperature: temperatureServer() } });
+      const t = openTerminal(['chat', '--config', config, '--endpoint-url', mock.url, '--model', 'test-model', '--system', 'You are a test.']);
+      await t.waitFor(/you> /);
+
+      let mark = t.screen().length;
+      t.type('My name is Ada.\r');
+      await t.waitFor(/Nice to meet you\.[\s\S]*you> /, mark);
+      mark = t.screen().length;
+      t.type('What is my name?\r');
+      await t.waitFor(/Your name is Ada\.[\s\S]*you> /, mark);
+      expect(mock.requests).toHaveLength(2);
+      expect(messagesOf(mock.requests[1]!).map((m) => [m.role, m.content])).toEqual([
+        ['system', 'You are a test.'],
+        ['user', 'My name is Ada.'],
+        ['assistant', 'Nice to meet you.'],
+        ['user', 'What is my name?'],
+      ]);
+
+      mark = t.screen().length;
+      t.type('/clear\r');
+      await t.waitFor(/cleared[\s\S]*you> /i, mark);
+      mark = t.screen().length;
+      t.type('What is my name?\r');
+      await t.waitFor(/I do not know your name\.[\s\S]*you> /, mark);
+      expect(mock.requests).toHaveLength(3);
+      expect(messagesOf(mock.requests[2]!).map((m) => [m.role, m.content])).toEqual([
+        ['system', 'You are a test.'],
+        ['user', 'What is my name?'],
+      ]);
+
+      mark = t.screen().length;
+      t.type('/help\r');
+      await t.waitFor(/\/tools[\s\S]*\/clear[\s\S]*\/help[\s\S]*\/exit[\s\S]*you> /, mark);
+      expect(mock.requests, 'a command is not sent to the model').toHaveLength(3);
+
+      t.type('\x04');
+      expect(await t.exit).toBe(0);
+    } finally {
+      await mock.close();
+    }
+  });
+
+  it('Ctrl+D during a turn: the answer still arrives, then the chat leaves (exit 0) without another prompt', async () => {
+    // The answer streams in 10 chunks 300 ms apart; Ctrl+D is typed once the first chunk is shown.
+    const mock = await startMockLlm({ script: [{ text: 'first-chunk and then the rest of a slowly streamed answer.', chunkSize: 6, delayMs: 300 }] });
+    try {
+      const config = h.file('ctrl-d.json', { mcpServers: { temperature: temperatureServer() } });
+      const t = openTerminal(['chat', '--config', config, '--endpoint-url', mock.url, '--model', 'test-model']);
+      await t.waitFor(/you> /);
+      const mark = t.screen().length;
+      t.type('Stream slowly.\r');
+      await t.waitFor(/first-/, mark);
+      t.type('\x04');
+      expect(await t.exit).toBe(0);
+      const after = t.screen().slice(mark);
+      expect(after).toContain('slowly streamed answer.');
+      expect(after.slice(after.indexOf('slowly streamed answer.'))).not.toMatch(/you> /);
+      expect(mock.requests).toHaveLength(1);
+    } finally {
+      await mock.close();
+    }
+  });
+
+  it('answers with a tool call, lists tools, takes a second message, and leaves with Ctrl+D (exit 0)', async () => {
     const serverPid = h.pidfile('temperature-wrapper.pid');
     const script = h.file('repl.script.json', [
       { toolCalls: [{ name: 'get_temperature', arguments: { city: 'Paris' } }] },
@@ -128,8 +171,6 @@ describe('switchboard chat (interactive)', () => {
   });
 });
 
-
-/** The user messages the model received, one per request, in order. */
 function userMessages(mock: MockLlm): string[] {
   return mock.requests.map((request) => {
     const users = (request.body.messages as Array<{ role: string; content: string }>).filter((m) => m.role === 'user');
@@ -142,7 +183,7 @@ function plain(text: string): string {
   return text.replace(/\x1b\[[0-9;?]*[A-Za-z~]/g, '');
 }
 
-describe('switchboard chat (interactive): input', () => {
+describe.skipIf(TERMINAL_MISSING)('switchboard chat (interactive): input', () => {
   useE2eHarness();
   let mock: MockLlm;
   beforeAll(async () => {

@@ -328,7 +328,7 @@ describe('ToolHub shutdown', () => {
 
     expect(await tracker.close(hub)).toBe('closed');
     expect(isAlive(serverPid)).toBe(false);
-    expect(await waitForGone([grandchild], { timeoutMs: 1000 })).toEqual([]);
+    expect(await waitForGone([grandchild], { timeoutMs: 5000 })).toEqual([]);
   });
 
   it('close() still completes for a server that ignores SIGTERM, and the process is dead', async () => {

@@ -141,14 +141,17 @@ describe('per-call timeouts', () => {
   });
 
   it('progress notifications reset the timeout; without progress the same call times out', async () => {
-    const h = await startHub([fixture('fx', ['--tools', 'sleep'])], { toolTimeoutMs: 700 });
+    // Ticks come every 100 ms; the 2 s timeout is 20x that, so a busy machine that delays a
+    // few ticks does not time the call out. The 4 s sleep is twice the timeout (and under the
+    // 10x overall cap), so only the progress can have kept the first call alive.
+    const h = await startHub([fixture('fx', ['--tools', 'sleep'])], { toolTimeoutMs: 2000 });
     const [withProgress, without] = await Promise.all([
-      h.hub.call('sleep', { ms: 1500, progress: true }),
-      h.hub.call('sleep', { ms: 1500 }),
+      h.hub.call('sleep', { ms: 4000, progress: true }),
+      h.hub.call('sleep', { ms: 4000 }),
     ]);
-    expect(withProgress).toMatchObject({ isError: false, text: 'slept 1500 ms' });
+    expect(withProgress).toMatchObject({ isError: false, text: 'slept 4000 ms' });
     expect(without.isError).toBe(true);
-    expect(without.text).toContain('timed out after 0.7 s');
+    expect(without.text).toContain('timed out after 2 s');
     await closeAndExpectNoLeftovers(h);
   });
 });
@@ -233,9 +236,9 @@ describe('server crashes', () => {
     const lastPid = connection.pid;
     expect(await waitForGone([...h.pids], { groups: true })).toEqual([]);
 
-    const t0 = performance.now();
+    // "At once" is shown by order, not time: no new process, and the answer is "down" (a call
+    // that waited would end in a timeout or a restart instead).
     const down = await h.hub.call('echo', { text: 'anyone?' });
-    expect(elapsedSince(t0)).toBeLessThan(2_000);
     expect(down.isError).toBe(true);
     expect(down.text).toContain('is down');
     expect(down.text).toContain('"fx"');
@@ -276,9 +279,7 @@ describe('restarts that fail', () => {
     expect(connection.state).toBe('down');
 
     const pidBefore = connection.pid;
-    const t0 = performance.now();
     const down = await h.hub.call('echo', { text: 'x' });
-    expect(elapsedSince(t0)).toBeLessThan(2_000);
     expect(down.text).toContain('is down');
     expect(connection.pid).toBe(pidBefore);
     expect(h.notices.join('\n')).toContain('restarting server "flaky"');

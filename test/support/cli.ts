@@ -5,19 +5,19 @@
  * - `runCli(args, { env, cwd, input, timeoutMs })` resolves with `{ code, signal, stdout, stderr,
  *   processes }` once the CLI has exited. stdin is a pipe: `input` is written to it, then it is
  *   closed (closed at once without `input`), so the CLI never sees a terminal.
- * - `startCli(args, ...)` returns a `CliProcess` (the ChildProcess plus live output and a
- *   `done` promise) for signal tests.
+ * - `startCli(args, ...)` returns a `CliProcess` (the ChildProcess plus live output, a `done`
+ *   promise and `killTree()`) for signal tests.
  * - The child's environment (`cliEnv`) is the test's environment WITHOUT HF_TOKEN and
  *   SWITCHBOARD_API_KEY (unless the test passes them in `env`), with NO_COLOR=1.
  *   `env: { X: undefined }` removes X.
- * - While the CLI runs, its process subtree is sampled from /proc; `processes` lists every
+ * - While the CLI runs, its process subtree is sampled (from /proc, else `ps`); `processes` lists every
  *   descendant seen (pid + start time, so a reused pid is not mistaken for it). Checking and
  *   waiting on them is for ./processes.ts (`waitForGone`, `isAlive`, ...).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { CLI_PATH, REPO_ROOT } from './paths.js';
-import { killIfAlive, subtreeOf, type ProcInfo } from './processes.js';
+import { isAlive, killIfAlive, PROCESS_SOURCE, subtreeOf, type ProcInfo } from './processes.js';
 
 export interface CliOptions {
   /** Added to (or, with `undefined`, removed from) the child's environment. */
@@ -25,6 +25,8 @@ export interface CliOptions {
   cwd?: string;
   /** Written to stdin, which is then closed. Without it stdin is closed at once. */
   input?: string;
+  /** Leave stdin open after writing `input` (a pipe nobody closes: a CLI that reads it waits). */
+  keepStdinOpen?: boolean;
   /** The run is killed (whole subtree, SIGKILL) after this long; the promise then rejects. Default 20 s. */
   timeoutMs?: number;
 }
@@ -48,8 +50,14 @@ export interface CliProcess {
   readonly processes: ProcInfo[];
   /** Resolves when the CLI has exited and its output is complete. */
   done: Promise<CliResult>;
-  /** Resolves once stderr matches `pattern` (rejects if the CLI exits first or on timeout). */
+  /** Resolves once stderr matches `pattern` (rejects if the CLI exits first, or after `timeoutMs`, default 20 s). */
   waitForStderr(pattern: RegExp | string, timeoutMs?: number): Promise<void>;
+  /**
+   * SIGKILLs the CLI, every descendant seen, and the process group each of them leads (every
+   * server leads its own), so a test that gives up on the CLI leaves nothing behind to be
+   * reported later as a leak of some other test.
+   */
+  killTree(): void;
 }
 
 /** The environment a test's CLI run gets: no model tokens, no colour. */
@@ -66,7 +74,7 @@ export function cliEnv(extra: Record<string, string | undefined> = {}): NodeJS.P
   return env;
 }
 
-const SAMPLE_INTERVAL_MS = 25;
+const SAMPLE_INTERVAL_MS = PROCESS_SOURCE === 'ps' ? 100 : 25;
 
 export function startCli(args: readonly string[], options: CliOptions = {}): CliProcess {
   if (!existsSync(CLI_PATH)) throw new Error(`${CLI_PATH} is missing: build first (npx tsc -p tsconfig.json)`);
@@ -89,7 +97,9 @@ export function startCli(args: readonly string[], options: CliOptions = {}): Cli
     for (const waiter of stderrWaiters) waiter();
   });
   child.stdin!.on('error', () => undefined); // the CLI may exit before reading stdin
-  if (options.input !== undefined) child.stdin!.end(options.input);
+  if (options.keepStdinOpen) {
+    if (options.input !== undefined) child.stdin!.write(options.input);
+  } else if (options.input !== undefined) child.stdin!.end(options.input);
   else child.stdin!.end();
 
   const sample = () => {
@@ -103,12 +113,20 @@ export function startCli(args: readonly string[], options: CliOptions = {}): Cli
   const sampler = setInterval(sample, SAMPLE_INTERVAL_MS);
   sample();
 
+  const killTree = (): void => {
+    sample();
+    const processes = [...seen.values()];
+    // A group is signalled only while its leader is that very process (not a reused pid).
+    const leaders = processes.filter((p) => p.pgid === p.pid && isAlive(p.pid, p.startTime));
+    killIfAlive(leaders, { groups: true });
+    killIfAlive([...processes, pid]);
+  };
+
   const timeoutMs = options.timeoutMs ?? 20_000;
   let timedOut = false;
   const timer = setTimeout(() => {
     timedOut = true;
-    sample();
-    killIfAlive([...seen.values(), pid]);
+    killTree();
   }, timeoutMs);
 
   const done = new Promise<CliResult>((resolveDone, rejectDone) => {
@@ -154,7 +172,8 @@ export function startCli(args: readonly string[], options: CliOptions = {}): Cli
       return [...seen.values()];
     },
     done,
-    waitForStderr(pattern, waitMs = 10_000) {
+    killTree,
+    waitForStderr(pattern, waitMs = 20_000) {
       const matches = () => (typeof pattern === 'string' ? stderr.includes(pattern) : pattern.test(stderr));
       return new Promise<void>((resolveWait, rejectWait) => {
         const check = () => {

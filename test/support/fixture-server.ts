@@ -20,6 +20,8 @@
  *                          server's process group, as a daemonizing server would) and write its
  *                          pid to PIDFILE; only a host that finds it by other means can kill it
  *   --pidfile PATH         write own pid to PATH at start
+ *   --event-log PATH       append one line per shutdown step received ("stdin-eof", "SIGTERM",
+ *                          "SIGINT"), so a test can tell which stages of a shutdown reached it
  *   --garbage-stdout       write non-JSON lines to stdout at start and before each tool result
  *   --exit-during-init     exit 3 when the initialize request arrives (after a stderr line)
  *   --stderr-lines N       write N lines "fixture stderr line i" to stderr at start
@@ -38,7 +40,7 @@
  * Without --ignore-sigterm the process exits 0 when stdin reaches EOF.
  */
 import { spawn } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
+import { appendFileSync, writeFileSync } from 'node:fs';
 import { Server } from '@modelcontextprotocol/sdk/server/index.js';
 import { StdioServerTransport } from '@modelcontextprotocol/sdk/server/stdio.js';
 import {
@@ -63,6 +65,7 @@ interface Flags {
   grandchild?: string;
   setsidChild?: string;
   pidfile?: string;
+  eventLog?: string;
   garbageStdout: boolean;
   exitDuringInit: boolean;
   stderrLines: number;
@@ -118,6 +121,7 @@ function parseFlags(argv: string[]): Flags {
       case '--grandchild': flags.grandchild = value(++i, flag); break;
       case '--setsid-child': flags.setsidChild = value(++i, flag); break;
       case '--pidfile': flags.pidfile = value(++i, flag); break;
+      case '--event-log': flags.eventLog = value(++i, flag); break;
       case '--garbage-stdout': flags.garbageStdout = true; break;
       case '--exit-during-init': flags.exitDuringInit = true; break;
       case '--stderr-lines': flags.stderrLines = int(++i, flag); break;
@@ -442,6 +446,11 @@ function writeGarbage(): void {
 
 if (flags.pidfile) writeFileSync(flags.pidfile, String(process.pid));
 
+/** Records a shutdown step (synchronously: the next step may be SIGKILL). */
+function logEvent(event: string): void {
+  if (flags.eventLog) appendFileSync(flags.eventLog, `${event}\n`);
+}
+
 if (flags.grandchild) {
   const child = spawn(process.execPath, ['-e', 'setInterval(()=>{},1000)'], { stdio: 'ignore', detached: false });
   writeFileSync(flags.grandchild, String(child.pid));
@@ -463,8 +472,14 @@ if (flags.crashAtStart) {
 }
 
 if (flags.ignoreSigterm) {
-  process.on('SIGTERM', () => process.stderr.write('fixture: ignoring SIGTERM\n'));
-  process.on('SIGINT', () => process.stderr.write('fixture: ignoring SIGINT\n'));
+  process.on('SIGTERM', () => {
+    logEvent('SIGTERM');
+    process.stderr.write('fixture: ignoring SIGTERM\n');
+  });
+  process.on('SIGINT', () => {
+    logEvent('SIGINT');
+    process.stderr.write('fixture: ignoring SIGINT\n');
+  });
   setInterval(() => {}, 1 << 30); // keep the event loop alive after stdin EOF
 }
 
@@ -526,6 +541,7 @@ transport.onmessage = (message) => {
   sdkOnMessage?.(message);
 };
 
-if (!flags.ignoreSigterm) {
-  process.stdin.on('end', () => process.exit(0));
-}
+process.stdin.on('end', () => {
+  logEvent('stdin-eof');
+  if (!flags.ignoreSigterm) process.exit(0);
+});

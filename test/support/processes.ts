@@ -1,6 +1,10 @@
 /**
- * Process checks and waiting helpers for tests that start real child processes (Linux: reads
- * /proc). This module is the one home of both; other test modules import them from here.
+ * Process checks and waiting helpers for tests that start real child processes. This module
+ * is the one home of both; other test modules import them from here.
+ *
+ * Where the processes come from: /proc on Linux; elsewhere (macOS) `ps -A`, which is slower but
+ * says the same (pid, parent, group, state, start time, command line). SWITCHBOARD_TEST_PS=1
+ * forces `ps` on Linux too, to check that path.
  *
  * - `isAlive(pid, startTime?)`: the process exists and is not a zombie (a zombie has exited; it
  *   only waits to be reaped by its parent, which for an orphan may be a PID 1 that never reaps).
@@ -16,15 +20,19 @@
  * - `readPidFile(path)` / `readPidFileNow(path)`: a pid a child process wrote to a file.
  * - `killIfAlive(processes)`: last-resort SIGKILL after a failed assertion, so nothing leaks.
  */
-import { readdirSync, readFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 
-/** A process as /proc/PID/stat describes it. */
+/** A process as /proc/PID/stat (or `ps`) describes it. */
 export interface ProcStat {
   pid: number;
   state: string;
   ppid: number;
   pgid: number;
-  /** Clock ticks since boot at which it started: identifies the process, not just the pid. */
+  /**
+   * When it started, to tell the process from a later one that reuses its pid: clock ticks
+   * since boot from /proc, seconds since the epoch from `ps`.
+   */
   startTime: number;
 }
 
@@ -39,8 +47,45 @@ export type ProcessRef = number | ProcInfo | undefined;
 // ---------------------------------------------------------------------------------------------
 // /proc
 
-/** Parses /proc/PID/stat; undefined when the process does not exist. */
+const USE_PS = process.env.SWITCHBOARD_TEST_PS === '1' || !existsSync('/proc/self/stat');
+/** Where process information comes from; `ps` costs a process per look, so callers poll it less often. */
+export const PROCESS_SOURCE: 'proc' | 'ps' = USE_PS ? 'ps' : 'proc';
+
+/**
+ * `ps` for the given pid, or every process: pid, ppid, pgid, state, start time (lstart: five
+ * words, "Sun Nov 29 21:57:26 2026"), then the command line. Same keywords on Linux and macOS.
+ */
+function psList(pid?: number): ProcInfo[] {
+  let text: string;
+  try {
+    text = execFileSync('ps', [...(pid === undefined ? ['-A'] : ['-p', String(pid)]), '-o', 'pid=,ppid=,pgid=,stat=,lstart=,args='], {
+      encoding: 'utf8',
+      env: { ...process.env, LC_ALL: 'C' },
+      stdio: ['ignore', 'pipe', 'ignore'],
+    });
+  } catch {
+    return []; // ps exits 1 when the pid does not exist
+  }
+  const out: ProcInfo[] = [];
+  for (const line of text.split('\n')) {
+    const words = line.trim().split(/\s+/);
+    if (words.length < 9) continue;
+    const [pidText, ppid, pgid, stat, ...rest] = words;
+    out.push({
+      pid: Number(pidText),
+      ppid: Number(ppid),
+      pgid: Number(pgid),
+      state: (stat ?? '?').charAt(0),
+      startTime: Date.parse(rest.slice(0, 5).join(' ')) / 1000,
+      cmdline: rest.slice(5).join(' '),
+    });
+  }
+  return out;
+}
+
+/** Parses /proc/PID/stat (or asks `ps`); undefined when the process does not exist. */
 export function procStat(pid: number): ProcStat | undefined {
+  if (USE_PS) return psList(pid)[0];
   let text: string;
   try {
     text = readFileSync(`/proc/${pid}/stat`, 'utf8');
@@ -61,6 +106,7 @@ export function procStat(pid: number): ProcStat | undefined {
 
 /** `procStat(pid)` plus the command line, read right after it ('' once the process is exiting or a zombie). */
 export function procInfo(pid: number): ProcInfo | undefined {
+  if (USE_PS) return psList(pid)[0];
   const stat = procStat(pid);
   if (!stat) return undefined;
   let cmdline = '';
@@ -86,6 +132,7 @@ export function isAlive(pid: number | undefined, startTime?: number): boolean {
 
 /** Every process on the system, each as `read` gives it. */
 function allProcesses<T extends ProcStat>(read: (pid: number) => T | undefined): T[] {
+  if (USE_PS) return psList() as ProcStat[] as T[];
   const out: T[] = [];
   for (const entry of readdirSync('/proc')) {
     if (!/^\d+$/.test(entry)) continue;

@@ -1,0 +1,78 @@
+/**
+ * The built CLI in a real pseudo-terminal, for tests of the interactive chat: util-linux
+ * `script` gives the CLI a terminal on stdin and stdout, and the test types into it as a
+ * person would (Enter is "\r", Ctrl+C is "\x03", Ctrl+D is "\x04").
+ *
+ * - `TERMINAL_MISSING`: why no terminal can be opened here (undefined when one can); tests
+ *   skip with it as the reason (`describe.skipIf(TERMINAL_MISSING)`), and it is printed once.
+ * - `openTerminal(args, { env })`: starts `switchboard ...args` in a terminal. The environment
+ *   is minimal (PATH, HOME, TERM, NO_COLOR) plus `env`.
+ * - `closeTerminals()`: SIGKILLs every terminal still running, with the CLI and the servers it
+ *   started (for an afterEach).
+ */
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { CLI_PATH, REPO_ROOT } from './paths.js';
+import { killIfAlive, subtreeOf, waitUntil } from './processes.js';
+
+export interface Terminal {
+  child: ChildProcess;
+  /** Everything the terminal showed so far (stdout and stderr of the CLI, echo included). */
+  screen(): string;
+  type(keys: string): void;
+  /** Waits until the screen, after position `from`, matches (rejects after `timeoutMs`, default 20 s). */
+  waitFor(pattern: RegExp, from?: number, timeoutMs?: number): Promise<void>;
+  /** The CLI's exit code (`script -e` passes it on). */
+  exit: Promise<number | null>;
+}
+
+/** util-linux `script` (`-e`, `-f`, `-c` as Linux has them); BSD/macOS `script` takes other flags. */
+function findTerminalMissing(): string | undefined {
+  if (process.platform !== 'linux') return `the pseudo-terminal tests need util-linux \`script\` (Linux); this is ${process.platform}`;
+  const probe = spawnSync('script', ['-qfec', 'true', '/dev/null'], { stdio: 'ignore', timeout: 10_000 });
+  if (probe.error) return `the pseudo-terminal tests need util-linux \`script\`, not found (${probe.error.message}); install util-linux (bsdutils on Debian)`;
+  if (probe.status !== 0) return `the pseudo-terminal tests need util-linux \`script\`; \`script -qfec true /dev/null\` exited ${String(probe.status)}`;
+  return undefined;
+}
+
+export const TERMINAL_MISSING = findTerminalMissing();
+if (TERMINAL_MISSING) process.stderr.write(`skipping the interactive chat tests: ${TERMINAL_MISSING}\n`);
+
+const terminals: Terminal[] = [];
+
+export function openTerminal(args: readonly string[], options: { env?: Record<string, string> } = {}): Terminal {
+  const command = [process.execPath, CLI_PATH, ...args].map((part) => `'${part.replace(/'/g, `'\\''`)}'`).join(' ');
+  // -q quiet, -f flush at once, -e return the CLI's exit code; the typescript goes nowhere.
+  const child = spawn('script', ['-qfec', command, '/dev/null'], {
+    cwd: REPO_ROOT,
+    env: { PATH: process.env.PATH, HOME: process.env.HOME, TERM: 'xterm', NO_COLOR: '1', ...options.env },
+    stdio: ['pipe', 'pipe', 'pipe'],
+  });
+  let screen = '';
+  child.stdout!.setEncoding('utf8').on('data', (text: string) => (screen += text));
+  child.stderr!.setEncoding('utf8').on('data', (text: string) => (screen += text));
+  const exit = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  const terminal: Terminal = {
+    child,
+    screen: () => screen,
+    type: (keys) => child.stdin!.write(keys),
+    async waitFor(pattern, from = 0, timeoutMs = 20_000) {
+      const seen = await waitUntil(() => pattern.test(screen.slice(from)), timeoutMs);
+      if (!seen) throw new Error(`the terminal never showed ${pattern}; it shows:\n${screen}`);
+    },
+    exit,
+  };
+  terminals.push(terminal);
+  return terminal;
+}
+
+export function closeTerminals(): void {
+  for (const terminal of terminals.splice(0)) {
+    const pid = terminal.child.pid;
+    if (terminal.child.exitCode !== null || pid === undefined) continue;
+    // The CLI under `script` and every server it started (each leads its own group): a test
+    // that gives up must not leave them to be reported as another test's leak.
+    const tree = subtreeOf(pid);
+    killIfAlive(tree.filter((p) => p.pgid === p.pid), { groups: true });
+    killIfAlive([...tree, pid]);
+  }
+}
