@@ -78,7 +78,7 @@ describe('--model-timeout and retry notices', () => {
     expect(r.code, r.stderr).toBe(0);
     expect(r.stdout).toBe('Second attempt answers.\n');
     expect(mock.requests).toHaveLength(2);
-    expect(r.stderr).toMatch(/↻ model request failed \(.*timed out.*\); retry 1 in/);
+    expect(r.stderr).toMatch(/↻ model request failed \(.*timed out.*\); retry 1 after/);
   });
 
   it('an HTTP 503 is retried with a notice on stderr', async () => {
@@ -86,7 +86,7 @@ describe('--model-timeout and retry notices', () => {
     const r = await chat('Hello', { temperature: temperatureServer() });
     expect(r.code, r.stderr).toBe(0);
     expect(r.stdout).toBe('Recovered.\n');
-    expect(r.stderr).toMatch(/↻ model request failed \(.*503.*\); retry 1 in/);
+    expect(r.stderr).toMatch(/↻ model request failed \(.*503.*\); retry 1 after/);
   });
 });
 
@@ -264,7 +264,8 @@ describe.skipIf(PROC_MISSING)('the environment a server gets', () => {
       expect(r.code, r.stderr).toBe(0);
       expect(lines(r.stdout)).toEqual(['done']);
       expect(environ, 'the server environment was read').toBeDefined();
-      const allowed = new Set(['HOME', 'LOGNAME', 'PATH', 'SHELL', 'TERM', 'USER', 'CONFIGURED_VAR']);
+      // SWITCHBOARD_RUN is Switchboard's own marker (which run started the server), no value of the user's.
+      const allowed = new Set(['HOME', 'LOGNAME', 'PATH', 'SHELL', 'TERM', 'USER', 'CONFIGURED_VAR', 'SWITCHBOARD_RUN']);
       expect(Object.keys(environ!).filter((key) => !allowed.has(key))).toEqual([]);
       expect(environ!.CONFIGURED_VAR).toBe('from-config');
       expect(Object.values(environ!).join('\n')).not.toMatch(/hf_secret_token|sk-secret|private/);

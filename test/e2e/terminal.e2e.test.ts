@@ -121,6 +121,7 @@ describe('the terminal renderer on a TTY', () => {
     await t.waitFor(/you> /);
     t.type('\x04');
     expect(await t.exit).toBe(0);
-    expect(t.screen()).toMatch(/you> (\u001b\[\d+G)?\r?\n$/); // readline may put the cursor back first
+    // readline may put the cursor back first; bracketed paste is switched off as the chat leaves
+    expect(t.screen()).toMatch(/you> (\u001b\[\d+G)?(\u001b\[\?2004l)?\r?\n(\u001b\[\?2004l)?$/);
   });
 });
