@@ -5,6 +5,7 @@
 import { relative, resolve } from 'node:path';
 import { DEMO_SCRIPT_PATH } from '../config/load.js';
 import { UserInputError } from '../errors.js';
+import { assertTokenTransport } from '../policy/transport.js';
 import { HfChatModel } from '../llm/hf.js';
 import type { ChatModel } from '../llm/model.js';
 import { ScriptedChatModel } from '../llm/scripted.js';
@@ -19,6 +20,7 @@ export function createModel(settings: RunSettings, env: NodeJS.ProcessEnv, cwd: 
     return ScriptedChatModel.fromFile(resolve(cwd, path));
   }
   const accessToken = tokenFor(settings.endpointUrl, env);
+  assertTokenTransport(settings.endpointUrl, accessToken !== undefined, settings.allowInsecureEndpoint);
   if (!settings.endpointUrl && !accessToken) {
     throw new UserInputError(
       'MODEL_SETUP',

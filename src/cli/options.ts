@@ -28,6 +28,7 @@ export const MODEL_OPTIONS = {
   'max-steps': { type: 'number', describe: `Most model calls per user message (default: ${DEFAULTS.maxSteps})` },
   'model-timeout': { type: 'number', describe: `Seconds the model server may stay silent before the request is retried (default: ${DEFAULTS.modelTimeoutSeconds})` },
   retries: { type: 'number', describe: `Retries of a failed model request (default: ${DEFAULTS.retries})` },
+  'allow-insecure-endpoint': { type: 'boolean', describe: 'Send the model token over plain http:// to a host that is not loopback' },
 } as const satisfies Record<string, OptionSpec>;
 
 export interface PositionalSpec {
@@ -66,6 +67,15 @@ export const COMMANDS = {
       { name: 'args', describe: 'Arguments as a JSON object, e.g. \'{"city": "Paris"}\'', required: false },
     ],
     options: {},
+  },
+  trust: {
+    usage: 'trust [path]',
+    describe: 'Trust a project config (default ./switchboard.json) so it may start its servers; --list, --revoke PATH',
+    positionals: [{ name: 'path', describe: 'The config file to trust as it is now', required: false }],
+    options: {
+      list: { type: 'boolean', describe: 'List the trusted configs' },
+      revoke: { type: 'string', describe: 'Stop trusting the config at PATH' },
+    },
   },
 } as const satisfies Record<string, CommandSpec>;
 

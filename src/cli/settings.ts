@@ -30,6 +30,7 @@ export interface GlobalFlags {
   retries?: number;
   verbose?: boolean;
   strict?: boolean;
+  allowInsecureEndpoint?: boolean;
 }
 
 export interface RunSettings {
@@ -46,6 +47,8 @@ export interface RunSettings {
   startupTimeoutMs: number;
   verbose: boolean;
   strict: boolean;
+  /** Send the token over plain http:// to a non-loopback host (refused otherwise). */
+  allowInsecureEndpoint: boolean;
 }
 
 export function resolveSettings(flags: GlobalFlags, config: LoadedConfig): RunSettings {
@@ -64,6 +67,7 @@ export function resolveSettings(flags: GlobalFlags, config: LoadedConfig): RunSe
     startupTimeoutMs: (file.startupTimeout ?? DEFAULTS.startupTimeoutSeconds) * 1000,
     verbose: flags.verbose ?? false,
     strict: flags.strict ?? false,
+    allowInsecureEndpoint: flags.allowInsecureEndpoint ?? file.allowInsecureEndpoint ?? false,
   };
 }
 

@@ -63,7 +63,7 @@ export const AgentSettingsSchema = z.object({
   provider: z.string().min(1).optional(),
   /** Base URL of an OpenAI-compatible server, e.g. `http://127.0.0.1:8080/v1`. */
   endpointUrl: httpUrlSchema.optional(),
-  /** System prompt text. */
+  /** System prompt text, taken as written (variables are not expanded in it). */
   system: z.string().optional(),
   /** Cap on model calls per user message (every call counts). */
   maxSteps: z.number().int().positive().optional(),
@@ -79,6 +79,8 @@ export const AgentSettingsSchema = z.object({
   startupTimeout: secondsSchema.optional(),
   /** Budget for the history sent to the model, in estimated tokens. */
   maxContextTokens: z.number().int().min(256).optional(),
+  /** Send the model token over plain http:// to a host that is not loopback (off: refused). */
+  allowInsecureEndpoint: z.boolean().optional(),
 });
 
 export const ConfigFileSchema = z.looseObject({
@@ -104,14 +106,23 @@ export interface ServerSpec {
   timeoutSeconds?: number;
 }
 
+/**
+ * How the file was found: `explicit` (--config), `project` (./switchboard.json: needs the
+ * user's approval), `user` (config.json in the user's Switchboard folder), `bundled`.
+ */
+export type ConfigOrigin = 'explicit' | 'project' | 'user' | 'bundled';
+
 /** A loaded, validated config. */
 export interface LoadedConfig {
   /** Absolute path of the file it came from. */
   path: string;
+  origin: ConfigOrigin;
   /** True when no --config and no ./switchboard.json: the bundled default. */
   isBundledDefault: boolean;
   servers: ServerSpec[];
   settings: AgentSettings;
   /** Things worth a warning that do not stop the load (e.g. a key that looks like a typo). */
   warnings: string[];
+  /** Values to mask wherever text is shown: every expanded variable's value, every server `env` value. */
+  secrets: string[];
 }
