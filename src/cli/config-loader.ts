@@ -59,7 +59,7 @@ async function requireTrust(source: ConfigSource, interactive: boolean): Promise
       `${source.path} ${changed ? 'has changed since you trusted it' : 'was found in the current folder and is not trusted yet'}; nothing was started.`,
       'A config decides which programs run and where your prompts and keys go. Read it, then either:',
       `  - trust it (until it changes): switchboard trust ${source.path}`,
-      `  - or name it for this run: switchboard --config ${source.path} ...`,
+      `  - or name it for this run: switchboard <command> --config ${source.path}`,
     ].join('\n'),
   );
 }

@@ -25,6 +25,9 @@
  *   --stderr-lines N       write N lines "fixture stderr line i" to stderr at start
  *   --slow-start MS        wait MS before connecting the transport
  *   --crash-at-start       write "fixture: fatal start error" to stderr and exit 1 before connecting
+ *   --token VALUE          accepted and ignored: a credential on the command line, as real servers take one
+ *   --echo-argv            write "fixture argv: <its arguments>" to stderr at start (a server echoing a secret)
+ *   --echo-env NAME        write "fixture env NAME=<value>" to stderr at start (repeatable)
  *
  * Built-in tools: echo, add, sleep, crash, hang, big, fail, image, no_params, add_tool,
  * cancelled_count (see TOOLS below for schemas and behaviour).
@@ -61,6 +64,8 @@ interface Flags {
   stderrLines: number;
   slowStartMs: number;
   crashAtStart: boolean;
+  echoArgv: boolean;
+  echoEnv: string[];
 }
 
 function fatalUsage(message: string): never {
@@ -79,6 +84,8 @@ function parseFlags(argv: string[]): Flags {
     stderrLines: 0,
     slowStartMs: 0,
     crashAtStart: false,
+    echoArgv: false,
+    echoEnv: [],
   };
   const value = (i: number, flag: string): string => {
     const v = argv[i];
@@ -111,6 +118,9 @@ function parseFlags(argv: string[]): Flags {
       case '--stderr-lines': flags.stderrLines = int(++i, flag); break;
       case '--slow-start': flags.slowStartMs = int(++i, flag); break;
       case '--crash-at-start': flags.crashAtStart = true; break;
+      case '--token': value(++i, flag); break;
+      case '--echo-argv': flags.echoArgv = true; break;
+      case '--echo-env': flags.echoEnv.push(value(++i, flag)); break;
       default: fatalUsage(`unknown flag ${String(flag)}`);
     }
   }
@@ -378,6 +388,8 @@ if (flags.setsidChild) {
 }
 
 for (let i = 1; i <= flags.stderrLines; i++) process.stderr.write(`fixture stderr line ${i}\n`);
+if (flags.echoArgv) process.stderr.write(`fixture argv: ${process.argv.slice(2).join(' ')}\n`);
+for (const name of flags.echoEnv) process.stderr.write(`fixture env ${name}=${process.env[name] ?? ''}\n`);
 
 if (flags.crashAtStart) {
   process.stderr.write('fixture: fatal start error\n');
