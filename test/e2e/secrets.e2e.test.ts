@@ -7,7 +7,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startMockLlm, type MockLlm } from '../support/mock-llm.js';
-import { expectNoStackTrace, fixtureServer, useE2eHarness } from './harness.js';
+import { expectNoStackTrace, fixtureServer, lines, useE2eHarness } from './harness.js';
 
 const h = useE2eHarness();
 
@@ -46,6 +46,17 @@ describe('secrets from the config are masked', () => {
     expectNoStackTrace(r.stderr);
     expect(r.stderr).not.toContain(SECRET);
     expect(r.stderr).not.toContain(LITERAL);
+  });
+
+  it('in --json events, which stay valid JSON', async () => {
+    const script = h.file('script.json', [{ toolCalls: [{ name: 'echo', arguments: { text: `key=${SECRET}` } }] }, { text: 'Got {{last_tool_result}}' }]);
+    const config = h.file('json.json', { mcpServers: { leaky: echoingServer() } });
+    const r = await h.run(['chat', '--json', '--config', config, '--model', `scripted:${script}`, 'hi'], { env: { SB_E2E_SECRET: SECRET } });
+    expect(r.code, r.stderr).toBe(0);
+    const events = lines(r.stdout).map((line) => JSON.parse(line) as { type: string });
+    expect(events.map((e) => e.type)).toContain('tool_result');
+    expect(r.stdout).toContain('key=***');
+    expect(r.stdout).not.toContain(SECRET);
   });
 
   it('in the error report (a URL built from a secret)', async () => {
