@@ -13,7 +13,7 @@ export interface OptionSpec {
 
 /** Flags every command takes. Keys are the kebab-case flag names. */
 export const GLOBAL_OPTIONS = {
-  config: { type: 'string', describe: 'Config file (default: ./switchboard.json, else the bundled temperature server)' },
+  config: { type: 'string', describe: 'Config file, trusted for this run (default: ./switchboard.json once trusted, else ~/.config/switchboard/config.json, else the bundled temperature server)' },
   'tool-timeout': { type: 'number', describe: `Seconds a tool call may take (default: ${DEFAULTS.toolTimeoutSeconds}; a server's "timeout" wins)` },
   verbose: { type: 'boolean', alias: 'v', describe: 'Show server stderr, model reasoning and step counts' },
   strict: { type: 'boolean', describe: 'Fail when any server fails to start' },
