@@ -5,6 +5,7 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { afterEach, describe, expect, it } from 'vitest';
+import { NO_CONFIG_HOME } from '../support/cli.js';
 import { CLI_PATH, REPO_ROOT } from '../support/paths.js';
 import { readPidFile, waitForGone, waitUntil } from '../support/processes.js';
 import { fixtureServer, temperatureServer, useE2eHarness } from './harness.js';
@@ -26,7 +27,7 @@ function openTerminal(args: string[]): Terminal {
   // -q quiet, -f flush at once, -e return the CLI's exit code; the typescript goes nowhere.
   const child = spawn('script', ['-qfec', command, '/dev/null'], {
     cwd: REPO_ROOT,
-    env: { PATH: process.env.PATH, HOME: process.env.HOME, TERM: 'xterm', NO_COLOR: '1' },
+    env: { PATH: process.env.PATH, HOME: process.env.HOME, TERM: 'xterm', NO_COLOR: '1', XDG_CONFIG_HOME: NO_CONFIG_HOME },
     stdio: ['pipe', 'pipe', 'pipe'],
   });
   let screen = '';
