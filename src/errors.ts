@@ -10,6 +10,7 @@
 /** Machine-readable error codes; the CLI maps the category to an exit code. */
 export type ErrorCode =
   | 'CONFIG_INVALID' // config file unreadable, malformed, or fails validation
+  | 'CONFIG_UNTRUSTED' // ./switchboard.json not approved yet (switchboard trust), or declined
   | 'USAGE' // bad command-line arguments
   | 'MODEL_SETUP' // no token and no endpoint, bad scripted model file
   | 'MODEL_AUTH' // 401/403 from the model provider

@@ -1,25 +1,67 @@
 /**
- * The config file as a command loads it: `${input:ID}` values that are not in their
- * environment variable are asked for on a terminal (hidden for `"password": true` inputs),
- * and the loader's warnings (keys that look like typos) go to stderr.
+ * The config file as a command loads it, in this order:
+ *   1. found (load.ts's discovery order) and read once;
+ *   2. refused when other users can write it (config/file-mode.ts);
+ *   3. a project config (./switchboard.json) must be trusted (policy/trust.ts): asked on a
+ *      terminal, refused otherwise, before anything is expanded, prompted for or started;
+ *   4. `${input:ID}` values that are not in their environment variable are asked for on a
+ *      terminal (hidden for `"password": true` inputs);
+ *   5. parsed; its secrets are registered for masking (policy/secrets.ts), its warnings
+ *      (keys that look like typos) go to stderr.
  */
 import { Writable } from 'node:stream';
 import { createInterface } from 'node:readline/promises';
+import { assertNotWritableByOthers } from '../config/file-mode.js';
 import type { InputRequest } from '../config/inputs.js';
-import { missingInputs, parseConfig, readConfigSource } from '../config/load.js';
+import { missingInputs, parseConfig, readConfigSource, type ConfigSource } from '../config/load.js';
 import type { LoadedConfig } from '../config/schema.js';
-import { SwitchboardError } from '../errors.js';
+import { summarizeConfig } from '../config/summary.js';
+import { SwitchboardError, UserInputError } from '../errors.js';
+import { runRedactor } from '../policy/secrets.js';
+import { approve, trustState } from '../policy/trust.js';
+import { askTrust } from '../ui/trust-prompt.js';
 
 export async function loadConfigForRun(configPath: string | undefined): Promise<LoadedConfig> {
   const source = readConfigSource({ configPath });
+  assertNotWritableByOthers(source.path);
+  const interactive = process.stdin.isTTY === true && process.stderr.isTTY === true;
+  if (source.origin === 'project') await requireTrust(source, interactive);
   const inputs: Record<string, string> = {};
   // Without a terminal there is nobody to ask: parseConfig then names the variable to set.
-  if (process.stdin.isTTY && process.stderr.isTTY) {
-    for (const request of missingInputs(source.text, source.path, process.env)) inputs[request.id] = await ask(request);
+  if (interactive) {
+    for (const request of missingInputs(source.text, source.path, process.env)) {
+      const answer = await ask(request);
+      inputs[request.id] = answer;
+      runRedactor.add(answer);
+    }
   }
-  const config = parseConfig(source.text, source.path, process.env, source.isBundledDefault, inputs);
-  for (const warning of config.warnings) process.stderr.write(`switchboard: warning: ${config.path}: ${warning}\n`);
+  const config = parseConfig(source.text, source.path, process.env, source.isBundledDefault, inputs, source.origin);
+  for (const secret of config.secrets) runRedactor.add(secret);
+  for (const warning of config.warnings) process.stderr.write(`switchboard: warning: ${config.path}: ${runRedactor.redact(warning)}\n`);
   return config;
+}
+
+/** A project config goes on only when approved for exactly this content. */
+async function requireTrust(source: ConfigSource, interactive: boolean): Promise<void> {
+  const state = trustState(source.path, source.text, process.env);
+  if (state === 'trusted') return;
+  const changed = state === 'changed';
+  if (interactive) {
+    if (!(await askTrust(source.path, changed, summarizeConfig(source.text, source.path)))) {
+      throw new UserInputError('CONFIG_UNTRUSTED', 'Not trusted: nothing was started. To use another config, pass --config PATH.');
+    }
+    approve(source.path, source.text, process.env);
+    return;
+  }
+  throw new UserInputError(
+    'CONFIG_UNTRUSTED',
+    [
+      `${source.path} ${changed ? 'has changed since you trusted it' : 'was found in the current folder and is not trusted yet'}; nothing was started.`,
+      'A config decides which programs run and where your prompts and keys go. Read it, then either:',
+      `  - trust it (until it changes): switchboard trust ${source.path}`,
+      `  - or name it for this run: switchboard <command> --config ${source.path}`,
+    ].join('\n'),
+  );
 }
 
 /** One question on stderr, read from the terminal; a password's answer is not echoed. */

@@ -13,6 +13,8 @@ import { parseCommonInvocation } from './fast-parse.js';
 import { installInterruptHandlers } from './interrupt.js';
 import { splitPromptAfterDoubleDash, type ParsedFlags, type ParsedInvocation } from './options.js';
 import { toolsCommand } from './tools.js';
+import { trustCommand } from './trust.js';
+import { runRedactor } from '../policy/secrets.js';
 
 // fetch's HTTP parser is WebAssembly; V8's optimizing tier-up of it runs on a
 // background thread that delays process exit by ~50 ms after a one-shot answer and
@@ -45,6 +47,8 @@ function run({ command, flags }: ParsedInvocation, signal: AbortSignal): Promise
       return toolsCommand({ ...global, json: flags.json === true, name: optionalString(flags.name) }, signal);
     case 'call':
       return callCommand({ ...global, tool: String(flags.tool), args: optionalString(flags.args), server: optionalString(flags.server), json: flags.json === true, saveMedia: optionalString(flags.saveMedia) }, signal);
+    case 'trust':
+      return trustCommand({ path: optionalString(flags.path), list: flags.list === true, revoke: optionalString(flags.revoke) });
   }
 }
 
@@ -80,6 +84,7 @@ function checkGlobalFlags(flags: ParsedFlags) {
     retries: number('retries', 'retries', 0, true),
     verbose: flags.verbose === true,
     strict: flags.strict === true,
+    allowInsecureEndpoint: flags.allowInsecureEndpoint === true ? true : undefined,
   };
 }
 
@@ -109,10 +114,10 @@ function report(error: unknown): number {
   if (code === ExitCode.interrupted) {
     process.stderr.write('Interrupted.\n');
   } else if (error instanceof SwitchboardError) {
-    process.stderr.write(`switchboard: ${error.message}\n`);
+    process.stderr.write(`switchboard: ${runRedactor.redact(error.message)}\n`);
   } else {
-    // Not a user mistake: a bug. Keep the stack, it is what a bug report needs.
-    process.stderr.write(`switchboard: unexpected error (please report it):\n${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+    // Not a user mistake: a bug. Keep the stack, it is what a bug report needs (secrets masked).
+    process.stderr.write(`switchboard: unexpected error (please report it):\n${runRedactor.redact(error instanceof Error ? (error.stack ?? error.message) : String(error))}\n`);
   }
   return code;
 }

@@ -5,6 +5,7 @@
 import { relative, resolve } from 'node:path';
 import { DEMO_SCRIPT_PATH } from '../config/load.js';
 import { UserInputError } from '../errors.js';
+import { assertTokenTransport } from '../policy/transport.js';
 import { HfChatModel } from '../llm/hf.js';
 import type { ChatModel } from '../llm/model.js';
 import { ScriptedChatModel } from '../llm/scripted.js';
@@ -19,6 +20,7 @@ export function createModel(settings: RunSettings, env: NodeJS.ProcessEnv, cwd: 
     return ScriptedChatModel.fromFile(resolve(cwd, path));
   }
   const credential = credentialFor(settings.endpointUrl, settings.apiKeyEnv, env);
+  assertTokenTransport(settings.endpointUrl, credential !== undefined, settings.allowInsecureEndpoint);
   if (!settings.endpointUrl && !credential) {
     throw new UserInputError(
       'MODEL_SETUP',

@@ -13,7 +13,7 @@ export interface OptionSpec {
 
 /** Flags every command takes. Keys are the kebab-case flag names. */
 export const GLOBAL_OPTIONS = {
-  config: { type: 'string', describe: 'Config file (default: ./switchboard.json, else the bundled temperature server)' },
+  config: { type: 'string', describe: 'Config file, trusted for this run (default: ./switchboard.json once trusted, else ~/.config/switchboard/config.json, else the bundled temperature server)' },
   'tool-timeout': { type: 'number', describe: `Seconds a tool call may take (default: ${DEFAULTS.toolTimeoutSeconds}; a server's "timeout" wins)` },
   verbose: { type: 'boolean', alias: 'v', describe: 'Show server stderr, model reasoning and step counts' },
   strict: { type: 'boolean', describe: 'Fail when any server fails to start' },
@@ -29,6 +29,7 @@ export const MODEL_OPTIONS = {
   'max-steps': { type: 'number', describe: `Most model calls per user message (default: ${DEFAULTS.maxSteps})` },
   'model-timeout': { type: 'number', describe: `Seconds the model server may stay silent before the request is retried (default: ${DEFAULTS.modelTimeoutSeconds})` },
   retries: { type: 'number', describe: `Retries of a failed model request (default: ${DEFAULTS.retries})` },
+  'allow-insecure-endpoint': { type: 'boolean', describe: 'Send the model token over plain http:// to a host that is not loopback' },
 } as const satisfies Record<string, OptionSpec>;
 
 export interface PositionalSpec {
@@ -70,6 +71,15 @@ export const COMMANDS = {
       server: { type: 'string', describe: 'Start only this server and call its tool' },
       json: { type: 'boolean', describe: 'Print the raw MCP result as JSON' },
       'save-media': { type: 'string', describe: 'Write image, audio and binary parts of the result to files in this folder and print their paths' },
+    },
+  },
+  trust: {
+    usage: 'trust [path]',
+    describe: 'Trust a project config (default ./switchboard.json) so it may start its servers; --list, --revoke PATH',
+    positionals: [{ name: 'path', describe: 'The config file to trust as it is now', required: false }],
+    options: {
+      list: { type: 'boolean', describe: 'List the trusted configs' },
+      revoke: { type: 'string', describe: 'Stop trusting the config at PATH' },
     },
   },
 } as const satisfies Record<string, CommandSpec>;

@@ -9,6 +9,7 @@ import { ToolHub } from '../mcp/hub.js';
 import { untilAborted } from '../abort.js';
 import { formatServerLog, type ServerLogEvent } from '../ui/server-log.js';
 import { styleFor } from '../ui/style.js';
+import { runRedactor } from '../policy/secrets.js';
 import { loadConfigForRun } from './config-loader.js';
 import { createModel } from './model-factory.js';
 import { resolveSettings, type GlobalFlags, type RunSettings } from './settings.js';
@@ -43,28 +44,32 @@ export function hostLog(message: string): void {
 
 export async function withSession<T>(flags: GlobalFlags, options: SessionOptions, run: (session: Session) => Promise<T>): Promise<T> {
   const config = await loadConfigForRun(flags.config);
+  const style = styleFor(process.stderr);
+  // Every run names its config before anything starts (a planted ./switchboard.json must not go unnoticed).
+  hostLog(style.dim(`switchboard: config: ${config.isBundledDefault ? `the bundled default, ${config.path}; write ./switchboard.json or pass --config for your own servers` : config.path}`));
   const settings = resolveSettings(flags, config);
   // Model setup problems (no token) fail before any server is started.
   const model = options.needsModel ? createModel(settings, process.env, process.cwd()) : undefined;
-  const style = styleFor(process.stderr);
+  // Server output and messages may carry a secret from the config (a server echoing its argv): masked.
+  const redact = (text: string) => runRedactor.redact(text);
   const hub = new ToolHub(options.servers ? options.servers(config.servers) : config.servers, {
     startupTimeoutMs: settings.startupTimeoutMs,
     toolTimeoutMs: settings.toolTimeoutMs,
     maxToolOutputChars: settings.maxToolOutputChars,
     observer: {
-      stderrLine: settings.verbose ? (server, line) => hostLog(style.dim(`[${server}] ${line}`)) : undefined,
-      notice: (_server, message) => hostLog(style.yellow(`! ${message}`)),
-      toolSkipped: (server, tool, reason) => hostLog(style.yellow(`! tool "${tool}" of server "${server}" is left out: ${reason}`)),
+      stderrLine: settings.verbose ? (server, line) => hostLog(style.dim(`[${server}] ${redact(line)}`)) : undefined,
+      notice: (_server, message) => hostLog(style.yellow(`! ${redact(message)}`)),
+      toolSkipped: (server, tool, reason) => hostLog(style.yellow(`! tool "${tool}" of server "${server}" is left out: ${redact(reason)}`)),
       serverLog: (server, entry) => {
         const event: ServerLogEvent = { type: 'server_log', server, ...entry };
         if (options.serverLog) options.serverLog(event);
-        else if (settings.verbose) hostLog(style.dim(formatServerLog(event)));
+        else if (settings.verbose) hostLog(style.dim(redact(formatServerLog(event))));
       },
     },
   });
   try {
     const report = await untilAborted(hub.start(), options.signal);
-    for (const failure of report.failed) hostLog(style.red(`✗ ${failure.message}`));
+    for (const failure of report.failed) hostLog(style.red(`✗ ${redact(failure.message)}`));
     if (report.failed.length > 0 && settings.strict) {
       throw new SwitchboardError('SERVER_START', `${report.failed.length} of ${config.servers.length} servers failed to start, and --strict makes that fatal.`);
     }
@@ -73,7 +78,7 @@ export async function withSession<T>(flags: GlobalFlags, options: SessionOptions
       const tools = hub.functionTools.length;
       const servers = report.started.length;
       const what = model ? `${model.scripted ? '' : 'model: '}${model.description}; ` : '';
-      hostLog(style.dim(`switchboard: ${what}${servers} server${servers === 1 ? '' : 's'} ready, ${tools} tool${tools === 1 ? '' : 's'} (config: ${config.isBundledDefault ? `the bundled default, ${config.path}; write ./switchboard.json or pass --config for your own servers` : config.path})`));
+      hostLog(style.dim(redact(`switchboard: ${what}${servers} server${servers === 1 ? '' : 's'} ready, ${tools} tool${tools === 1 ? '' : 's'}`)));
     }
     return await run({ settings, hub, model });
   } catch (error) {

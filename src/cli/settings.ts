@@ -32,6 +32,7 @@ export interface GlobalFlags {
   retries?: number;
   verbose?: boolean;
   strict?: boolean;
+  allowInsecureEndpoint?: boolean;
 }
 
 export interface RunSettings {
@@ -54,6 +55,8 @@ export interface RunSettings {
   images: boolean;
   verbose: boolean;
   strict: boolean;
+  /** Send the token over plain http:// to a non-loopback host (refused otherwise). */
+  allowInsecureEndpoint: boolean;
 }
 
 export function resolveSettings(flags: GlobalFlags, config: LoadedConfig): RunSettings {
@@ -75,6 +78,7 @@ export function resolveSettings(flags: GlobalFlags, config: LoadedConfig): RunSe
     images: file.images ?? false,
     verbose: flags.verbose ?? false,
     strict: flags.strict ?? false,
+    allowInsecureEndpoint: flags.allowInsecureEndpoint ?? file.allowInsecureEndpoint ?? false,
   };
 }
 

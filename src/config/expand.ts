@@ -1,13 +1,14 @@
 /**
- * Variable expansion over every string of the parts of a config file Switchboard reads.
+ * Variable expansion over every string of a value (the loader passes only the fields that
+ * need it: see `EXPANDED_SERVER_FIELDS` in load.ts).
  *
  * - `${env:VAR}` and `${VAR}`: the environment variable VAR.
  * - `${workspaceFolder}` and `${userHome}` (VS Code's): the config file's folder and the
  *   user's home folder, never environment variables of those names.
  * - `${input:ID}` (VS Code's prompted inputs): a value the caller supplies (see inputs.ts).
  *
- * Expansion runs on the raw JSON before validation, so a variable can stand in any field
- * (a token in `env`, a path in `args`, the model name). Every occurrence in a string is
+ * Expansion runs on the raw JSON before validation, so a variable can stand in any part of
+ * an expanded field (a token in `env`, a path in `args`). Every occurrence in a string is
  * replaced. A variable without a value is a problem naming the variable and the field; all
  * such problems are collected and reported together.
  */
@@ -29,7 +30,12 @@ export interface ExpansionProblem extends VariableRef {
 export const BUILTIN_VARIABLES = ['workspaceFolder', 'userHome'] as const;
 
 /** Replaces every placeholder `lookup` knows; the others are left as they are and reported. */
-export function expandVariables(value: unknown, lookup: (ref: VariableRef) => string | undefined): { value: unknown; problems: ExpansionProblem[] } {
+export function expandVariables(
+  value: unknown,
+  lookup: (ref: VariableRef) => string | undefined,
+  /** Where `value` sits in the file, for the paths in problems. */
+  at: (string | number)[] = [],
+): { value: unknown; problems: ExpansionProblem[] } {
   const problems: ExpansionProblem[] = [];
   const walk = (node: unknown, path: (string | number)[]): unknown => {
     if (typeof node === 'string') {
@@ -49,7 +55,7 @@ export function expandVariables(value: unknown, lookup: (ref: VariableRef) => st
     }
     return node;
   };
-  return { value: walk(value, []), problems };
+  return { value: walk(value, at), problems };
 }
 
 /** `${env:VAR}` / `${VAR}` only, from `env` (kept for callers that expand environment variables alone). */

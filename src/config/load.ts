@@ -1,16 +1,24 @@
 /**
  * Finding, reading and validating the config file.
  *
- * Which file: `--config PATH`, else `./switchboard.json`, else the bundled
- * `config/default.json` (the temperature server alone), so a fresh clone runs with
- * no file written. Every problem is reported at once as `path.to.field: message`.
+ * Which file, first found wins (`ConfigOrigin`):
+ *   1. `--config PATH` (explicit: trusted, the user named it);
+ *   2. `./switchboard.json` (project: found implicitly, so it must be approved first, see
+ *      policy/trust.ts; the check is the caller's, before anything is expanded or started);
+ *   3. `config.json` in the user's Switchboard folder (user: trusted, see policy/config-home.ts);
+ *   4. the bundled `config/default.json` (the temperature server alone), so a fresh clone
+ *      runs with no file written.
+ * Every problem is reported at once as `path.to.field: message`.
  *
- * Only the keys Switchboard reads are expanded and validated (top level and server
- * entries alike): a config written for another host may carry its own keys, with
- * placeholders Switchboard cannot fill. An unknown key close to a known one is a warning.
+ * Variables are expanded only where they are needed to start servers (`EXPANDED_SERVER_FIELDS`)
+ * and in `endpointUrl`; `system`, `model` and other free text are taken as written, so a
+ * config cannot copy a secret from the environment into a prompt sent to a model. Every
+ * value that came from an expansion, and every server `env` value, is listed in `secrets`
+ * for masking (policy/secrets.ts). An unknown key close to a known one is a warning.
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
+import { userConfigPath } from '../policy/config-home.js';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { UserInputError } from '../errors.js';
@@ -18,7 +26,7 @@ import { expandVariables, formatPath, type ExpansionProblem, type VariableRef } 
 import { describeInput, inputVariable, type InputRequest } from './inputs.js';
 import { parseJsonc } from './jsonc.js';
 import { normalizeServers } from './servers.js';
-import { AgentSettingsSchema, ConfigFileSchema, ServerEntrySchema, type LoadedConfig } from './schema.js';
+import { AgentSettingsSchema, ConfigFileSchema, ServerEntrySchema, type ConfigOrigin, type LoadedConfig } from './schema.js';
 import { closest } from './suggest.js';
 
 /** The package root: this file is `dist/src/config/load.js` (or `src/config/load.ts` under vitest). */
@@ -35,17 +43,19 @@ function packageRoot(): string {
 export const BUNDLED_CONFIG_PATH = (): string => resolve(packageRoot(), 'config', 'default.json');
 export const DEMO_SCRIPT_PATH = (): string => resolve(packageRoot(), 'config', 'demo.script.json');
 
-export function findConfigPath(explicit: string | undefined, cwd: string): { path: string; isBundledDefault: boolean } {
+export function findConfigPath(explicit: string | undefined, cwd: string, env: NodeJS.ProcessEnv = process.env): { path: string; origin: ConfigOrigin; isBundledDefault: boolean } {
   if (explicit) {
     const path = resolve(cwd, explicit);
     if (!existsSync(path)) {
       throw new UserInputError('CONFIG_INVALID', `Config file not found: ${path}\nCheck the --config path, or leave --config out to use ./switchboard.json or the bundled default.`);
     }
-    return { path, isBundledDefault: false };
+    return { path, origin: 'explicit', isBundledDefault: false };
   }
   const local = resolve(cwd, 'switchboard.json');
-  if (existsSync(local)) return { path: local, isBundledDefault: false };
-  return { path: BUNDLED_CONFIG_PATH(), isBundledDefault: true };
+  if (existsSync(local)) return { path: local, origin: 'project', isBundledDefault: false };
+  const user = userConfigPath(env);
+  if (existsSync(user)) return { path: user, origin: 'user', isBundledDefault: false };
+  return { path: BUNDLED_CONFIG_PATH(), origin: 'bundled', isBundledDefault: true };
 }
 
 /** Values for `${input:ID}` placeholders, by id, when the caller has them (e.g. asked on a terminal). */
@@ -60,14 +70,16 @@ export interface LoadOptions {
 
 export interface ConfigSource {
   path: string;
+  origin: ConfigOrigin;
   isBundledDefault: boolean;
+  /** The file's content, read once: what is approved, hashed and parsed is the same text. */
   text: string;
 }
 
-export function readConfigSource(options: { configPath?: string; cwd?: string } = {}): ConfigSource {
-  const { path, isBundledDefault } = findConfigPath(options.configPath, options.cwd ?? process.cwd());
+export function readConfigSource(options: { configPath?: string; cwd?: string; env?: NodeJS.ProcessEnv } = {}): ConfigSource {
+  const { path, origin, isBundledDefault } = findConfigPath(options.configPath, options.cwd ?? process.cwd(), options.env);
   try {
-    return { path, isBundledDefault, text: readFileSync(path, 'utf8') };
+    return { path, origin, isBundledDefault, text: readFileSync(path, 'utf8') };
   } catch (error) {
     throw new UserInputError('CONFIG_INVALID', `Cannot read config file ${path}: ${(error as Error).message}`);
   }
@@ -75,7 +87,7 @@ export function readConfigSource(options: { configPath?: string; cwd?: string } 
 
 export function loadConfig(options: LoadOptions = {}): LoadedConfig {
   const source = readConfigSource(options);
-  return parseConfig(source.text, source.path, options.env ?? process.env, source.isBundledDefault, options.inputs);
+  return parseConfig(source.text, source.path, options.env ?? process.env, source.isBundledDefault, options.inputs, source.origin);
 }
 
 /**
@@ -90,16 +102,30 @@ export function missingInputs(text: string, path: string, env: NodeJS.ProcessEnv
   } catch {
     return [];
   }
-  const { problems } = expandVariables(readableParts(raw).value, variableLookup(path, env, inputs));
+  const { problems } = expandWhereNeeded(readableParts(raw).value, variableLookup(path, env, inputs));
   const ids = [...new Set(problems.filter((p) => p.kind === 'input').map((p) => p.name))];
   return ids.map((id) => describeInput(id, (raw as { inputs?: unknown }).inputs));
 }
 
 /** Parses config text; `path` names the file in messages and anchors relative paths. */
-export function parseConfig(text: string, path: string, env: NodeJS.ProcessEnv, isBundledDefault = false, inputs: InputValues = {}): LoadedConfig {
+export function parseConfig(
+  text: string,
+  path: string,
+  env: NodeJS.ProcessEnv,
+  isBundledDefault = false,
+  inputs: InputValues = {},
+  origin: ConfigOrigin = isBundledDefault ? 'bundled' : 'explicit',
+): LoadedConfig {
   const raw = parseJsonc(text, path);
   const { value: readable, warnings } = readableParts(raw);
-  const { value, problems: expansionProblems } = expandVariables(readable, variableLookup(path, env, inputs));
+  const secrets = new Set<string>();
+  const lookup = variableLookup(path, env, inputs);
+  const { value, problems: expansionProblems } = expandWhereNeeded(readable, (ref) => {
+    const found = lookup(ref);
+    // `${workspaceFolder}` and `${userHome}` are paths, not secrets: masking them would garble every path shown.
+    if (found !== undefined && ref.kind !== 'builtin') secrets.add(found);
+    return found;
+  });
   const problems = expansionProblems.map(describeMissing);
   const parsed = ConfigFileSchema.safeParse(value);
   if (!parsed.success) {
@@ -110,8 +136,43 @@ export function parseConfig(text: string, path: string, env: NodeJS.ProcessEnv, 
   if (problems.length > 0) {
     throw new UserInputError('CONFIG_INVALID', `Invalid config file ${path}:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
   }
+  for (const server of normalized.servers) for (const item of Object.values(server.env)) secrets.add(item);
   const { mcpServers: _m, servers: _s, ...settings } = parsed.data!;
-  return { path, isBundledDefault, servers: normalized.servers, settings: pickSettings(settings), warnings };
+  return { path, origin, isBundledDefault, servers: normalized.servers, settings: pickSettings(settings), warnings, secrets: [...secrets] };
+}
+
+/** The fields of a server entry that are expanded: what it takes to start (or reach) the server. */
+export const EXPANDED_SERVER_FIELDS = ['command', 'args', 'env', 'envFile', 'cwd', 'url', 'headers'] as const;
+/** The agent settings that are expanded: where the model is. */
+export const EXPANDED_SETTINGS = ['endpointUrl'] as const;
+
+/** Expands the fields listed above in `readable` (readableParts' output); nothing else. */
+function expandWhereNeeded(readable: unknown, lookup: (ref: VariableRef) => string | undefined): { value: unknown; problems: ExpansionProblem[] } {
+  if (!isObject(readable)) return { value: readable, problems: [] };
+  const problems: ExpansionProblem[] = [];
+  const expand = (node: unknown, at: (string | number)[]) => {
+    const result = expandVariables(node, lookup, at);
+    problems.push(...result.problems);
+    return result.value;
+  };
+  const value: Json = { ...readable };
+  for (const key of EXPANDED_SETTINGS) if (key in value) value[key] = expand(value[key], [key]);
+  for (const dialect of ['mcpServers', 'servers']) {
+    const entries = value[dialect];
+    if (!isObject(entries)) continue;
+    const expanded: Json = {};
+    for (const [name, entry] of Object.entries(entries)) {
+      if (!isObject(entry)) {
+        expanded[name] = entry;
+        continue;
+      }
+      const out: Json = { ...entry };
+      for (const field of EXPANDED_SERVER_FIELDS) if (field in out) out[field] = expand(out[field], [dialect, name, field]);
+      expanded[name] = out;
+    }
+    value[dialect] = expanded;
+  }
+  return { value, problems };
 }
 
 /** `${workspaceFolder}` is the config file's folder, `${userHome}` the home folder, `${input:ID}` a given value or its variable. */

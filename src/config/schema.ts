@@ -65,7 +65,7 @@ export const AgentSettingsSchema = z.object({
   endpointUrl: httpUrlSchema.optional(),
   /** Name of the environment variable holding the model server's key (default: HF_TOKEN for Hugging Face hosts, SWITCHBOARD_API_KEY for others). */
   apiKeyEnv: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'must be the name of an environment variable, such as "MY_API_KEY"').optional(),
-  /** System prompt text. */
+  /** System prompt text, taken as written (variables are not expanded in it). */
   system: z.string().optional(),
   /** Cap on model calls per user message (every call counts). */
   maxSteps: z.number().int().positive().optional(),
@@ -85,6 +85,8 @@ export const AgentSettingsSchema = z.object({
   maxContextTokens: z.number().int().min(256).optional(),
   /** Send images from tool results to the model (as `image_url` parts of a user message); for models that take images. */
   images: z.boolean().optional(),
+  /** Send the model token over plain http:// to a host that is not loopback (off: refused). */
+  allowInsecureEndpoint: z.boolean().optional(),
 });
 
 export const ConfigFileSchema = z.looseObject({
@@ -110,14 +112,23 @@ export interface ServerSpec {
   timeoutSeconds?: number;
 }
 
+/**
+ * How the file was found: `explicit` (--config), `project` (./switchboard.json: needs the
+ * user's approval), `user` (config.json in the user's Switchboard folder), `bundled`.
+ */
+export type ConfigOrigin = 'explicit' | 'project' | 'user' | 'bundled';
+
 /** A loaded, validated config. */
 export interface LoadedConfig {
   /** Absolute path of the file it came from. */
   path: string;
+  origin: ConfigOrigin;
   /** True when no --config and no ./switchboard.json: the bundled default. */
   isBundledDefault: boolean;
   servers: ServerSpec[];
   settings: AgentSettings;
   /** Things worth a warning that do not stop the load (e.g. a key that looks like a typo). */
   warnings: string[];
+  /** Values to mask wherever text is shown: every expanded variable's value, every server `env` value. */
+  secrets: string[];
 }

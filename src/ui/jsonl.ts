@@ -5,11 +5,13 @@
  * the last line. Other host messages go to stderr.
  */
 import type { OutputEvent } from '../agent/events.js';
+import { runRedactor } from '../policy/secrets.js';
 
 export class JsonLinesRenderer {
   constructor(private readonly stdout: NodeJS.WritableStream) {}
 
   render(event: OutputEvent): void {
-    this.stdout.write(`${JSON.stringify(event)}\n`);
+    // Secrets from the config are masked in each string value (never in the JSON text: "true" as a secret must not break it).
+    this.stdout.write(`${JSON.stringify(event, (_key, value: unknown) => (typeof value === 'string' ? runRedactor.redact(value) : value))}\n`);
   }
 }

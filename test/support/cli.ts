@@ -8,7 +8,8 @@
  * - `startCli(args, ...)` returns a `CliProcess` (the ChildProcess plus live output, a `done`
  *   promise and `killTree()`) for signal tests.
  * - The child's environment (`cliEnv`) is the test's environment WITHOUT HF_TOKEN and
- *   SWITCHBOARD_API_KEY (unless the test passes them in `env`), with NO_COLOR=1.
+ *   SWITCHBOARD_API_KEY (unless the test passes them in `env`), with NO_COLOR=1 and
+ *   XDG_CONFIG_HOME at a folder that does not exist (never the real user config).
  *   `env: { X: undefined }` removes X.
  * - While the CLI runs, its process subtree is sampled (from /proc, else `ps`); `processes` lists every
  *   descendant seen (pid + start time, so a reused pid is not mistaken for it). Checking and
@@ -16,6 +17,8 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { CLI_PATH, REPO_ROOT } from './paths.js';
 import { isAlive, killIfAlive, PROCESS_SOURCE, subtreeOf, type ProcInfo } from './processes.js';
 
@@ -60,9 +63,15 @@ export interface CliProcess {
   killTree(): void;
 }
 
-/** The environment a test's CLI run gets: no model tokens, no colour. */
+/**
+ * The user's config folder in tests: a path that does not exist, so no user-level config or
+ * trust approval of the real home is read (tests that need one pass their own XDG_CONFIG_HOME).
+ */
+export const NO_CONFIG_HOME = join(tmpdir(), 'switchboard-tests-no-config-home');
+
+/** The environment a test's CLI run gets: no model tokens, no colour, no user config folder. */
 export function cliEnv(extra: Record<string, string | undefined> = {}): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = { ...process.env };
+  const env: NodeJS.ProcessEnv = { ...process.env, XDG_CONFIG_HOME: NO_CONFIG_HOME };
   delete env.HF_TOKEN;
   delete env.SWITCHBOARD_API_KEY;
   delete env.FORCE_COLOR;

@@ -34,6 +34,9 @@
  *   --log-tool             also list `log` {level, message, logger?}: sends that MCP log message
  *                          (`notifications/message`) before answering "logged"; the server
  *                          declares the `logging` capability
+ *   --token VALUE          accepted and ignored: a credential on the command line, as real servers take one
+ *   --echo-argv            write "fixture argv: <its arguments>" to stderr at start (a server echoing a secret)
+ *   --echo-env NAME        write "fixture env NAME=<value>" to stderr at start (repeatable)
  *
  * Built-in tools: echo, add, sleep, crash, hang, big, fail, image, no_params, add_tool,
  * cancelled_count, raw (see TOOLS below for schemas and behaviour).
@@ -74,6 +77,8 @@ interface Flags {
   initError?: string;
   sharedId: boolean;
   logTool: boolean;
+  echoArgv: boolean;
+  echoEnv: string[];
 }
 
 function fatalUsage(message: string): never {
@@ -94,6 +99,8 @@ function parseFlags(argv: string[]): Flags {
     crashAtStart: false,
     sharedId: false,
     logTool: false,
+    echoArgv: false,
+    echoEnv: [],
   };
   const value = (i: number, flag: string): string => {
     const v = argv[i];
@@ -130,6 +137,9 @@ function parseFlags(argv: string[]): Flags {
       case '--init-error': flags.initError = value(++i, flag); break;
       case '--shared-id': flags.sharedId = true; break;
       case '--log-tool': flags.logTool = true; break;
+      case '--token': value(++i, flag); break;
+      case '--echo-argv': flags.echoArgv = true; break;
+      case '--echo-env': flags.echoEnv.push(value(++i, flag)); break;
       default: fatalUsage(`unknown flag ${String(flag)}`);
     }
   }
@@ -465,6 +475,8 @@ if (flags.setsidChild) {
 }
 
 for (let i = 1; i <= flags.stderrLines; i++) process.stderr.write(`fixture stderr line ${i}\n`);
+if (flags.echoArgv) process.stderr.write(`fixture argv: ${process.argv.slice(2).join(' ')}\n`);
+for (const name of flags.echoEnv) process.stderr.write(`fixture env ${name}=${process.env[name] ?? ''}\n`);
 
 if (flags.crashAtStart) {
   process.stderr.write('fixture: fatal start error\n');

@@ -12,6 +12,7 @@
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { CLI_PATH, REPO_ROOT } from './paths.js';
+import { NO_CONFIG_HOME } from './cli.js';
 import { killIfAlive, subtreeOf, waitUntil } from './processes.js';
 
 export interface Terminal {
@@ -44,7 +45,7 @@ export function openTerminal(args: readonly string[], options: { env?: Record<st
   // -q quiet, -f flush at once, -e return the CLI's exit code; the typescript goes nowhere.
   const child = spawn('script', ['-qfec', command, '/dev/null'], {
     cwd: REPO_ROOT,
-    env: { PATH: process.env.PATH, HOME: process.env.HOME, TERM: 'xterm', NO_COLOR: '1', ...options.env },
+    env: { PATH: process.env.PATH, HOME: process.env.HOME, TERM: 'xterm', NO_COLOR: '1', XDG_CONFIG_HOME: NO_CONFIG_HOME, ...options.env },
     stdio: ['pipe', 'pipe', 'pipe'],
   });
   let screen = '';

@@ -1,5 +1,5 @@
 /** Unit tests of config loading (src/config/load.ts, expand.ts, servers.ts). */
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { homedir, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -20,6 +20,9 @@ beforeAll(() => {
 afterAll(() => {
   rmSync(dir, { recursive: true, force: true });
 });
+
+/** An environment whose user config folder does not exist: the real home is never read. */
+const noUserConfig = { XDG_CONFIG_HOME: join(tmpdir(), 'switchboard-unit-no-config-home') };
 
 const parse = (config: unknown, env: NodeJS.ProcessEnv = {}) => parseConfig(JSON.stringify(config, null, 2), configPath, env);
 
@@ -124,12 +127,13 @@ describe('parseConfig: agent settings', () => {
 });
 
 describe('parseConfig: environment variables', () => {
-  it('expands ${env:VAR} and ${VAR} in every string field, every occurrence', () => {
+  it('expands ${env:VAR} and ${VAR} in the fields that start servers and in endpointUrl, every occurrence; free text is taken as written', () => {
     const env = { TOKEN: 'secret', ROOT: '/data', MODEL: 'org/model', HOST: 'example.com' };
     const config = parse(
       {
         model: '${MODEL}',
         system: 'Root is ${env:ROOT}; again ${ROOT} and ${env:ROOT}.',
+        endpointUrl: 'https://${HOST}/v1',
         mcpServers: {
           fs: {
             command: 'npx',
@@ -142,8 +146,11 @@ describe('parseConfig: environment variables', () => {
       },
       env,
     );
-    expect(config.settings.model).toBe('org/model');
-    expect(config.settings.system).toBe('Root is /data; again /data and /data.');
+    expect(config.settings.model).toBe('${MODEL}');
+    expect(config.settings.system).toBe('Root is ${env:ROOT}; again ${ROOT} and ${env:ROOT}.');
+    expect(config.settings.endpointUrl).toBe('https://example.com/v1');
+    // Every expanded value and every env value is listed for masking; free text adds none.
+    expect(new Set(config.secrets)).toEqual(new Set(['secret', '/data', 'example.com', 'Bearer secret']));
     const fs = config.servers.find((s) => s.name === 'fs')!;
     expect(fs.args).toEqual(['-y', 'server', '/data/a', '/data/b:/data/c']);
     expect(fs.env).toEqual({ TOKEN: 'secret', AUTH: 'Bearer secret' });
@@ -275,25 +282,40 @@ describe('findConfigPath and loadConfig', () => {
   it('uses an explicit path relative to the working directory', () => {
     const sub = mkdtempSync(join(dir, 'explicit-'));
     writeFileSync(join(sub, 'mine.json'), '{}');
-    expect(findConfigPath('mine.json', sub)).toEqual({ path: join(sub, 'mine.json'), isBundledDefault: false });
+    expect(findConfigPath('mine.json', sub)).toEqual({ path: join(sub, 'mine.json'), origin: 'explicit', isBundledDefault: false });
   });
 
   it('prefers ./switchboard.json over the bundled default', () => {
     const sub = mkdtempSync(join(dir, 'local-'));
     writeFileSync(join(sub, 'switchboard.json'), JSON.stringify({ mcpServers: { mine: { command: 'node', args: ['./mine.js'] } } }));
-    expect(findConfigPath(undefined, sub)).toEqual({ path: join(sub, 'switchboard.json'), isBundledDefault: false });
-    const loaded = loadConfig({ cwd: sub, env: {} });
+    expect(findConfigPath(undefined, sub, noUserConfig)).toEqual({ path: join(sub, 'switchboard.json'), origin: 'project', isBundledDefault: false });
+    const loaded = loadConfig({ cwd: sub, env: noUserConfig });
     expect(loaded.servers.map((s) => s.name)).toEqual(['mine']);
     expect(loaded.servers[0]!.args).toEqual([join(sub, 'mine.js')]);
   });
 
+  it('prefers ./switchboard.json over the user-level config, and the user-level config over the bundled default', () => {
+    const xdg = mkdtempSync(join(dir, 'xdg-'));
+    mkdirSync(join(xdg, 'switchboard'));
+    const userConfig = join(xdg, 'switchboard', 'config.json');
+    writeFileSync(userConfig, '{}');
+    const env = { XDG_CONFIG_HOME: xdg };
+    const project = mkdtempSync(join(dir, 'project-'));
+    writeFileSync(join(project, 'switchboard.json'), '{}');
+    expect(findConfigPath(undefined, project, env)).toMatchObject({ path: join(project, 'switchboard.json'), origin: 'project' });
+    expect(findConfigPath(undefined, mkdtempSync(join(dir, 'none-')), env)).toEqual({ path: userConfig, origin: 'user', isBundledDefault: false });
+    // A relative XDG_CONFIG_HOME is invalid (XDG spec): ~/.config is used instead.
+    expect(findConfigPath(undefined, project, { XDG_CONFIG_HOME: 'relative', HOME: xdg }).origin).toBe('project');
+  });
+
   it('falls back to the bundled config/default.json', () => {
     const empty = mkdtempSync(join(dir, 'empty-'));
-    const found = findConfigPath(undefined, empty);
+    const found = findConfigPath(undefined, empty, noUserConfig);
     expect(found.isBundledDefault).toBe(true);
+    expect(found.origin).toBe('bundled');
     expect(found.path).toBe(fileURLToPath(new URL('../../config/default.json', import.meta.url)));
     expect(existsSync(found.path)).toBe(true);
-    const loaded = loadConfig({ cwd: empty, env: {} });
+    const loaded = loadConfig({ cwd: empty, env: noUserConfig });
     expect(loaded.isBundledDefault).toBe(true);
     expect(loaded.servers.map((s) => s.name)).toEqual(['temperature']);
   });
@@ -318,7 +340,7 @@ describe('expandEnv and formatPath', () => {
 });
 
 describe('review fixes: ${workspaceFolder}, BOM, unknown keys, scripted model path', () => {
-  it('expands ${workspaceFolder} to the config file\'s folder, in every field Switchboard reads', () => {
+  it('expands ${workspaceFolder} to the config file\'s folder, in the server fields (not in free text)', () => {
     const config = parse(
       {
         system: 'Files live in ${workspaceFolder}.',
@@ -334,7 +356,9 @@ describe('review fixes: ${workspaceFolder}, BOM, unknown keys, scripted model pa
       },
       {},
     );
-    expect(config.settings.system).toBe(`Files live in ${dir}.`);
+    expect(config.settings.system).toBe('Files live in ${workspaceFolder}.');
+    // ${workspaceFolder} is a path, not a secret; the env value is listed because every env value is.
+    expect(config.secrets).toEqual([dir]);
     const local = config.servers.find((s) => s.name === 'local')!;
     expect(local.args).toEqual([join(dir, 'server.js'), `--root=${dir}`]);
     expect(local.cwd).toBe(join(dir, 'work'));
@@ -378,9 +402,9 @@ describe('review fixes: ${workspaceFolder}, BOM, unknown keys, scripted model pa
   });
 
   it('still reports an unset variable in a key Switchboard reads', () => {
-    const error = userError(() => parse({ inputs: '${NOPE}', system: '${NOPE}', mcpServers: {} }, {}));
+    const error = userError(() => parse({ inputs: '${NOPE}', endpointUrl: '${NOPE}', mcpServers: {} }, {}));
     expect(error.code).toBe('CONFIG_INVALID');
-    expect(error.message).toMatch(/system: .*NOPE/);
+    expect(error.message).toMatch(/endpointUrl: .*NOPE/);
     expect(error.message).not.toMatch(/inputs/);
   });
 
@@ -389,7 +413,6 @@ describe('review fixes: ${workspaceFolder}, BOM, unknown keys, scripted model pa
     expect(settings.model).toBe(`scripted:${join(dir, 'demo.json')}`);
     expect(resolveSettings({}, parse({ model: 'scripted:../scripts/demo.json' })).model).toBe(`scripted:${resolve(dir, '../scripts/demo.json')}`);
     expect(resolveSettings({}, parse({ model: 'scripted:/abs/demo.json' })).model).toBe('scripted:/abs/demo.json');
-    expect(resolveSettings({}, parse({ model: 'scripted:${workspaceFolder}/demo.json' })).model).toBe(`scripted:${join(dir, 'demo.json')}`);
   });
 
   it('leaves a --model flag and a model that is not scripted as they are', () => {
