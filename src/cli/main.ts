@@ -45,6 +45,11 @@ function run({ command, flags }: ParsedInvocation, signal: AbortSignal): Promise
       return toolsCommand({ ...global, json: flags.json === true }, signal);
     case 'call':
       return callCommand({ ...global, tool: String(flags.tool), args: optionalString(flags.args) }, signal);
+    // Loaded on demand: chat's cold start should not pay for them.
+    case 'sessions':
+      return import('./sessions.js').then(({ sessionsCommand }) => sessionsCommand({ json: flags.json === true }));
+    case 'trace':
+      return import('./trace.js').then(({ traceCommand }) => traceCommand({ session: String(flags.session) }));
   }
 }
 
