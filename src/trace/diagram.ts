@@ -11,7 +11,7 @@
 import { escapeHtml, formatDuration, label } from './escape.js';
 import type { Timeline, Turn } from './timeline.js';
 
-const LANE_WIDTH = 180;
+const LANE_WIDTH = 210;
 const RULER = 80;
 const HEADER = 56;
 const TURN_TITLE = 34;
@@ -59,7 +59,7 @@ export function renderDiagram(timeline: Timeline): string {
   ].join('\n');
 }
 
-/** Scale: the longest turn at least 600 px, the closest events ~16 px apart when that fits in 4000 px. */
+/** Scale: the longest turn at least 500 px, the closest events ~16 px apart when that fits in 1500 px. */
 function pixelsPerMs(turns: readonly Turn[]): number {
   const longest = Math.max(1, ...turns.map((t) => t.end - t.start));
   const times = turns.flatMap((turn) => [turn.start, ...turn.modelCalls.flatMap((c) => [c.start, c.end]), ...turn.toolCalls.flatMap((c) => [c.start, c.end])]).sort((a, b) => a - b);
@@ -69,7 +69,7 @@ function pixelsPerMs(turns: readonly Turn[]): number {
     if (gap > 0) closest = Math.min(closest, gap);
   }
   const wanted = Number.isFinite(closest) ? 16 / closest : 0;
-  return Math.max(600 / longest, Math.min(wanted, 4000 / longest));
+  return Math.max(500 / longest, Math.min(wanted, 1500 / longest));
 }
 
 function drawTurn(turn: Turn, top: number, scale: number, width: number, laneX: (key: string) => number, out: string[]): number {
@@ -86,11 +86,13 @@ function drawTurn(turn: Turn, top: number, scale: number, width: number, laneX: 
   out.push(span('host-active', host, yOf(turn.start), yOf(turn.end), 'Switchboard runs the turn'));
 
   const labels = new LabelPlacer();
-  const arrow = (kind: string, x1: number, x2: number, y: number, text: string, href: string, extra = '', title = text) => {
-    const ly = labels.place(Math.min(x1, x2), y - 4);
-    const tx = (x1 + x2) / 2;
+  /** An arrow from x1 to x2; `nearX`: the label sits right-aligned just before that lane (server lanes, far from the host). */
+  const arrow = (kind: string, x1: number, x2: number, y: number, text: string, href: string, extra = '', title = text, nearX?: number) => {
+    const column = nearX ?? (x1 + x2) / 2;
+    const ly = labels.place(column, y - 4);
+    const anchor = nearX === undefined ? `x="${column}" text-anchor="middle"` : `x="${nearX - 16}" text-anchor="end"`;
     out.push(
-      `<g class="arrow ${kind}${extra}" data-kind="${kind}"><title>${escapeHtml(label(title, 400))}</title><line x1="${x1}" y1="${y}" x2="${x2 + (x2 > x1 ? -2 : 2)}" y2="${y}" marker-end="url(#head)"/><a href="#${href}"><text x="${tx}" y="${ly}" text-anchor="middle">${escapeHtml(label(text, 30))}</text></a></g>`,
+      `<g class="arrow ${kind}${extra}" data-kind="${kind}"><title>${escapeHtml(label(title, 400))}</title><line x1="${x1}" y1="${y}" x2="${x2 + (x2 > x1 ? -2 : 2)}" y2="${y}" marker-end="url(#head)"/><a href="#${href}"><text ${anchor} y="${ly}">${escapeHtml(label(text, 26))}</text></a></g>`,
     );
   };
 
@@ -113,16 +115,23 @@ function drawTurn(turn: Turn, top: number, scale: number, width: number, laneX: 
     if (call.outcome !== 'interrupted') arrow('model-reply', model, host, y2, replyText, id);
     else out.push(`<text class="interrupted-mark" x="${model + 12}" y="${y2}">✂ no reply</text>`);
   });
+  // Calls running at the same time on one server are drawn side by side (nested activations).
+  const running = new Map<string, Array<{ end: number; slot: number }>>();
   turn.toolCalls.forEach((call, i) => {
     const id = `tool-${turn.index}-${i + 1}`;
-    const x = laneX(`server:${call.server ?? '?'}`);
+    const lane = `server:${call.server ?? '?'}`;
+    const active = (running.get(lane) ?? []).filter((r) => r.end > call.start);
+    let slot = 0;
+    while (active.some((r) => r.slot === slot)) slot++;
+    running.set(lane, [...active, { end: call.end, slot }]);
+    const x = laneX(lane) + slot * 8;
     const y1 = yOf(call.start);
     const y2 = Math.max(yOf(call.end), y1 + MIN_SPAN_PX);
     const status = call.interrupted ? ' interrupted' : call.isError ? ' error' : '';
-    arrow('tool-call', host, x, y1, `${call.name} ${compactJson(call.arguments)}`, id, status);
+    arrow('tool-call', host, x - 6, y1, `${call.name} ${compactJson(call.arguments)}`, id, status, undefined, laneX(lane));
     out.push(span(`tool-span${status}`, x, y1, y2, `${call.name}: ${call.interrupted ? 'interrupted' : formatDuration(call.durationMs ?? call.end - call.start)}`, id));
     if (call.interrupted) out.push(`<text class="interrupted-mark" x="${x + 12}" y="${y2}">✂ interrupted</text>`);
-    else arrow('tool-result', x, host, y2, `${call.isError ? '✗ ' : ''}${formatDuration(call.durationMs ?? call.end - call.start)} ${call.result ?? ''}`, id, status, call.result ?? '');
+    else arrow('tool-result', x - 6, host, y2, `${call.isError ? '✗ ' : ''}${formatDuration(call.durationMs ?? call.end - call.start)} ${call.result ?? ''}`, id, status, call.result ?? '', laneX(lane));
   });
   if (turn.answer) arrow('answer', host, user, yOf(turn.answer.t), turn.answer.text, `answer-${turn.index}`);
   if (turn.stopped) arrow('stopped', host, user, yOf(turn.stopped.t), `stopped: ${turn.stopped.reason}`, `answer-${turn.index}`, '', turn.stopped.message);
@@ -136,9 +145,9 @@ function span(kind: string, x: number, y1: number, y2: number, title: string, hr
   return `<g class="span ${kind}" data-kind="${kind.split(' ')[0]}"><title>${escapeHtml(title)}</title>${inner}</g>`;
 }
 
-/** Tick marks every 1, 2 or 5 x 10^k ms, at least 40 px apart. */
+/** Tick marks every 1, 2 or 5 x 10^k ms, at least 60 px apart. */
 function drawRuler(top: number, bottom: number, scale: number, out: string[]): void {
-  const minStepMs = 40 / scale;
+  const minStepMs = 60 / scale;
   const magnitude = 10 ** Math.floor(Math.log10(minStepMs));
   const step = [1, 2, 5, 10].map((m) => m * magnitude).find((s) => s >= minStepMs) ?? 10 * magnitude;
   for (let ms = 0; top + ms * scale <= bottom; ms += step) {
