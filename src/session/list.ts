@@ -4,14 +4,14 @@
  */
 import { readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { SESSION_EXTENSION, sessionIdOf } from './paths.js';
+import { SESSION_EXTENSION, sessionIdOf, timeOfSessionId } from './paths.js';
 import { readSessionFile } from './reader.js';
 import { isMessageRecord, isSessionStart } from './records.js';
 
 export interface SessionSummary {
   id: string;
   path: string;
-  /** From the header; else the file's modification time. */
+  /** From the header; else from the id; else the file's modification time. */
   startedAt: Date;
   /** The first user message, on one line, cut to `PROMPT_CHARS`. */
   firstPrompt?: string;
@@ -40,9 +40,9 @@ export function listSessions(dir: string): SessionSummary[] {
 
 export function summarize(path: string): SessionSummary {
   const id = sessionIdOf(path);
-  let modified = new Date(0);
+  let modified = timeOfSessionId(id) ?? new Date(0);
   try {
-    modified = statSync(path).mtime;
+    modified = timeOfSessionId(id) ?? statSync(path).mtime;
     const { records, warnings } = readSessionFile(path);
     const header = records.find(isSessionStart);
     const users = records.filter(isMessageRecord).filter((r) => r.message.role === 'user');

@@ -24,6 +24,14 @@ export function newSessionId(now: Date = new Date(), random: Buffer = randomByte
   return `${stamp}-${random.toString('hex')}`;
 }
 
+/** The start time encoded in an id made by `newSessionId`, if it is one. */
+export function timeOfSessionId(id: string): Date | undefined {
+  const m = /^(\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})(\d{2})(\d{3})Z-/.exec(id);
+  if (!m) return undefined;
+  const [, y, mo, d, h, mi, s, ms] = m.map(Number) as [number, number, number, number, number, number, number, number];
+  return new Date(Date.UTC(y, mo - 1, d, h, mi, s, ms));
+}
+
 export function sessionIdOf(path: string): string {
   const name = basename(path);
   return name.endsWith(SESSION_EXTENSION) ? name.slice(0, -SESSION_EXTENSION.length) : name;
