@@ -122,6 +122,7 @@ export function buildTimeline(records: readonly SessionRecord[]): Timeline {
     }
     if (record.type === 'session_start' || record.type === 'history_reset') continue;
     if (record.type === 'usage') {
+      if (turn) turn.end = Math.max(turn.end, t);
       if (record.scope === 'turn') continue;
       const prompt = num(record.promptTokens) ?? num(record.inputTokens);
       const completion = num(record.completionTokens) ?? num(record.outputTokens);

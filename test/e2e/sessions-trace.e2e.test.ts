@@ -76,6 +76,7 @@ describe('switchboard trace', () => {
     expect(toolCalls).toBe(4);
     expect(countOf(r.stdout, 'data-kind="tool-call"')).toBe(toolCalls);
     expect(r.stdout).not.toMatch(/<script|<img|<iframe/i);
+    expect(r.stdout).toContain('temperature (1 tool)');
   });
 
   it('takes a path too, and skips a torn last line with a warning', async () => {

@@ -11,6 +11,7 @@
 import { Agent } from '../../src/agent/loop.js';
 import { HfChatModel } from '../../src/llm/hf.js';
 import { ToolHub } from '../../src/mcp/hub.js';
+import { serversForHeader } from '../../src/session/header.js';
 import { readSessionFile } from '../../src/session/reader.js';
 import type { SessionRecord } from '../../src/session/records.js';
 import { SessionRecorder, SessionWriter } from '../../src/session/writer.js';
@@ -38,8 +39,7 @@ export async function recordRealSession(path: string): Promise<RecordedRun> {
   try {
     const report = await hub.start();
     if (report.failed.length > 0) throw new Error(`temperature server failed: ${report.failed.map((f) => f.message).join('; ')}`);
-    const servers = hub.connections.map((c) => ({ name: c.name, tools: [...hub.routes.values()].filter((r) => r.server === c.name).map((r) => r.exposedName) }));
-    writer.start({ model: 'test-model', config: '/tmp/switchboard.json', servers });
+    writer.start({ model: 'test-model', config: '/tmp/switchboard.json', servers: serversForHeader(hub, report.failed) });
     const model = new HfChatModel({ model: 'test-model', endpointUrl: mock.url, retries: 2, timeoutMs: 10_000, backoffBaseMs: 5 });
     const agent = new Agent({ model, tools: hub, system: 'You are Switchboard under test.', maxSteps: 6 });
     mock.enqueue(
