@@ -3,13 +3,15 @@
  * written by the real writer (a recorded run with the temperature server and the loopback
  * model: test/support/record-session.ts). The sessions folder comes from XDG_STATE_HOME.
  */
+import { spawnSync } from 'node:child_process';
 import { appendFileSync, copyFileSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { newSessionId } from '../../src/session/paths.js';
 import { SessionWriter } from '../../src/session/writer.js';
-import { runCli } from '../support/cli.js';
+import { cliEnv, runCli } from '../support/cli.js';
+import { CLI_PATH } from '../support/paths.js';
 import { recordRealSession } from '../support/record-session.js';
 
 const state = mkdtempSync(join(tmpdir(), 'switchboard-state-'));
@@ -103,6 +105,13 @@ describe('switchboard trace', () => {
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/is not a Switchboard session file \(no session_start record in it\)/);
     expect(r.stderr).not.toMatch(/\n\s+at /);
+  });
+
+  it('refuses to print the page to a terminal (a pseudo-terminal via script(1))', () => {
+    const r = spawnSync('script', ['-qec', `${process.execPath} ${CLI_PATH} trace ${recentId}`, '/dev/null'], { env: cliEnv(env), encoding: 'utf8', timeout: 20_000, stdio: ['ignore', 'pipe', 'pipe'] });
+    expect(r.status).toBe(2);
+    expect(r.stdout).toContain(`The trace is an HTML page: send it to a file, e.g. switchboard trace ${recentId} > trace.html`);
+    expect(r.stdout).not.toContain('<html');
   });
 
   it('a missing argument is a usage error', async () => {
