@@ -26,10 +26,18 @@ export class SessionWriter {
   /** Messages already written, by identity: history messages are never mutated once pushed. */
   private readonly written = new WeakSet<ChatMessage>();
 
-  /** Creates the folder (0o700) if needed and opens `path` for appending. Throws the fs error. */
+  /** Set when a write failed (disk full, file system gone): recording stopped there. */
+  failure: Error | undefined;
+
+  /**
+   * Creates the folder (0o700) if needed and opens `path` for appending; throws the fs error
+   * when it cannot. A later write that fails does not throw: a chat outlives its recording.
+   * The writer stops, keeps the error in `failure` and calls `onFailure` once.
+   */
   constructor(
     readonly path: string,
     private readonly now: () => number = Date.now,
+    private readonly onFailure?: (error: Error) => void,
   ) {
     mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
     this.fd = openSync(path, 'a', 0o600);
@@ -69,6 +77,14 @@ export class SessionWriter {
     }
   }
 
+  /**
+   * Marks `history` as already in the file without writing it: after a resume that appends
+   * to the same file, the restored messages are not written a second time.
+   */
+  adoptHistory(history: readonly ChatMessage[]): void {
+    for (const message of history) this.written.add(message);
+  }
+
   /** The conversation was cleared: resume starts after this record. */
   historyReset(): void {
     this.append({ type: 'history_reset', t: this.now() });
@@ -81,11 +97,18 @@ export class SessionWriter {
   }
 
   private append(record: SessionRecord): void {
+    if (this.failure) return;
     if (this.fd === undefined) throw new Error(`session file ${this.path} is closed`);
     const line = Buffer.from(`${JSON.stringify(record)}\n`, 'utf8');
-    // One write per line; a regular file takes it whole, the loop only covers a short write.
-    let done = 0;
-    while (done < line.length) done += writeSync(this.fd, line, done, line.length - done);
+    try {
+      // One write per line; a regular file takes it whole, the loop only covers a short write.
+      let done = 0;
+      while (done < line.length) done += writeSync(this.fd, line, done, line.length - done);
+    } catch (error) {
+      this.failure = error as Error;
+      this.close();
+      this.onFailure?.(this.failure);
+    }
   }
 }
 

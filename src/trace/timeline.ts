@@ -202,6 +202,9 @@ export function buildTimeline(records: readonly SessionRecord[]): Timeline {
       case 'notice':
         current.notices.push({ t, message: str(record.message) });
         break;
+      case 'history_trimmed':
+        current.notices.push({ t, message: `${num(record.droppedMessages) ?? '?'} old messages were dropped to stay under the context budget (${num(record.budgetTokens) ?? '?'} tokens).` });
+        break;
     }
   }
   closeTurn();

@@ -73,6 +73,31 @@ describe('SessionWriter', () => {
     expect(messages.map((r) => (r as { message: ChatMessage }).message.content)).toEqual(['one', '1', 'two']);
   });
 
+  it('resuming into the same file: the restored history is not written again, only what follows', () => {
+    const path = join(dir, 's.jsonl');
+    const first = new SessionWriter(path);
+    first.syncHistory([user('q1'), answer('a1')]);
+    first.close();
+    const { history } = historyFromSession(readSessionFile(path).records);
+    const second = new SessionWriter(path);
+    second.adoptHistory(history);
+    history.push(user('q2'), answer('a2'));
+    second.syncHistory(history);
+    second.close();
+    expect(historyFromSession(readSessionFile(path).records)).toEqual({ history: [user('q1'), answer('a1'), user('q2'), answer('a2')], warnings: [] });
+  });
+
+  it('a failing write (disk full: /dev/full) stops the recording once, without throwing', () => {
+    const failures: string[] = [];
+    const writer = new SessionWriter('/dev/full', Date.now, (error) => failures.push((error as NodeJS.ErrnoException).code ?? error.message));
+    writer.start({ model: 'm', servers: [] });
+    writer.syncHistory([user('q')]);
+    writer.event({ type: 'notice', message: 'x' });
+    writer.close();
+    expect(failures).toEqual(['ENOSPC']);
+    expect(writer.failure).toBeInstanceOf(Error);
+  });
+
   it('appends to an existing file', () => {
     const path = join(dir, 's.jsonl');
     for (const text of ['a', 'b']) {
