@@ -59,7 +59,7 @@ export function renderDiagram(timeline: Timeline): string {
   ].join('\n');
 }
 
-/** Scale: the longest turn at least 500 px, the closest events ~16 px apart when that fits in 1500 px. */
+/** Scale: the longest turn at least 400 px, the closest events ~16 px apart when that fits in 900 px. */
 function pixelsPerMs(turns: readonly Turn[]): number {
   const longest = Math.max(1, ...turns.map((t) => t.end - t.start));
   const times = turns.flatMap((turn) => [turn.start, ...turn.modelCalls.flatMap((c) => [c.start, c.end]), ...turn.toolCalls.flatMap((c) => [c.start, c.end])]).sort((a, b) => a - b);
@@ -69,7 +69,7 @@ function pixelsPerMs(turns: readonly Turn[]): number {
     if (gap > 0) closest = Math.min(closest, gap);
   }
   const wanted = Number.isFinite(closest) ? 16 / closest : 0;
-  return Math.max(500 / longest, Math.min(wanted, 1500 / longest));
+  return Math.max(400 / longest, Math.min(wanted, 900 / longest));
 }
 
 function drawTurn(turn: Turn, top: number, scale: number, width: number, laneX: (key: string) => number, out: string[]): number {
