@@ -49,6 +49,11 @@ function run({ command, flags }: ParsedInvocation, signal: AbortSignal): Promise
       return callCommand({ ...global, tool: String(flags.tool), args: optionalString(flags.args), server: optionalString(flags.server), json: flags.json === true, saveMedia: optionalString(flags.saveMedia) }, signal);
     case 'trust':
       return trustCommand({ path: optionalString(flags.path), list: flags.list === true, revoke: optionalString(flags.revoke) });
+    // Loaded on demand: chat's cold start should not pay for them.
+    case 'sessions':
+      return import('./sessions.js').then(({ sessionsCommand }) => sessionsCommand({ json: flags.json === true }));
+    case 'trace':
+      return import('./trace.js').then(({ traceCommand }) => traceCommand({ session: String(flags.session) }));
   }
 }
 

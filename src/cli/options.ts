@@ -82,6 +82,18 @@ export const COMMANDS = {
       revoke: { type: 'string', describe: 'Stop trusting the config at PATH' },
     },
   },
+  sessions: {
+    usage: 'sessions',
+    describe: 'List the recorded chat sessions, newest first',
+    positionals: [],
+    options: { json: { type: 'boolean', describe: 'Print the list as JSON' } },
+  },
+  trace: {
+    usage: 'trace <session>',
+    describe: 'Write the HTML picture of a recorded session to stdout (switchboard trace ID > trace.html)',
+    positionals: [{ name: 'session', describe: 'A session id, as `switchboard sessions` lists it, or the path of a session file', required: true }],
+    options: {},
+  },
 } as const satisfies Record<string, CommandSpec>;
 
 export type CommandName = keyof typeof COMMANDS;
