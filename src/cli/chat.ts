@@ -42,7 +42,7 @@ export async function chatCommand(flags: ChatFlags, signal: AbortSignal): Promis
   }
   const terminal = json || interactive ? undefined : new TerminalRenderer({ stdout: process.stdout, stderr: process.stderr, verbose: Boolean(flags.verbose) });
   const sink = json ?? terminal;
-  const options = { needsModel: true, announce: interactive || Boolean(flags.verbose), signal, ...(sink ? { serverLog: sink.render.bind(sink) } : {}) };
+  const options = { needsModel: true, announce: interactive || Boolean(flags.verbose), signal, ...(sink ? { serverLog: sink.render.bind(sink) } : {}), ...(json ? { serverState: json.render.bind(json) } : {}) };
   return withSession(flags, options, async ({ hub, model, settings }) => {
     const agent = new Agent({ model: model!, tools: hub, system: settings.system, maxSteps: settings.maxSteps, maxContextTokens: settings.maxContextTokens, images: settings.images });
     if (interactive) return runRepl(agent, hub, settings.verbose, signal);

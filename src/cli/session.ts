@@ -2,6 +2,7 @@
  * A run's shared setup and teardown: config, model, servers; and the guarantee that
  * every server (and its process tree) is closed however the run ends.
  */
+import type { HostEvent } from '../agent/events.js';
 import type { LoadedConfig } from '../config/schema.js';
 import { SwitchboardError } from '../errors.js';
 import type { ChatModel } from '../llm/model.js';
@@ -34,7 +35,14 @@ export interface SessionOptions {
    * it they are shown on stderr with --verbose (server name and level) and dropped otherwise.
    */
   serverLog?: (event: ServerLogEvent) => void;
+  /**
+   * A server's state changes once every server had its start (crashed, starting again,
+   * ready again, down; not the final `closed`): `chat --json`'s `server_state` events.
+   */
+  serverState?: (event: ServerStateEvent) => void;
 }
+
+export type ServerStateEvent = Extract<HostEvent, { type: 'server_state' }>;
 
 
 /** Writes host messages to stderr; the one place this module prints. */
@@ -52,6 +60,7 @@ export async function withSession<T>(flags: GlobalFlags, options: SessionOptions
   const model = options.needsModel ? createModel(settings, process.env, process.cwd()) : undefined;
   // Server output and messages may carry a secret from the config (a server echoing its argv): masked.
   const redact = (text: string) => runRedactor.redact(text);
+  let started = false;
   const hub = new ToolHub(options.servers ? options.servers(config.servers) : config.servers, {
     startupTimeoutMs: settings.startupTimeoutMs,
     toolTimeoutMs: settings.toolTimeoutMs,
@@ -65,10 +74,14 @@ export async function withSession<T>(flags: GlobalFlags, options: SessionOptions
         if (options.serverLog) options.serverLog(event);
         else if (settings.verbose) hostLog(style.dim(redact(formatServerLog(event))));
       },
+      stateChanged: (server, state, previous) => {
+        if (started && state !== 'closed') options.serverState?.({ type: 'server_state', server, state, previous });
+      },
     },
   });
   try {
     const report = await untilAborted(hub.start(), options.signal);
+    started = true;
     for (const failure of report.failed) hostLog(style.red(`✗ ${redact(failure.message)}`));
     if (report.failed.length > 0 && settings.strict) {
       throw new SwitchboardError('SERVER_START', `${report.failed.length} of ${config.servers.length} servers failed to start, and --strict makes that fatal.`);
