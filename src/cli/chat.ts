@@ -43,14 +43,17 @@ export async function chatCommand(flags: ChatFlags, signal: AbortSignal): Promis
   const terminal = json || interactive ? undefined : new TerminalRenderer({ stdout: process.stdout, stderr: process.stderr, verbose: Boolean(flags.verbose) });
   const sink = json ?? terminal;
   const options = { needsModel: true, announce: interactive || Boolean(flags.verbose), signal, ...(sink ? { serverLog: sink.render.bind(sink) } : {}), ...(json ? { serverState: json.render.bind(json) } : {}) };
-  return withSession(flags, options, async ({ hub, model, settings }) => {
+  return withSession(flags, options, async ({ hub, model, settings, logEvent }) => {
     const agent = new Agent({ model: model!, tools: hub, system: settings.system, maxSteps: settings.maxSteps, maxContextTokens: settings.maxContextTokens, images: settings.images });
     if (interactive) return runRepl(agent, hub, settings.verbose, signal);
-    json?.render(sessionStart(model!, hub));
+    const start = sessionStart(model!, hub);
+    logEvent(start);
+    json?.render(start);
     let stopped: Extract<AgentEvent, { type: 'stopped' }> | undefined;
     const recording = {
       render(event: AgentEvent) {
         if (event.type === 'stopped') stopped = event;
+        logEvent(event);
         sink!.render(event);
       },
     };

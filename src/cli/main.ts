@@ -6,6 +6,7 @@
 import v8 from 'node:v8';
 import { errorMessage, exitCodeFor, ExitCode, SwitchboardError, UserInputError } from '../errors.js';
 import { JsonLinesRenderer } from '../ui/jsonl.js';
+import { LOG_LEVELS, LogLevelSchema, type LogLevel } from '../log/logger.js';
 import { killAllGroupsNow } from '../mcp/stdio-transport.js';
 import { callCommand } from './call.js';
 import { chatCommand } from './chat.js';
@@ -96,6 +97,8 @@ function checkGlobalFlags(flags: ParsedFlags) {
     verbose: flags.verbose === true,
     strict: flags.strict === true,
     allowInsecureEndpoint: flags.allowInsecureEndpoint === true ? true : undefined,
+    logFile: nonEmpty(flags.logFile, '--log-file needs a path, e.g. --log-file switchboard.log.'),
+    logLevel: logLevel(flags.logLevel),
   };
 }
 
@@ -114,6 +117,19 @@ function variableName(value: unknown): string | undefined {
   if (/^[A-Za-z_][A-Za-z0-9_]*$/.test(text)) return text;
   if (!text) throw new UserInputError('USAGE', '--api-key-env needs the NAME of an environment variable, such as MY_API_KEY.');
   throw new UserInputError('USAGE', `--api-key-env takes the NAME of an environment variable, such as MY_API_KEY, not "${text.length > 12 ? `${text.slice(0, 4)}...` : text}".`);
+}
+
+function logLevel(value: unknown): LogLevel | undefined {
+  if (value === undefined) return undefined;
+  const parsed = LogLevelSchema.safeParse(String(value));
+  if (parsed.success) return parsed.data;
+  throw new UserInputError('USAGE', `--log-level must be one of ${LOG_LEVELS.join(', ')}, not "${String(value)}".`);
+}
+
+function nonEmpty(value: unknown, problem: string): string | undefined {
+  if (value === undefined) return undefined;
+  if (String(value).trim() === '') throw new UserInputError('USAGE', problem);
+  return String(value);
 }
 
 function optionalString(value: unknown): string | undefined {
