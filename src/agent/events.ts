@@ -1,45 +1,174 @@
 /**
- * What the agent loop yields. The terminal UI, the JSON-lines output and tests all
- * consume this one stream; the loop itself never prints.
+ * The event contract: what the agent loop yields, what the host adds, and what a `--json`
+ * run prints, one object per line. The terminal UI, the JSON-lines output, the log file and
+ * tests all consume these; the loop itself never prints.
+ *
+ * The zod schemas below are the source of truth: the TypeScript types come from them
+ * (z.infer), and the JSON Schema shipped as `config/events.v1.schema.json` is generated from
+ * them (`npm run schema`; a unit test fails when the committed file is stale).
+ *
+ * Versioning: every line of `--json` output carries `"v": 1` (EVENTS_VERSION). Within v1,
+ * new event types and new optional fields may be added; a consumer should ignore what it
+ * does not know. Renaming or removing a field, or changing its meaning, needs v2.
  */
+import { z } from 'zod';
 
-export type StopReason = 'max_steps' | 'repeated_failure' | 'empty_reply';
+/** The version of the `--json` event contract, written as `"v"` on every line. */
+export const EVENTS_VERSION = 1;
 
-export type AgentEvent =
-  /** A model request is about to be sent; `step` counts model calls in this turn, from 1. */
-  | { type: 'model_request'; step: number; maxSteps: number }
-  | { type: 'reasoning_delta'; text: string }
-  | { type: 'text_delta'; text: string }
-  /**
-   * The model request failed transiently and is retried after `delayMs`. Deltas streamed
-   * before this event belonged to the failed attempt; the new attempt streams from the start.
-   */
-  | { type: 'model_retry'; attempt: number; delayMs: number; reason: string }
-  /** The model asked for a tool. `arguments` is the parsed JSON when it parses, else the raw text. */
-  | { type: 'tool_call'; id: string; name: string; server?: string; originalName?: string; arguments: unknown }
-  /** A progress notification from the server running call `id` (any number, in order, before its tool_result). */
-  | { type: 'tool_progress'; id: string; name: string; server?: string; progress: number; total?: number; message?: string }
-  /** One per tool_call, in completion order (the history keeps call order). */
-  | { type: 'tool_result'; id: string; name: string; server?: string; text: string; isError: boolean; durationMs: number }
-  /** Old exchanges were dropped to keep the history under the context budget. */
-  | { type: 'history_trimmed'; droppedMessages: number; estimatedTokens: number; budgetTokens: number }
-  /** Something the user should know that is not an error of the turn. */
-  | { type: 'notice'; message: string }
-  /**
-   * The model answered in plain text: the turn is over. `truncated` is true when the
-   * model stopped because it ran out of output tokens (finish_reason "length").
-   */
-  | { type: 'final'; text: string; steps: number; truncated?: boolean }
-  /** The turn ended without an answer, for the reason given. */
-  | { type: 'stopped'; reason: StopReason; message: string; steps: number };
+export const StopReasonSchema = z.enum(['max_steps', 'repeated_failure', 'empty_reply']).describe('Why a turn ended without an answer.');
+export type StopReason = z.infer<typeof StopReasonSchema>;
+
+const count = () => z.number().int().min(0);
+
+// ---- the agent loop's events -------------------------------------------------------------
+
+export const ModelRequestEventSchema = z
+  .object({ type: z.literal('model_request'), step: z.number().int().min(1), maxSteps: z.number().int().min(1) })
+  .describe('A model request is about to be sent; `step` counts model calls in this turn, from 1.');
+
+export const ReasoningDeltaEventSchema = z.object({ type: z.literal('reasoning_delta'), text: z.string() }).describe('A piece of the model\'s streamed reasoning.');
+
+export const TextDeltaEventSchema = z.object({ type: z.literal('text_delta'), text: z.string() }).describe('A piece of the model\'s streamed answer.');
+
+export const ModelRetryEventSchema = z
+  .object({ type: z.literal('model_retry'), attempt: z.number().int().min(1), delayMs: z.number().min(0), reason: z.string() })
+  .describe('The model request failed transiently and is retried after `delayMs`. Deltas streamed before this event belonged to the failed attempt; the new attempt streams from the start.');
+
+export const ToolCallEventSchema = z
+  .object({
+    type: z.literal('tool_call'),
+    id: z.string(),
+    name: z.string(),
+    server: z.string().optional(),
+    originalName: z.string().optional(),
+    arguments: z.unknown(),
+  })
+  .describe('The model asked for a tool. `arguments` is the parsed JSON when it parses, else the raw text; `server`/`originalName` are absent when the name routes nowhere.');
+
+export const ToolProgressEventSchema = z
+  .object({
+    type: z.literal('tool_progress'),
+    id: z.string(),
+    name: z.string(),
+    server: z.string().optional(),
+    progress: z.number(),
+    total: z.number().optional(),
+    message: z.string().optional(),
+  })
+  .describe('A progress notification from the server running call `id` (any number, in order, before its tool_result).');
+
+export const ToolResultEventSchema = z
+  .object({
+    type: z.literal('tool_result'),
+    id: z.string(),
+    name: z.string(),
+    server: z.string().optional(),
+    text: z.string(),
+    isError: z.boolean(),
+    durationMs: z.number().min(0),
+  })
+  .describe('One per tool_call, in completion order (the history keeps call order).');
+
+export const HistoryTrimmedEventSchema = z
+  .object({ type: z.literal('history_trimmed'), droppedMessages: count(), estimatedTokens: count(), budgetTokens: count() })
+  .describe('Old exchanges were dropped to keep the history under the context budget.');
+
+export const NoticeEventSchema = z.object({ type: z.literal('notice'), message: z.string() }).describe('Something the user should know that is not an error of the turn.');
+
+export const FinalEventSchema = z
+  .object({ type: z.literal('final'), text: z.string(), steps: count(), truncated: z.boolean().optional() })
+  .describe('The model answered in plain text: the turn is over. `truncated` is true when the model stopped because it ran out of output tokens (finish_reason "length").');
+
+export const StoppedEventSchema = z
+  .object({ type: z.literal('stopped'), reason: StopReasonSchema, message: z.string(), steps: count() })
+  .describe('The turn ended without an answer, for the reason given (exit code 1).');
 
 /**
- * Events the host adds to the stream outside a turn (the CLI emits them; the loop never does):
- * a server's log message, and a fatal error as the last line of a failed `--json` run.
+ * Token use. `scope: "model_call"` after each model call, `"turn"` once per turn with the
+ * turn's totals (then `modelCalls`, `toolCalls` and `durationMs` are set). `estimated` is true
+ * when the provider reported no usage and the counts were estimated from the text.
  */
-export type HostEvent =
-  | { type: 'server_log'; server: string; level: string; logger?: string; data: unknown }
-  | { type: 'error'; code: string; message: string; exitCode: number };
+export const UsageEventSchema = z
+  .object({
+    type: z.literal('usage'),
+    scope: z.enum(['model_call', 'turn']),
+    promptTokens: count(),
+    completionTokens: count(),
+    estimated: z.boolean(),
+    modelCalls: count().optional(),
+    toolCalls: count().optional(),
+    durationMs: z.number().min(0).optional(),
+  })
+  .describe('Token use of one model call (scope "model_call") or of a whole turn (scope "turn"); `estimated` when the provider reported none.');
 
-/** Everything a `--json` run may print, one object per line. */
-export type OutputEvent = AgentEvent | HostEvent;
+export const AgentEventSchema = z.discriminatedUnion('type', [
+  ModelRequestEventSchema,
+  ReasoningDeltaEventSchema,
+  TextDeltaEventSchema,
+  ModelRetryEventSchema,
+  ToolCallEventSchema,
+  ToolProgressEventSchema,
+  ToolResultEventSchema,
+  HistoryTrimmedEventSchema,
+  NoticeEventSchema,
+  FinalEventSchema,
+  StoppedEventSchema,
+  UsageEventSchema,
+]);
+/** What the agent loop yields. */
+export type AgentEvent = z.infer<typeof AgentEventSchema>;
+
+// ---- the host's events (the CLI emits them; the loop never does) -------------------------
+
+/** A server's state as `session_start` and `server_state` report it (src/mcp/connection.ts has the lifecycle). */
+export const ServerStateSchema = z.enum(['starting', 'ready', 'crashed', 'down', 'closed']);
+
+export const SessionStartEventSchema = z
+  .object({
+    type: z.literal('session_start'),
+    version: z.string().describe('Switchboard\'s version.'),
+    model: z.string().describe('The model as described to the user (id, endpoint, or scripted file).'),
+    servers: z.array(z.object({ name: z.string(), state: ServerStateSchema, toolCount: count() })),
+    toolCount: count().describe('Tools offered to the model (after naming and filtering).'),
+    sessionFile: z.string().optional().describe('The session file this run is recorded in, when it is recorded.'),
+  })
+  .describe('The first line of a chat run, once the servers have started.');
+
+export const ServerStateEventSchema = z
+  .object({
+    type: z.literal('server_state'),
+    server: z.string(),
+    state: ServerStateSchema,
+    previous: ServerStateSchema,
+  })
+  .describe('A server changed state after start-up: crashed (restarted on its next call), starting (a restart), ready (restarted), down (crashed too often; its tools answer "server down").');
+
+export const ServerLogEventSchema = z
+  .object({ type: z.literal('server_log'), server: z.string(), level: z.string(), logger: z.string().optional(), data: z.unknown() })
+  .describe('A log message from a server (MCP notifications/message).');
+
+export const ErrorEventSchema = z
+  .object({ type: z.literal('error'), code: z.string(), message: z.string(), exitCode: z.number().int() })
+  .describe('The run failed: always the last line, exactly once; `exitCode` is the process\'s exit code.');
+
+export const HostEventSchema = z.discriminatedUnion('type', [SessionStartEventSchema, ServerStateEventSchema, ServerLogEventSchema, ErrorEventSchema]);
+/** Events the host adds to the stream outside the loop. */
+export type HostEvent = z.infer<typeof HostEventSchema>;
+
+/** Everything a `--json` run may print (without the version field the renderer adds). */
+export const OutputEventSchema = z.discriminatedUnion('type', [...AgentEventSchema.options, ...HostEventSchema.options]);
+export type OutputEvent = z.infer<typeof OutputEventSchema>;
+
+/** One line of `--json` output as written: the event plus `"v": 1`. */
+export const WireEventSchema = z.discriminatedUnion(
+  'type',
+  OutputEventSchema.options.map((option) => {
+    const wire = option.extend({ v: z.literal(EVENTS_VERSION).describe('The version of the event contract.') });
+    // extend() drops the description; the JSON Schema should keep it.
+    return option.description ? wire.describe(option.description) : wire;
+  }) as unknown as [
+    z.ZodObject<{ type: z.ZodLiteral<string>; v: z.ZodLiteral<1> }>,
+    ...z.ZodObject<{ type: z.ZodLiteral<string>; v: z.ZodLiteral<1> }>[],
+  ],
+);

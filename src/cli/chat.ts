@@ -7,12 +7,17 @@
  * model cut off at its token limit is still an answer (exit 0), with a warning on stderr
  * (`"truncated": true` on the `final` event with --json).
  * With --json, a run that fails ends stdout with an `error` event (code, message, exit
- * code); main.ts still prints the message on stderr and exits with that code.
+ * code): main.ts writes it, for failures here and before (bad flags) alike; a turn that
+ * stopped without an answer is thrown as TURN_STOPPED so it gets one too.
  */
 import { text } from 'node:stream/consumers';
 import { Agent } from '../agent/loop.js';
 import { untilAborted } from '../abort.js';
-import { exitCodeFor, errorMessage, SwitchboardError, UserInputError } from '../errors.js';
+import type { AgentEvent, OutputEvent } from '../agent/events.js';
+import { SwitchboardError, UserInputError } from '../errors.js';
+import type { ChatModel } from '../llm/model.js';
+import type { ToolHub } from '../mcp/hub.js';
+import { VERSION } from '../version.js';
 import { JsonLinesRenderer } from '../ui/jsonl.js';
 import { TerminalRenderer } from '../ui/terminal.js';
 import { runRepl } from './repl.js';
@@ -27,20 +32,6 @@ export interface ChatFlags extends GlobalFlags {
 
 export async function chatCommand(flags: ChatFlags, signal: AbortSignal): Promise<number> {
   const json = flags.json ? new JsonLinesRenderer(process.stdout) : undefined;
-  try {
-    return await chat(flags, json, signal);
-  } catch (error) {
-    json?.render({
-      type: 'error',
-      code: error instanceof SwitchboardError ? error.code : 'INTERNAL',
-      message: error instanceof SwitchboardError ? error.message : `unexpected error (please report it): ${errorMessage(error)}`,
-      exitCode: exitCodeFor(error),
-    });
-    throw error;
-  }
-}
-
-async function chat(flags: ChatFlags, json: JsonLinesRenderer | undefined, signal: AbortSignal): Promise<number> {
   const interactive = flags.prompt === undefined && Boolean(process.stdin.isTTY);
   if (interactive && flags.json) {
     throw new UserInputError('USAGE', '--json needs a prompt: the interactive chat has no JSON output. Give the prompt as an argument (switchboard chat --json "your question") or on stdin.');
@@ -51,17 +42,36 @@ async function chat(flags: ChatFlags, json: JsonLinesRenderer | undefined, signa
   }
   const terminal = json || interactive ? undefined : new TerminalRenderer({ stdout: process.stdout, stderr: process.stderr, verbose: Boolean(flags.verbose) });
   const sink = json ?? terminal;
-  const options = { needsModel: true, announce: interactive || Boolean(flags.verbose), signal, ...(sink ? { serverLog: sink.render.bind(sink) } : {}) };
-  return withSession(flags, options, async ({ hub, model, settings }) => {
+  const options = { needsModel: true, announce: interactive || Boolean(flags.verbose), signal, ...(sink ? { serverLog: sink.render.bind(sink) } : {}), ...(json ? { serverState: json.render.bind(json) } : {}) };
+  return withSession(flags, options, async ({ hub, model, settings, logEvent }) => {
     const agent = new Agent({ model: model!, tools: hub, system: settings.system, maxSteps: settings.maxSteps, maxContextTokens: settings.maxContextTokens, images: settings.images });
     if (interactive) return runRepl(agent, hub, settings.verbose, signal);
+    const start = sessionStart(model!, hub);
+    logEvent(start);
+    json?.render(start);
+    let stopped: Extract<AgentEvent, { type: 'stopped' }> | undefined;
+    const recording = {
+      render(event: AgentEvent) {
+        if (event.type === 'stopped') stopped = event;
+        logEvent(event);
+        sink!.render(event);
+      },
+    };
     try {
-      const outcome = await runTurn(agent, prompt!, sink!, signal);
-      return outcome === 'answered' ? 0 : 1;
+      const outcome = await runTurn(agent, prompt!, recording, signal);
+      if (outcome === 'answered') return 0;
+      // The terminal renderer has shown the stop; a --json run ends with an error event (main.ts).
+      if (json) throw new SwitchboardError('TURN_STOPPED', stopped?.message ?? 'The turn ended without an answer.');
+      return 1;
     } catch (error) {
       if (signal.aborted) terminal?.interrupted();
       else terminal?.failed();
       throw error;
     }
   });
+}
+
+/** The first event of a `--json` chat run: what it runs with, once the servers are up. */
+function sessionStart(model: ChatModel, hub: ToolHub): OutputEvent {
+  return { type: 'session_start', version: VERSION, model: model.description, servers: hub.servers, toolCount: hub.functionTools.length };
 }

@@ -4,7 +4,9 @@
  * exit code: 0 success, 1 runtime failure, 2 usage or config error, 130 interrupted.
  */
 import v8 from 'node:v8';
-import { exitCodeFor, ExitCode, SwitchboardError, UserInputError } from '../errors.js';
+import { errorMessage, exitCodeFor, ExitCode, SwitchboardError, UserInputError } from '../errors.js';
+import { JsonLinesRenderer } from '../ui/jsonl.js';
+import { LOG_LEVELS, LogLevelSchema, type LogLevel } from '../log/logger.js';
 import { killAllGroupsNow } from '../mcp/stdio-transport.js';
 import { callCommand } from './call.js';
 import { chatCommand } from './chat.js';
@@ -21,12 +23,21 @@ import { runRedactor } from '../policy/secrets.js';
 // competes with the servers for the CPU. The baseline compiler is fast enough here.
 v8.setFlagsFromString('--liftoff-only');
 
+/**
+ * Set as soon as the command line says `chat --json`: from then on a failure, however early
+ * (a bad flag included), ends stdout with one `error` event (see `report`).
+ */
+let jsonEvents = false;
+
 async function main(argv: string[]): Promise<number> {
   const interrupt = new AbortController();
   installInterruptHandlers(interrupt);
   const { argv: args, prompt } = splitPromptAfterDoubleDash(argv);
+  // Read before parsing, so a flag that does not parse still gets its JSON error line.
+  jsonEvents = args[0] === 'chat' && args.slice(1, args.includes('--') ? args.indexOf('--') : undefined).some((arg) => arg === '--json' || arg === '--json=true');
   const invocation = parseCommonInvocation(args) ?? (await (await import('./yargs-parse.js')).parseWithYargs(args));
   if (!invocation) return ExitCode.ok; // yargs printed --help or --version
+  jsonEvents = invocation.command === 'chat' && invocation.flags.json === true;
   if (prompt !== undefined) {
     if (invocation.flags.prompt !== undefined) {
       throw new UserInputError('USAGE', `Two prompts: "${String(invocation.flags.prompt)}" before -- and "${prompt}" after it. Everything after -- is the prompt; give it once.`);
@@ -35,7 +46,8 @@ async function main(argv: string[]): Promise<number> {
   }
   const code = await run(invocation, interrupt.signal);
   // Ctrl+C during the final shutdown still means the run was interrupted.
-  return interrupt.signal.aborted ? ExitCode.interrupted : code;
+  if (interrupt.signal.aborted) throw new SwitchboardError('INTERRUPTED', 'Interrupted.');
+  return code;
 }
 
 function run({ command, flags }: ParsedInvocation, signal: AbortSignal): Promise<number> {
@@ -90,6 +102,8 @@ function checkGlobalFlags(flags: ParsedFlags) {
     verbose: flags.verbose === true,
     strict: flags.strict === true,
     allowInsecureEndpoint: flags.allowInsecureEndpoint === true ? true : undefined,
+    logFile: nonEmpty(flags.logFile, '--log-file needs a path, e.g. --log-file switchboard.log.'),
+    logLevel: logLevel(flags.logLevel),
   };
 }
 
@@ -110,12 +124,33 @@ function variableName(value: unknown): string | undefined {
   throw new UserInputError('USAGE', `--api-key-env takes the NAME of an environment variable, such as MY_API_KEY, not "${text.length > 12 ? `${text.slice(0, 4)}...` : text}".`);
 }
 
+function logLevel(value: unknown): LogLevel | undefined {
+  if (value === undefined) return undefined;
+  const parsed = LogLevelSchema.safeParse(String(value));
+  if (parsed.success) return parsed.data;
+  throw new UserInputError('USAGE', `--log-level must be one of ${LOG_LEVELS.join(', ')}, not "${String(value)}".`);
+}
+
+function nonEmpty(value: unknown, problem: string): string | undefined {
+  if (value === undefined) return undefined;
+  if (String(value).trim() === '') throw new UserInputError('USAGE', problem);
+  return String(value);
+}
+
 function optionalString(value: unknown): string | undefined {
   return value === undefined ? undefined : String(value);
 }
 
 function report(error: unknown): number {
   const code = exitCodeFor(error);
+  if (jsonEvents) {
+    new JsonLinesRenderer(process.stdout).render({
+      type: 'error',
+      code: error instanceof SwitchboardError ? error.code : 'INTERNAL',
+      message: error instanceof SwitchboardError ? error.message : `unexpected error (please report it): ${errorMessage(error)}`,
+      exitCode: code,
+    });
+  }
   if (code === ExitCode.interrupted) {
     process.stderr.write('Interrupted.\n');
   } else if (error instanceof SwitchboardError) {

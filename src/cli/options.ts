@@ -17,6 +17,8 @@ export const GLOBAL_OPTIONS = {
   'tool-timeout': { type: 'number', describe: `Seconds a tool call may take (default: ${DEFAULTS.toolTimeoutSeconds}; a server's "timeout" wins)` },
   verbose: { type: 'boolean', alias: 'v', describe: 'Show server stderr, model reasoning and step counts' },
   strict: { type: 'boolean', describe: 'Fail when any server fails to start' },
+  'log-file': { type: 'string', describe: 'Append a JSON-lines log of the run (events, server stderr, retries; secrets masked) to this file' },
+  'log-level': { type: 'string', describe: `Least level written to --log-file: debug, info, warn or error (default: ${DEFAULTS.logLevel})` },
 } as const satisfies Record<string, OptionSpec>;
 
 /** Flags about the model: only `chat` talks to one, so only `chat` takes them. */

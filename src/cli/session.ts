@@ -2,6 +2,10 @@
  * A run's shared setup and teardown: config, model, servers; and the guarantee that
  * every server (and its process tree) is closed however the run ends.
  */
+import type { HostEvent, OutputEvent } from '../agent/events.js';
+import { levelOf } from '../log/event-level.js';
+import { FileLogger, NO_LOG, type Logger } from '../log/logger.js';
+import { redactKeys } from '../log/redact-keys.js';
 import type { LoadedConfig } from '../config/schema.js';
 import { SwitchboardError } from '../errors.js';
 import type { ChatModel } from '../llm/model.js';
@@ -18,6 +22,8 @@ export interface Session {
   settings: RunSettings;
   hub: ToolHub;
   model?: ChatModel;
+  /** Writes an event to the --log-file (a no-op without one); server output is logged here already. */
+  logEvent(event: OutputEvent): void;
 }
 
 export interface SessionOptions {
@@ -34,7 +40,14 @@ export interface SessionOptions {
    * it they are shown on stderr with --verbose (server name and level) and dropped otherwise.
    */
   serverLog?: (event: ServerLogEvent) => void;
+  /**
+   * A server's state changes once every server had its start (crashed, starting again,
+   * ready again, down; not the final `closed`): `chat --json`'s `server_state` events.
+   */
+  serverState?: (event: ServerStateEvent) => void;
 }
+
+export type ServerStateEvent = Extract<HostEvent, { type: 'server_state' }>;
 
 
 /** Writes host messages to stderr; the one place this module prints. */
@@ -43,6 +56,7 @@ export function hostLog(message: string): void {
 }
 
 export async function withSession<T>(flags: GlobalFlags, options: SessionOptions, run: (session: Session) => Promise<T>): Promise<T> {
+  const runStartedAt = performance.now();
   const config = await loadConfigForRun(flags.config);
   const style = styleFor(process.stderr);
   // Every run names its config before anything starts (a planted ./switchboard.json must not go unnoticed).
@@ -52,24 +66,51 @@ export async function withSession<T>(flags: GlobalFlags, options: SessionOptions
   const model = options.needsModel ? createModel(settings, process.env, process.cwd()) : undefined;
   // Server output and messages may carry a secret from the config (a server echoing its argv): masked.
   const redact = (text: string) => runRedactor.redact(text);
+  // The log also masks anything that looks like a key (a token a server echoes that the config never named).
+  const log: Logger = settings.logFile
+    ? new FileLogger(settings.logFile, settings.logLevel, (text) => redactKeys(text, runRedactor), (problem) => hostLog(style.yellow(`! ${problem}`)))
+    : NO_LOG;
+  const logEvent = (event: OutputEvent) => log.log(levelOf(event), { kind: 'event', event });
+  log.log('info', { kind: 'host', message: 'run started', command: process.argv.slice(2).join(' '), config: config.path });
+  let started = false;
   const hub = new ToolHub(options.servers ? options.servers(config.servers) : config.servers, {
     startupTimeoutMs: settings.startupTimeoutMs,
     toolTimeoutMs: settings.toolTimeoutMs,
     maxToolOutputChars: settings.maxToolOutputChars,
     observer: {
-      stderrLine: settings.verbose ? (server, line) => hostLog(style.dim(`[${server}] ${redact(line)}`)) : undefined,
-      notice: (_server, message) => hostLog(style.yellow(`! ${redact(message)}`)),
-      toolSkipped: (server, tool, reason) => hostLog(style.yellow(`! tool "${tool}" of server "${server}" is left out: ${redact(reason)}`)),
+      stderrLine: (server, line) => {
+        log.log('debug', { kind: 'stderr', server, line });
+        if (settings.verbose) hostLog(style.dim(`[${server}] ${redact(line)}`));
+      },
+      notice: (server, message) => {
+        log.log('warn', { kind: 'host', server, message });
+        hostLog(style.yellow(`! ${redact(message)}`));
+      },
+      toolSkipped: (server, tool, reason) => {
+        log.log('warn', { kind: 'host', server, message: `tool "${tool}" is left out: ${reason}` });
+        hostLog(style.yellow(`! tool "${tool}" of server "${server}" is left out: ${redact(reason)}`));
+      },
       serverLog: (server, entry) => {
         const event: ServerLogEvent = { type: 'server_log', server, ...entry };
+        logEvent(event);
         if (options.serverLog) options.serverLog(event);
         else if (settings.verbose) hostLog(style.dim(redact(formatServerLog(event))));
+      },
+      stateChanged: (server, state, previous) => {
+        logEvent({ type: 'server_state', server, state, previous });
+        if (started && state !== 'closed') options.serverState?.({ type: 'server_state', server, state, previous });
       },
     },
   });
   try {
+    const startedAt = performance.now();
     const report = await untilAborted(hub.start(), options.signal);
-    for (const failure of report.failed) hostLog(style.red(`✗ ${redact(failure.message)}`));
+    started = true;
+    log.log('info', { kind: 'host', message: 'servers started', durationMs: Math.round(performance.now() - startedAt), started: report.started, failed: report.failed.map((f) => f.server) });
+    for (const failure of report.failed) {
+      log.log('error', { kind: 'host', server: failure.server, message: failure.message });
+      hostLog(style.red(`✗ ${redact(failure.message)}`));
+    }
     if (report.failed.length > 0 && settings.strict) {
       throw new SwitchboardError('SERVER_START', `${report.failed.length} of ${config.servers.length} servers failed to start, and --strict makes that fatal.`);
     }
@@ -80,11 +121,14 @@ export async function withSession<T>(flags: GlobalFlags, options: SessionOptions
       const what = model ? `${model.scripted ? '' : 'model: '}${model.description}; ` : '';
       hostLog(style.dim(redact(`switchboard: ${what}${servers} server${servers === 1 ? '' : 's'} ready, ${tools} tool${tools === 1 ? '' : 's'}`)));
     }
-    return await run({ settings, hub, model });
+    return await run({ settings, hub, model, logEvent });
   } catch (error) {
-    if (options.signal.aborted) throw new SwitchboardError('INTERRUPTED', 'Interrupted.');
-    throw error;
+    const failure = options.signal.aborted ? new SwitchboardError('INTERRUPTED', 'Interrupted.') : error;
+    log.log('error', { kind: 'host', message: failure instanceof Error ? failure.message : String(failure), ...(failure instanceof SwitchboardError ? { code: failure.code } : {}) });
+    throw failure;
   } finally {
     await hub.close();
+    log.log('info', { kind: 'host', message: 'run finished', durationMs: Math.round(performance.now() - runStartedAt) });
+    log.close();
   }
 }

@@ -4,6 +4,7 @@
  */
 import { dirname, resolve } from 'node:path';
 import type { AgentSettings, LoadedConfig } from '../config/schema.js';
+import type { LogLevel } from '../log/logger.js';
 
 export const DEFAULTS = {
   model: 'moonshotai/Kimi-K2-Thinking',
@@ -16,6 +17,7 @@ export const DEFAULTS = {
   maxContextTokens: 100_000,
   startupTimeoutSeconds: 30,
   maxRetryWaitSeconds: 60,
+  logLevel: 'info',
 } as const;
 
 /** The global flags, camelCase, after parsing and checking (all optional). */
@@ -33,6 +35,8 @@ export interface GlobalFlags {
   verbose?: boolean;
   strict?: boolean;
   allowInsecureEndpoint?: boolean;
+  logFile?: string;
+  logLevel?: LogLevel;
 }
 
 export interface RunSettings {
@@ -57,6 +61,9 @@ export interface RunSettings {
   strict: boolean;
   /** Send the token over plain http:// to a non-loopback host (refused otherwise). */
   allowInsecureEndpoint: boolean;
+  /** The JSON-lines log (absolute path), when one is asked for; and its least level. */
+  logFile?: string;
+  logLevel: LogLevel;
 }
 
 export function resolveSettings(flags: GlobalFlags, config: LoadedConfig): RunSettings {
@@ -79,6 +86,9 @@ export function resolveSettings(flags: GlobalFlags, config: LoadedConfig): RunSe
     verbose: flags.verbose ?? false,
     strict: flags.strict ?? false,
     allowInsecureEndpoint: flags.allowInsecureEndpoint ?? file.allowInsecureEndpoint ?? false,
+    // A flag's path is relative to where the command runs; the config's, to the config file, like its other paths.
+    logFile: flags.logFile !== undefined ? resolve(flags.logFile) : file.logFile !== undefined ? resolve(dirname(config.path), file.logFile) : undefined,
+    logLevel: flags.logLevel ?? file.logLevel ?? DEFAULTS.logLevel,
   };
 }
 

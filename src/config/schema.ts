@@ -11,6 +11,7 @@
  * loads as it is; one that looks like a typo of a known key draws a warning.
  */
 import { z } from 'zod';
+import { LogLevelSchema } from '../log/logger.js';
 import { httpUrlSchema, secondsSchema } from './values.js';
 
 const stringRecord = z.record(z.string(), z.string());
@@ -87,6 +88,10 @@ export const AgentSettingsSchema = z.object({
   images: z.boolean().optional(),
   /** Send the model token over plain http:// to a host that is not loopback (off: refused). */
   allowInsecureEndpoint: z.boolean().optional(),
+  /** Append a JSON-lines log of each run to this file (relative to the config file's folder); `--log-file` wins. */
+  logFile: z.string().min(1).optional(),
+  /** Least level written to the log: debug, info (default), warn, error. */
+  logLevel: LogLevelSchema.optional(),
 });
 
 export const ConfigFileSchema = z.looseObject({

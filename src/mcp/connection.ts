@@ -74,6 +74,8 @@ export interface ConnectionObserver {
   toolsChanged?(server: string): void;
   /** A `notifications/message` log entry from the server (untrusted: render with care). */
   serverLog?(server: string, entry: ServerLogEntry): void;
+  /** `state` changed (see the lifecycle above), at once, from `previous` to `state`. */
+  stateChanged?(server: string, state: ConnectionState, previous: ConnectionState): void;
 }
 
 /** One MCP log message (`notifications/message`). */
@@ -272,7 +274,9 @@ export class ServerConnection {
    */
   private setState(next: ConnectionState): boolean {
     if (next === this.current || !TRANSITIONS[this.current].includes(next)) return false;
+    const previous = this.current;
     this.current = next;
+    this.options.observer?.stateChanged?.(this.name, next, previous);
     return true;
   }
 

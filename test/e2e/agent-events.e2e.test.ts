@@ -138,7 +138,7 @@ describe('server log messages (notifications/message)', () => {
       const r = await h.run(chatArgs(mock, config, '--json', 'Log something'), { cwd: h.dir() });
       expect(r.code, r.stderr).toBe(0);
       const events = jsonEvents(r.stdout);
-      expect(events.filter((e) => e.type === 'server_log')).toEqual([{ type: 'server_log', server: 'fixture', level: 'warning', logger: 'disk', data: 'disk almost full' }]);
+      expect(events.filter((e) => e.type === 'server_log')).toEqual([{ v: 1, type: 'server_log', server: 'fixture', level: 'warning', logger: 'disk', data: 'disk almost full' }]);
       expect(r.stderr).not.toMatch(/\[fixture\] warning/);
     });
   });
@@ -174,7 +174,7 @@ describe('--json: a fatal error ends stdout with an error event', () => {
       const r = await h.run(chatArgs(mock, config, '--json', 'Hello'), { cwd: h.dir() });
       expect(r.code).toBe(1);
       expectErrorLast(r, 'MODEL_AUTH');
-      expect(jsonEvents(r.stdout).map((e) => e.type)).toEqual(['model_request', 'error']);
+      expect(jsonEvents(r.stdout).map((e) => e.type)).toEqual(['session_start', 'model_request', 'error']);
     });
   });
 

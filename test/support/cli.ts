@@ -11,6 +11,9 @@
  *   SWITCHBOARD_API_KEY (unless the test passes them in `env`), with NO_COLOR=1 and
  *   XDG_CONFIG_HOME at a folder that does not exist (never the real user config).
  *   `env: { X: undefined }` removes X.
+ * - A `chat --json` run's stdout is checked against the event contract (./event-contract.ts:
+ *   the committed JSON Schema, and one `error` event ending a failed run); a breach rejects
+ *   `done`, so every e2e run checks it.
  * - While the CLI runs, its process subtree is sampled (from /proc, else `ps`); `processes` lists every
  *   descendant seen (pid + start time, so a reused pid is not mistaken for it). Checking and
  *   waiting on them is for ./processes.ts (`waitForGone`, `isAlive`, ...).
@@ -19,6 +22,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { eventContractProblems, isJsonChat } from './event-contract.js';
 import { CLI_PATH, REPO_ROOT } from './paths.js';
 import { isAlive, killIfAlive, PROCESS_SOURCE, subtreeOf, type ProcInfo } from './processes.js';
 
@@ -157,7 +161,12 @@ export function startCli(args: readonly string[], options: CliOptions = {}): Cli
           ),
         );
       } else {
-        resolveDone(result);
+        const problems = isJsonChat(args) ? eventContractProblems(stdout, signal === null ? code : null) : [];
+        if (problems.length > 0) {
+          rejectDone(new Error(`switchboard ${args.join(' ')}: its --json output breaks the event contract:\n${problems.join('\n')}\n--- stdout:\n${stdout}\n--- stderr:\n${stderr}`));
+        } else {
+          resolveDone(result);
+        }
       }
     });
   });
