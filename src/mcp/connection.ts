@@ -321,7 +321,7 @@ export class ServerConnection {
     const detail = tail.length ? ` Its last stderr lines: ${tail.join(' | ')}` : ' It wrote nothing to stderr since it started.';
     // A server stopped for flooding stdout did not exit by itself: say why it was stopped.
     const flood = run.transport.floodError;
-    const what = flood ? `was stopped: ${flood.message.replace(/, so Switchboard stopped it$/, '')}` : undefined;
+    const what = flood ? `was stopped because ${flood.message}` : undefined;
     this.options.observer?.notice?.(
       this.name,
       markedDown

@@ -200,7 +200,7 @@ function describeCallFailure(error: unknown, route: ToolRoute, timeoutMs: number
   if (error instanceof ServerDownError) return `Error: ${name} is unavailable: ${error.message}.`;
   if (error instanceof ServerCrashedError) {
     const tail = error.stderrTail.length ? ` Its last stderr lines: ${error.stderrTail.join(' | ')}` : '';
-    if (error.stoppedBecause) return `Error: server "${route.server}" was stopped while running ${name}: ${error.stoppedBecause}; ${error.outlook}.`;
+    if (error.stoppedBecause) return `Error: server "${route.server}" was stopped while running ${name} because ${error.stoppedBecause}; ${error.outlook}.`;
     return `Error: server "${route.server}" crashed while running ${name}; ${error.outlook}.${tail}`;
   }
   if (error instanceof McpError) {

@@ -30,7 +30,7 @@ export interface LineReaderOptions {
 
 export class LineTooLongError extends Error {
   constructor(readonly maxLineBytes: number) {
-    super(`a line longer than ${formatBytes(maxLineBytes)} without a newline`);
+    super(`more than ${formatBytes(maxLineBytes)} without a newline`);
     this.name = 'LineTooLongError';
   }
 }

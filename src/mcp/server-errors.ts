@@ -40,7 +40,7 @@ export class ServerCrashedError extends Error {
     /** Set when Switchboard stopped the server itself (it flooded stdout): why. */
     readonly stoppedBecause?: string,
   ) {
-    super(stoppedBecause ? `server "${server}" was stopped: ${stoppedBecause}` : `server "${server}" crashed`);
+    super(stoppedBecause ? `server "${server}" was stopped because ${stoppedBecause}` : `server "${server}" crashed`);
     this.name = 'ServerCrashedError';
   }
 

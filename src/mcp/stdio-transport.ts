@@ -188,9 +188,7 @@ export class ProcessTreeStdioTransport implements Transport {
       this.stdoutLines.push(chunk);
     } catch (error) {
       if (!(error instanceof LineTooLongError)) throw error;
-      this.floodError = new Error(
-        `the server is flooding stdout: it wrote ${error.message} (one MCP message may be at most ${formatBytes(MAX_MESSAGE_BYTES)}), so Switchboard stopped it`,
-      );
+      this.floodError = new Error(`it flooded stdout with ${error.message} (one MCP message may be at most ${formatBytes(MAX_MESSAGE_BYTES)})`);
       this.child?.stdout?.destroy(); // read nothing more of it
       this.onerror?.(this.floodError);
       void this.close();

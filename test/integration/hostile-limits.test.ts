@@ -59,10 +59,10 @@ describe('MCP-side limits against the hostile server', () => {
     const flood = await hub.call('endless_line', '{}');
     expect(peak(), 'peak RSS of the host (MiB)').toBeLessThan(1024);
     expect(flood.isError).toBe(true);
-    expect(flood.text).toContain('was stopped while running endless_line: the server is flooding stdout');
+    expect(flood.text).toContain('was stopped while running endless_line because it flooded stdout with more than 64 MiB without a newline');
     expect(flood.text).toContain('one MCP message may be at most 64 MiB');
     expect(flood.text).toContain('it will be restarted on the next call');
-    expect(notices.some((n) => /server "hostile" was stopped: the server is flooding stdout.*restarted on its next tool call/.test(n)), notices.join('\n')).toBe(true);
+    expect(notices.some((n) => /server "hostile" was stopped because it flooded stdout.*restarted on its next tool call/.test(n)), notices.join('\n')).toBe(true);
 
     await expectAnswers(hub);
     tracker.notePids(hub);

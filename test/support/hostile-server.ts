@@ -23,7 +23,7 @@
  *   --name NAME          server name (default "hostile")
  *   --huge-line MB       also list `huge_line`: one text result of MB MiB on one line (no
  *                        newline; starts "HUGE-", ends "-END"; MB may be fractional)
- *   --many-tools N       also list N tools `many_1` ... `many_N`
+ *   --many-tools N       also list N tools `many_1` ... `many_N` (after the tools of the other flags)
  *   --long-name N        also list one tool whose name is N characters ("long_" + "x"...)
  *   --deep-schema N      also list `deep_schema`, whose inputSchema nests N object schemas
  *                        ({type:object, properties:{a:{type:object, properties:{a: ...}}}}:
@@ -191,10 +191,6 @@ if (flags.hugeLineMb !== undefined) {
   });
 }
 
-for (let i = 1; i <= flags.manyTools; i++) {
-  TOOLS.push({ tool: { name: `many_${i}`, description: `Tool ${i} of ${flags.manyTools}.`, inputSchema: NO_PARAMS }, handler: () => text(`many_${i}`) });
-}
-
 if (flags.longName !== undefined) {
   const name = 'long_'.padEnd(flags.longName, 'x').slice(0, flags.longName);
   TOOLS.push({ tool: { name, description: `A tool with a ${flags.longName}-character name.`, inputSchema: NO_PARAMS }, handler: () => text('long name called') });
@@ -216,6 +212,12 @@ if (flags.deepResult !== undefined) {
     tool: { name: 'deep_result', description: `Returns JSON nested ${levels} levels.`, inputSchema: NO_PARAMS },
     handler: () => ({ content: [{ type: 'text', text: json }], structuredContent }),
   });
+}
+
+// Last of the listed tools (after the long name and the deep schema), so a host that keeps only
+// the first N tools of a server still sees those.
+for (let i = 1; i <= flags.manyTools; i++) {
+  TOOLS.push({ tool: { name: `many_${i}`, description: `Tool ${i} of ${flags.manyTools}.`, inputSchema: NO_PARAMS }, handler: () => text(`many_${i}`) });
 }
 
 if (flags.endlessLine) {
