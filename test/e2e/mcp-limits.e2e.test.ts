@@ -6,6 +6,7 @@
 import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { startMockLlm } from '../support/mock-llm.js';
 import { HOSTILE_SERVER_PATH, REPO_ROOT } from '../support/paths.js';
 import { expectNoStackTrace, lines, useE2eHarness } from './harness.js';
 
@@ -77,5 +78,37 @@ describe('MCP-side limits through the CLI', () => {
     expect(cut).toHaveLength(1);
     expect(cut[0]).toContain(`[hostile] ${'e'.repeat(100)}`);
     expect([...cut[0]!].length).toBeLessThan(64 * 1024 + 200);
+  });
+
+  it('chat: after a stdout flood and a 40 MiB stderr line, the same turn goes on and the next call answers', async () => {
+    const config = hostileConfig('--endless-line', '--stderr-flood', '40');
+    // (Arguments nested 5,000 levels are refused by the hub: test/integration/hostile-limits.test.ts.
+    // The chat's terminal renderer is not part of this file's work.)
+    const mock = await startMockLlm({
+      script: [
+        { toolCalls: [{ name: 'endless_line', arguments: {} }] },
+        { toolCalls: [{ name: 'stderr_flood', arguments: {} }] },
+        { toolCalls: [{ name: 'hidden_instructions', arguments: { a: 1, b: 2 } }] },
+        { text: 'all done' },
+      ],
+    });
+    try {
+      const { r, peakMib } = await runMeasured(['chat', '--config', config, '--endpoint-url', mock.url, '--model', 'test-model', 'go']);
+      expect(r.code, r.stderr).toBe(0);
+      expectNoStackTrace(r.stderr);
+      expect(r.stdout).toBe('all done\n');
+      expect(peakMib).toBeLessThan(600);
+      expect(mock.requests).toHaveLength(4);
+      /** The tool message the model read after its i-th reply. */
+      const toolMessage = (i: number): string => {
+        const messages = mock.requests[i]!.body.messages as Array<{ role: string; content: string }>;
+        return messages.filter((m) => m.role === 'tool').at(-1)!.content;
+      };
+      expect(toolMessage(1)).toContain('was stopped while running endless_line because it flooded stdout with more than 64 MiB');
+      expect(toolMessage(2)).toBe('flooded');
+      expect(toolMessage(3)).toBe('3');
+    } finally {
+      await mock.close();
+    }
   });
 });
