@@ -400,9 +400,15 @@ export class ServerConnection {
   }
 }
 
-/** The last non-blank lines of a run's stderr that the server itself wrote (not host notes). */
+/** Longest stderr line quoted in a failure report or notice (a line may hold 64 KiB). */
+const TAIL_LINE_MAX = 1000;
+
+/** The last non-blank lines of a run's stderr that the server itself wrote (not host notes), each cut to TAIL_LINE_MAX. */
 function tailOf(stderr: readonly string[], lines = 10): string[] {
-  return stderr.filter((line) => line.trim() !== '' && !line.startsWith(HOST_NOTE)).slice(-lines);
+  return stderr
+    .filter((line) => line.trim() !== '' && !line.startsWith(HOST_NOTE))
+    .slice(-lines)
+    .map((line) => (line.length > TAIL_LINE_MAX ? `${line.slice(0, TAIL_LINE_MAX)}… [${line.length - TAIL_LINE_MAX} more characters]` : line));
 }
 
 function isToolDefinition(value: unknown): value is McpToolDefinition {

@@ -84,6 +84,20 @@ describe('MCP-side limits against the hostile server', () => {
     await expectAnswers(hub);
   });
 
+  it('quotes a 64 KiB stderr line cut to 1,000 characters when it reports the server stopped', async () => {
+    const { hub, notices, stderr } = hostileHub(['--stderr-flood', '40', '--endless-line']);
+    expect((await hub.start()).failed).toEqual([]);
+    tracker.notePids(hub);
+    expect(await hub.call('stderr_flood', '{}')).toMatchObject({ text: 'flooded' });
+    expect(await waitUntil(() => stderr.includes('stderr-flood-done'), 20_000)).toBe(true);
+    const flood = await hub.call('endless_line', '{}');
+    expect(flood.isError).toBe(true);
+    const stopped = notices.find((n) => n.includes('was stopped because it flooded stdout'))!;
+    expect(stopped).toContain(`Its last stderr lines: `);
+    expect(stopped).toMatch(new RegExp(` \\| e{1000}… \\[\\d+ more characters\\] \\| stderr-flood-done`));
+    expect(stopped.length).toBeLessThan(5000);
+  });
+
   it(`keeps the first ${MAX_TOOLS_PER_SERVER} of 50,000 tools, says so, and warns past ${PROVIDER_TOOL_LIMIT} tools naming the filters`, async () => {
     const { hub, notices } = hostileHub(['--many-tools', '50000', '--long-name', '10000']);
     expect((await hub.start()).failed).toEqual([]);
