@@ -189,9 +189,13 @@ export class ToolHub {
   }
 }
 
+/** Longest model-supplied tool name quoted back (the model may send any text as a name). */
+const QUOTED_NAME_MAX = 100;
+
 function unknownToolMessage(name: string, available: string[]): string {
   const list = available.length > 40 ? `${available.slice(0, 40).join(', ')}, ...` : available.join(', ');
-  return `Error: there is no tool named "${name}". Available tools: ${list || '(none)'}.`;
+  const quoted = name.length > QUOTED_NAME_MAX ? `${name.slice(0, QUOTED_NAME_MAX)}…" (${name.length} characters)` : `${name}"`;
+  return `Error: there is no tool named "${quoted}. Available tools: ${list || '(none)'}.`;
 }
 
 function describeCallFailure(error: unknown, route: ToolRoute, timeoutMs: number, signal: AbortSignal | undefined): string {

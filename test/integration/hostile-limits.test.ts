@@ -157,4 +157,14 @@ describe('MCP-side limits against the hostile server', () => {
     expect(called.isError).toBe(false);
     expect(logs).toHaveLength(1);
   });
+
+  it('quotes a 10,000-character unknown tool name from the model cut to 100 characters', async () => {
+    const hub = tracker.create([nodeServer('hostile', HOSTILE_SERVER_PATH)]);
+    expect((await hub.start()).failed).toEqual([]);
+    tracker.notePids(hub);
+    const unknown = await hub.call(`no_such_${'y'.repeat(9992)}`, '{}');
+    expect(unknown.isError).toBe(true);
+    expect(unknown.text).toContain(`there is no tool named "no_such_${'y'.repeat(92)}…" (10000 characters). Available tools: `);
+    expect(unknown.text.length).toBeLessThan(3000);
+  });
 });
