@@ -149,7 +149,7 @@ export class ServerConnection {
     return this.current;
   }
 
-  /** Tools as the server last listed them (only entries with a string name). */
+  /** Tools as the server last listed them (only entries with a string name; at most MAX_TOOLS_PER_SERVER). */
   get tools(): readonly McpToolDefinition[] {
     return this.listed;
   }
