@@ -4,13 +4,21 @@
  */
 import { AjvJsonSchemaValidator } from '@modelcontextprotocol/sdk/validation/ajv';
 import type { JsonSchemaValidator } from '@modelcontextprotocol/sdk/validation/types.js';
+import { jsonDepthExceeds, MAX_JSON_DEPTH } from './json-depth.js';
 
 export type ParsedArguments = { ok: true; value: Record<string, unknown> } | { ok: false; problem: string };
 
-/** Parses the raw argument text: JSON, and an object. Empty text means no arguments. */
+/**
+ * Parses the raw argument text: JSON, and an object. Empty text means no arguments.
+ * Nesting deeper than MAX_JSON_DEPTH is refused before parsing: validators, renderers and
+ * JSON.stringify recurse, and arguments thousands of levels deep would crash them.
+ */
 export function parseArguments(raw: string | Record<string, unknown>): ParsedArguments {
   if (typeof raw !== 'string') return { ok: true, value: raw };
   if (raw.trim() === '') return { ok: true, value: {} };
+  if (jsonDepthExceeds(raw, MAX_JSON_DEPTH)) {
+    return { ok: false, problem: `the arguments nest objects or arrays more than ${MAX_JSON_DEPTH} levels deep. The tool was not run; send flatter arguments.` };
+  }
   let value: unknown;
   try {
     value = JSON.parse(raw);

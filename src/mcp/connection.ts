@@ -107,7 +107,13 @@ const LenientToolsPageSchema = z.looseObject({
   nextCursor: z.string().optional(),
 });
 
-const MAX_PAGES = 1000;
+/**
+ * Bounds on one server's tools/list (issue 9): a server listing 50,000 tools would send
+ * megabytes per model request (providers reject far fewer), and one that pages forever
+ * must not hold start-up. Past either bound the tools listed so far are kept, with a notice.
+ */
+export const MAX_TOOLS_PER_SERVER = 1000;
+export const MAX_TOOL_PAGES = 100;
 
 /** One start of the server's process: its client, its transport, and what it wrote to stderr. */
 interface Run {
@@ -145,7 +151,7 @@ export class ServerConnection {
     return this.current;
   }
 
-  /** Tools as the server last listed them (only entries with a string name). */
+  /** Tools as the server last listed them (only entries with a string name; at most MAX_TOOLS_PER_SERVER). */
   get tools(): readonly McpToolDefinition[] {
     return this.listed;
   }
@@ -232,7 +238,7 @@ export class ServerConnection {
       // The SDK rejects calls in flight with ConnectionClosed when the process exits;
       // by then onTransportClosed has judged the crash, so say what happens next.
       if (run?.exited && this.current !== 'closed' && !perCall.signal.aborted && error instanceof McpError && error.code === ErrorCode.ConnectionClosed) {
-        throw new ServerCrashedError(this.name, this.current === 'down', tailOf(run.stderr, 3), MAX_CRASHES, CRASH_WINDOW_MS / 1000);
+        throw new ServerCrashedError(this.name, this.current === 'down', tailOf(run.stderr, 3), MAX_CRASHES, CRASH_WINDOW_MS / 1000, run.transport.floodError?.message);
       }
       throw error;
     } finally {
@@ -317,11 +323,14 @@ export class ServerConnection {
     this.setState(markedDown ? 'down' : 'crashed');
     const tail = tailOf(run.stderr, 3);
     const detail = tail.length ? ` Its last stderr lines: ${tail.join(' | ')}` : ' It wrote nothing to stderr since it started.';
+    // A server stopped for flooding stdout did not exit by itself: say why it was stopped.
+    const flood = run.transport.floodError;
+    const what = flood ? `was stopped because ${flood.message}` : undefined;
     this.options.observer?.notice?.(
       this.name,
       markedDown
-        ? `server "${this.name}" crashed again and is now marked down: its tools answer "server down" until the session ends.${detail}`
-        : `server "${this.name}" exited unexpectedly; it will be restarted on its next tool call.${detail}`,
+        ? `server "${this.name}" ${what ? `${what}, once too often, and` : 'crashed again and'} is now marked down: its tools answer "server down" until the session ends.${detail}`
+        : `server "${this.name}" ${what ?? 'exited unexpectedly'}; it will be restarted on its next tool call.${detail}`,
     );
   }
 
@@ -357,19 +366,33 @@ export class ServerConnection {
     const tools: McpToolDefinition[] = [];
     const seenCursors = new Set<string>();
     let cursor: string | undefined;
-    for (let page = 0; page < MAX_PAGES; page++) {
+    let listed = 0;
+    for (let page = 1; ; page++) {
       const result = await client.request(
         { method: 'tools/list', params: cursor === undefined ? {} : { cursor } },
         LenientToolsPageSchema,
         { timeout: this.options.startupTimeoutMs },
       );
       for (const entry of result.tools) {
+        listed++;
+        if (tools.length >= MAX_TOOLS_PER_SERVER) continue;
         if (isToolDefinition(entry)) tools.push(entry);
         else this.options.observer?.notice?.(this.name, `server "${this.name}" listed a tool without a name; it is left out`);
       }
       cursor = result.nextCursor;
       if (cursor === undefined || seenCursors.has(cursor)) break;
       seenCursors.add(cursor);
+      if (listed > MAX_TOOLS_PER_SERVER || page >= MAX_TOOL_PAGES) {
+        const why = listed > MAX_TOOLS_PER_SERVER ? `more than ${MAX_TOOLS_PER_SERVER} tools` : `tools on more than ${MAX_TOOL_PAGES} pages`;
+        this.options.observer?.notice?.(this.name, `server "${this.name}" lists ${why}; Switchboard stopped asking for more and uses the first ${tools.length}`);
+        return tools;
+      }
+    }
+    if (listed > MAX_TOOLS_PER_SERVER) {
+      this.options.observer?.notice?.(
+        this.name,
+        `server "${this.name}" lists ${listed} tools; only the first ${MAX_TOOLS_PER_SERVER} are used (at most ${MAX_TOOLS_PER_SERVER} per server; pick the ones you need with "tools": {"include": [...]} on its entry)`,
+      );
     }
     return tools;
   }
@@ -381,9 +404,15 @@ export class ServerConnection {
   }
 }
 
-/** The last non-blank lines of a run's stderr that the server itself wrote (not host notes). */
+/** Longest stderr line quoted in a failure report or notice (a line may hold 64 KiB). */
+const TAIL_LINE_MAX = 1000;
+
+/** The last non-blank lines of a run's stderr that the server itself wrote (not host notes), each cut to TAIL_LINE_MAX. */
 function tailOf(stderr: readonly string[], lines = 10): string[] {
-  return stderr.filter((line) => line.trim() !== '' && !line.startsWith(HOST_NOTE)).slice(-lines);
+  return stderr
+    .filter((line) => line.trim() !== '' && !line.startsWith(HOST_NOTE))
+    .slice(-lines)
+    .map((line) => (line.length > TAIL_LINE_MAX ? `${line.slice(0, TAIL_LINE_MAX)}… [${line.length - TAIL_LINE_MAX} more characters]` : line));
 }
 
 function isToolDefinition(value: unknown): value is McpToolDefinition {

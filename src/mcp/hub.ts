@@ -17,6 +17,12 @@ import { killMarkedProcesses } from './run-marker.js';
 import { newRunScope } from './watchdog.js';
 import { buildRouteTable, EMPTY_ROUTE_TABLE, type RouteTable, type ToolRoute } from './routes.js';
 
+/**
+ * How many tools common providers accept in one request (OpenAI rejects more than 128). The
+ * hub still offers more (a local model may take them) but warns once, naming the filters.
+ */
+export const PROVIDER_TOOL_LIMIT = 128;
+
 export interface HubOptions {
   startupTimeoutMs: number;
   /** Default per-call timeout; a server's own `timeout` wins. */
@@ -69,6 +75,8 @@ export class ToolHub {
   private readonly offeredNames = new Map<string, string>();
   /** Routes are built once every server had its chance to start, so start-up order cannot change names. */
   private started = false;
+  /** The too-many-tools warning is given once per session. */
+  private warnedToolCount = false;
 
   constructor(specs: readonly ServerSpec[], private readonly options: HubOptions) {
     const observer: ConnectionObserver = {
@@ -162,12 +170,32 @@ export class ToolHub {
       this.reportedSkips.add(key);
       this.options.observer?.toolSkipped?.(skip.server, skip.tool, skip.reason);
     }
+    this.warnOnToolCount();
+  }
+
+  private warnOnToolCount(): void {
+    const total = this.table.functionTools.length;
+    if (total <= PROVIDER_TOOL_LIMIT || this.warnedToolCount) return;
+    this.warnedToolCount = true;
+    const perServer = new Map<string, number>();
+    for (const route of this.table.routes.values()) perServer.set(route.server, (perServer.get(route.server) ?? 0) + 1);
+    const largest = [...perServer].sort((a, b) => b[1] - a[1]);
+    this.options.observer?.notice?.(
+      largest[0]![0],
+      `${total} tools are offered to the model, and many providers accept at most ${PROVIDER_TOOL_LIMIT} per request: ` +
+        `keep the ones you need with "tools": {"include": [...]} or "exclude" on a server's entry in the config ` +
+        `(most: ${largest.slice(0, 3).map(([server, n]) => `${server} ${n}`).join(', ')})`,
+    );
   }
 }
 
+/** Longest model-supplied tool name quoted back (the model may send any text as a name). */
+const QUOTED_NAME_MAX = 100;
+
 function unknownToolMessage(name: string, available: string[]): string {
   const list = available.length > 40 ? `${available.slice(0, 40).join(', ')}, ...` : available.join(', ');
-  return `Error: there is no tool named "${name}". Available tools: ${list || '(none)'}.`;
+  const quoted = name.length > QUOTED_NAME_MAX ? `${name.slice(0, QUOTED_NAME_MAX)}…" (${name.length} characters)` : `${name}"`;
+  return `Error: there is no tool named "${quoted}. Available tools: ${list || '(none)'}.`;
 }
 
 function describeCallFailure(error: unknown, route: ToolRoute, timeoutMs: number, signal: AbortSignal | undefined): string {
@@ -176,6 +204,7 @@ function describeCallFailure(error: unknown, route: ToolRoute, timeoutMs: number
   if (error instanceof ServerDownError) return `Error: ${name} is unavailable: ${error.message}.`;
   if (error instanceof ServerCrashedError) {
     const tail = error.stderrTail.length ? ` Its last stderr lines: ${error.stderrTail.join(' | ')}` : '';
+    if (error.stoppedBecause) return `Error: server "${route.server}" was stopped while running ${name} because ${error.stoppedBecause}; ${error.outlook}.`;
     return `Error: server "${route.server}" crashed while running ${name}; ${error.outlook}.${tail}`;
   }
   if (error instanceof McpError) {

@@ -37,8 +37,10 @@ export class ServerCrashedError extends Error {
     readonly stderrTail: string[],
     private readonly crashes: number,
     private readonly windowSeconds: number,
+    /** Set when Switchboard stopped the server itself (it flooded stdout): why. */
+    readonly stoppedBecause?: string,
   ) {
-    super(`server "${server}" crashed`);
+    super(stoppedBecause ? `server "${server}" was stopped because ${stoppedBecause}` : `server "${server}" crashed`);
     this.name = 'ServerCrashedError';
   }
 

@@ -5,21 +5,27 @@
  * server behind an `npx` or `uvx` wrapper (a grandchild) can outlive the host. This
  * transport starts the server as the leader of a new process group and, on close,
  * shuts the GROUP down in stages: stdin EOF, then SIGTERM, then SIGKILL. Framing
- * (newline-delimited JSON-RPC) reuses the SDK's `ReadBuffer`.
+ * (newline-delimited JSON-RPC) is read in linear time by `LineReader` (the SDK's `ReadBuffer`
+ * is quadratic in the line's length); each line is parsed as the SDK does.
  *
  * Contract:
  * - `start()` resolves once the process is spawned; it rejects when the command
  *   cannot be started (ENOENT, EACCES) with a message naming the command.
- * - stderr is captured (never inherited) and handed to `onStderrLine`.
+ * - stderr is captured (never inherited) and handed to `onStderrLine`, one line at a time;
+ *   a line longer than MAX_STDERR_LINE_BYTES is cut there, the rest dropped with a marker.
  * - A stdout line that is not JSON-RPC is reported through `onerror` and skipped.
+ * - A stdout message longer than MAX_MESSAGE_BYTES (or a line that never ends) is flooding:
+ *   `floodError` is set, reported through `onerror`, stdout is no longer read, and the
+ *   transport closes (the connection treats it as a crash and restarts the server).
  * - Messages are handed to `onmessage` one per microtask, in order (see `deliver`).
  * - `onclose` fires once, when the process has exited or `close()` finished.
  * - `close()` resolves once every process of the group is gone (or SIGKILLed).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { ReadBuffer, serializeMessage } from '@modelcontextprotocol/sdk/shared/stdio.js';
+import { serializeMessage } from '@modelcontextprotocol/sdk/shared/stdio.js';
 import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
-import type { JSONRPCMessage } from '@modelcontextprotocol/sdk/types.js';
+import { JSONRPCMessageSchema, type JSONRPCMessage } from '@modelcontextprotocol/sdk/types.js';
+import { formatBytes, LineReader, LineTooLongError } from './line-reader.js';
 import { releaseGroup, watchGroup } from './watchdog.js';
 
 export interface ProcessTreeTransportOptions {
@@ -33,8 +39,10 @@ export interface ProcessTreeTransportOptions {
 /** Grace periods of the staged shutdown: after stdin EOF, then after SIGTERM. */
 const STDIN_GRACE_MS = 1000;
 const TERM_GRACE_MS = 1500;
-/** Largest single JSON-RPC message accepted from the server. */
-const MAX_MESSAGE_BYTES = 64 * 1024 * 1024;
+/** Largest single JSON-RPC message accepted from the server (issue 9: past it, the server is flooding). */
+export const MAX_MESSAGE_BYTES = 64 * 1024 * 1024;
+/** Longest stderr line passed on; the rest of a longer line is dropped. */
+export const MAX_STDERR_LINE_BYTES = 64 * 1024;
 
 /** Every live process group this host started, killed on a hard exit (see `killAllGroupsNow`). */
 const liveGroups = new Set<number>();
@@ -45,15 +53,26 @@ export class ProcessTreeStdioTransport implements Transport {
   onmessage?: (message: JSONRPCMessage) => void;
 
   private child: ChildProcess | undefined;
-  private readonly readBuffer: ReadBuffer;
+  private readonly stdoutLines: LineReader;
+  private readonly stderrLines: LineReader;
   private exited: Promise<void> = Promise.resolve();
   private closed = false;
-  private stderrRest = '';
+  /** Why this transport stopped reading the server: set when it flooded stdout. */
+  floodError: Error | undefined;
   /** The last message handed over; the next one waits for it (see `deliver`). */
   private delivered: Promise<void> = Promise.resolve();
 
   constructor(private readonly options: ProcessTreeTransportOptions) {
-    this.readBuffer = new ReadBuffer({ maxBufferSize: MAX_MESSAGE_BYTES });
+    this.stdoutLines = new LineReader({ maxLineBytes: MAX_MESSAGE_BYTES, overflow: 'error', onLine: (line) => this.onStdoutLine(line) });
+    this.stderrLines = new LineReader({
+      maxLineBytes: MAX_STDERR_LINE_BYTES,
+      overflow: 'truncate',
+      onLine: (line, dropped) => {
+        const text = withoutCr(line.toString('utf8'));
+        // A cut may split a UTF-8 sequence: drop the replacement character it leaves.
+        this.options.onStderrLine?.(dropped > 0 ? `${text.replace(/\uFFFD$/, '')} … [${dropped} more bytes of this line dropped: stderr lines are cut at ${formatBytes(MAX_STDERR_LINE_BYTES)}]` : text);
+      },
+    });
   }
 
   get pid(): number | undefined {
@@ -107,8 +126,7 @@ export class ProcessTreeStdioTransport implements Transport {
       child.stdin?.on('error', (error) => this.onerror?.(error));
       child.stdout?.on('data', (chunk: Buffer) => this.onStdout(chunk));
       child.stdout?.on('error', (error) => this.onerror?.(error));
-      child.stderr?.setEncoding('utf8');
-      child.stderr?.on('data', (text: string) => this.onStderr(text));
+      child.stderr?.on('data', (chunk: Buffer) => this.stderrLines.push(chunk));
     });
   }
 
@@ -159,31 +177,36 @@ export class ProcessTreeStdioTransport implements Transport {
   private finish(): void {
     if (this.closed) return;
     this.closed = true;
-    this.readBuffer.clear();
-    if (this.stderrRest) this.options.onStderrLine?.(this.stderrRest);
-    this.stderrRest = '';
+    this.stdoutLines.clear();
+    this.stderrLines.flush();
     this.onclose?.();
   }
 
   private onStdout(chunk: Buffer): void {
+    if (this.floodError) return;
     try {
-      this.readBuffer.append(chunk);
+      this.stdoutLines.push(chunk);
     } catch (error) {
-      this.onerror?.(error as Error);
+      if (!(error instanceof LineTooLongError)) throw error;
+      this.floodError = new Error(`it flooded stdout with ${error.message} (one MCP message may be at most ${formatBytes(MAX_MESSAGE_BYTES)})`);
+      this.child?.stdout?.destroy(); // read nothing more of it
+      this.onerror?.(this.floodError);
       void this.close();
+    }
+  }
+
+  /** One stdout line, parsed as the SDK's `deserializeMessage` does. */
+  private onStdoutLine(line: Buffer): void {
+    const text = withoutCr(line.toString('utf8'));
+    if (text.trim() === '') return;
+    let message: JSONRPCMessage;
+    try {
+      message = JSONRPCMessageSchema.parse(JSON.parse(text));
+    } catch (error) {
+      this.onerror?.(new Error(`the server wrote something that is not JSON-RPC to stdout (${(error as Error).message.split('\n')[0]})`));
       return;
     }
-    for (;;) {
-      let message: JSONRPCMessage | null;
-      try {
-        message = this.readBuffer.readMessage();
-      } catch (error) {
-        this.onerror?.(new Error(`the server wrote something that is not JSON-RPC to stdout (${(error as Error).message.split('\n')[0]})`));
-        continue;
-      }
-      if (message === null) break;
-      this.deliver(message);
-    }
+    this.deliver(message);
   }
 
   /**
@@ -195,12 +218,10 @@ export class ProcessTreeStdioTransport implements Transport {
   private deliver(message: JSONRPCMessage): void {
     this.delivered = this.delivered.then(() => this.onmessage?.(message)).catch((error: unknown) => this.onerror?.(error as Error));
   }
+}
 
-  private onStderr(text: string): void {
-    const lines = (this.stderrRest + text).split(/\r?\n/);
-    this.stderrRest = lines.pop() ?? '';
-    for (const line of lines) this.options.onStderrLine?.(line);
-  }
+function withoutCr(line: string): string {
+  return line.endsWith('\r') ? line.slice(0, -1) : line;
 }
 
 function signalGroup(pid: number | undefined, signal: NodeJS.Signals): void {

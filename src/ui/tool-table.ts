@@ -4,9 +4,10 @@
  *
  * Width: the caller passes the terminal's width when stdout is a terminal; each row
  * then fits it (long names are cut with `…`, the description takes what is left or
- * is dropped when nothing is). With no width (piped output) nothing is cut but the
- * description, which is flattened to one line of at most 80 characters as always,
- * so scripts reading the table see whole names.
+ * is dropped when nothing is). With no width (piped output) names are cut only past
+ * PIPED_NAME_MAX characters (a server's 10,000-character tool name must not widen every
+ * row), and the description is flattened to one line of at most 80 characters as always,
+ * so scripts reading the table see whole names of any sensible length.
  */
 import { oneLine } from './style.js';
 
@@ -27,6 +28,8 @@ const DESCRIPTION_MAX = 80;
 const GAP = '  ';
 /** Below this a name column is never cut, so the table stays readable on narrow terminals. */
 const MIN_NAME = 12;
+/** Widest a name column gets in piped output (exposed names are at most 64). */
+export const PIPED_NAME_MAX = 128;
 
 /** The terminal's width when `stream` is one; undefined when piped (nothing is cut then). */
 export function terminalWidth(stream: NodeJS.WriteStream): number | undefined {
@@ -43,7 +46,7 @@ export function formatToolTable(source: { routes: ReadonlyMap<string, ToolRow> }
   if (rows.length === 0) return 'No tools: no server is running, or the servers list none.';
   const header = { name: 'TOOL', server: 'SERVER', original: 'ORIGINAL NAME', description: 'DESCRIPTION' };
   const all = [header, ...rows];
-  const natural = (key: 'name' | 'server' | 'original') => Math.max(...all.map((row) => [...row[key]].length));
+  const natural = (key: 'name' | 'server' | 'original') => Math.min(PIPED_NAME_MAX, Math.max(...all.map((row) => [...row[key]].length)));
   const widths = { name: natural('name'), server: natural('server'), original: natural('original') };
   let descriptionWidth = Infinity;
   if (width !== undefined && width > 0) {

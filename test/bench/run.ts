@@ -2,7 +2,7 @@
  * `npm run bench`: Switchboard's overhead, side by side with two baselines, in one run.
  *
  *   node dist/test/bench/run.js [--quick] [--runs N] [--warmup N] [--turns N]
- *                               [--only cold,turns,parallel,servers,cli-turns]
+ *                               [--only cold,turns,parallel,servers,cli-turns,big-result]
  *                               [--out FILE] [--cpu-prof DIR] [--verbose]
  *
  * Contenders (each measured conversation runs in its OWN child process):
@@ -52,10 +52,13 @@ const CLI = join(REPO, 'dist/src/cli/main.js');
 const FIXTURE = join(REPO, 'dist/test/support/fixture-server.js');
 const CONTENDER_SCRIPT = (name: string) => join(HERE, 'contenders', `${name}.js`);
 const RSS_PROBE = join(HERE, 'rss-probe.js');
+const BIG_RESULT = join(HERE, 'big-result.js');
+/** The `big-result` sizes (MiB): time per MiB should not grow from the first to the second. */
+const BIG_RESULT_MB = [5, 40] as const;
 
 const CONTENDERS = ['switchboard', 'floor', 'tiny-agents'] as const;
 type Contender = (typeof CONTENDERS)[number];
-const SCENARIOS = ['cold', 'turns', 'parallel', 'servers', 'cli-turns'] as const;
+const SCENARIOS = ['cold', 'turns', 'parallel', 'servers', 'cli-turns', 'big-result'] as const;
 type ScenarioId = (typeof SCENARIOS)[number];
 
 interface Options {
@@ -466,6 +469,24 @@ function buildPlans(env: Env): ScenarioPlan[] {
       },
     });
   }
+  if (options.only.has('big-result')) {
+    plans.push({
+      id: 'big-result',
+      async run(contender) {
+        if (contender === 'tiny-agents') return {}; // its transport is the SDK's: the floor row says enough
+        const sample: Sample = {};
+        for (const mb of BIG_RESULT_MB) {
+          const outcome = await runChild([BIG_RESULT, contender, String(mb)], childEnv(contender), 300_000);
+          await checkLeftovers(contender, 'big-result');
+          const result = JSON.parse(outcome.stdout.trim().split('\n').pop() ?? '{}') as { ok?: boolean; ms?: number; error?: string };
+          if (!result.ok || outcome.code !== 0) throw new Error(`big-result/${contender} ${mb} MiB failed: ${result.error ?? outcome.stderr.slice(-2000)}`);
+          sample[`msPerMb${mb}`] = result.ms! / mb;
+        }
+        sample.linearity = sample[`msPerMb${BIG_RESULT_MB[1]}`]! / sample[`msPerMb${BIG_RESULT_MB[0]}`]!;
+        return sample;
+      },
+    });
+  }
   return plans;
 }
 
@@ -657,6 +678,10 @@ async function main(): Promise<number> {
   add('turns', 'maxRssMb', `${N} turns: peak RSS of the host (SB in-process)`, 'MB', 1, { kind: 'plus', value: 10 });
   add('cli-turns', 'maxRssMb', `${N} turns: peak RSS of the host (SB: real CLI process)`, 'MB', 1, { kind: 'plus', value: 10 });
   add('cli-turns', 'processMs', `${N} turns as a process: spawn -> exit (SB: real CLI)`, 'ms', 0, { kind: 'none' });
+  for (const mb of BIG_RESULT_MB) {
+    add('big-result', `msPerMb${mb}`, `one ${mb} MiB tool result over stdio: time per MiB`, 'ms', 1, { kind: 'times', value: 1.5 });
+  }
+  add('big-result', 'linearity', `  same, time per MiB at ${BIG_RESULT_MB[1]} / at ${BIG_RESULT_MB[0]} MiB (1 = linear)`, '', 2, { kind: 'none' });
   add('cold', 'requests', 'model requests per answer: 1 tool turn', '', 0, { kind: 'exact', value: 2 });
   add('turns', 'requests', `model requests per answer: ${N} tool turns`, '', 0, { kind: 'exact', value: N + 1 });
   add('parallel', 'requests', 'model requests per answer: 1 turn of 20 calls', '', 0, { kind: 'exact', value: 2 });
@@ -676,6 +701,7 @@ async function main(): Promise<number> {
     `Each run of each contender is its own child process; ${options.warmup} warm-up + ${options.runs} measured runs, contenders interleaved; cells are median (min-max).`,
     `per turn = measured conversation (user message -> answer, after a 5-turn warm-up conversation in the same process) / ${N}; parallel "whole turn" = user message -> answer after one warm-up conversation in the process (the cold row is that first conversation); 10 servers = start of the first server -> every tool listed, in the process (module loading excluded).`,
     `bytes per turn = all request bytes the mock received for the conversation / (tool-calling turns + 1); requests counted at the mock.`,
+    `big result = one tools/call of the hostile server's huge_line (one JSON line of N MiB), call -> parsed result, in a fresh process per size (big-result.ts); the floor there reads the pipe by hand (chunk list, one concat per line), since the SDK's own StdioClientTransport is quadratic in the line length.`,
   ];
   const leftoverText = leftovers.length === 0 ? 'none' : leftovers.map((l) => `${l.scenario}/${l.contender}: pid ${l.pid} ${l.cmd}${l.killed ? ' (killed)' : ''}`).join('; ');
 

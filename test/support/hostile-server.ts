@@ -23,13 +23,20 @@
  *   --name NAME          server name (default "hostile")
  *   --huge-line MB       also list `huge_line`: one text result of MB MiB on one line (no
  *                        newline; starts "HUGE-", ends "-END"; MB may be fractional)
- *   --many-tools N       also list N tools `many_1` ... `many_N`
+ *   --many-tools N       also list N tools `many_1` ... `many_N` (after the tools of the other flags)
  *   --long-name N        also list one tool whose name is N characters ("long_" + "x"...)
  *   --deep-schema N      also list `deep_schema`, whose inputSchema nests N object schemas
  *                        ({type:object, properties:{a:{type:object, properties:{a: ...}}}}:
  *                        JSON depth 2N+1)
  *   --deep-result N      also list `deep_result`: structuredContent and a text content that
  *                        are JSON nested N levels ({"a":{"a":...}})
+ *   --endless-line       also list `endless_line`: writes 'x' to stdout without a newline, 1 MiB
+ *                        at a time, until the pipe breaks (a stdout flood; it never answers)
+ *   --stderr-flood MB    also list `stderr_flood`: writes MB MiB of 'e' to stderr without a
+ *                        newline, then "\nstderr-flood-done\n", then answers "flooded"
+ *   --pages N            tools/list answers in pages of one tool (`paged_1`, `paged_2`, ... which
+ *                        cannot be called), each with a fresh nextCursor ("page-1", ...), up to
+ *                        page N, then a last page with the other tools; --pages 0 pages forever
  *
  * The process exits 0 when stdin reaches EOF.
  */
@@ -48,6 +55,9 @@ interface Flags {
   longName?: number;
   deepSchema?: number;
   deepResult?: number;
+  endlessLine: boolean;
+  stderrFloodMb?: number;
+  pages?: number;
 }
 
 function fatalUsage(message: string): never {
@@ -56,7 +66,7 @@ function fatalUsage(message: string): never {
 }
 
 function parseFlags(argv: string[]): Flags {
-  const flags: Flags = { name: 'hostile', manyTools: 0 };
+  const flags: Flags = { name: 'hostile', manyTools: 0, endlessLine: false };
   const number = (i: number, flag: string, integer: boolean): number => {
     const n = Number(argv[i]);
     if (argv[i] === undefined || !Number.isFinite(n) || n <= 0 || (integer && !Number.isInteger(n))) {
@@ -78,6 +88,14 @@ function parseFlags(argv: string[]): Flags {
       case '--long-name': flags.longName = number(++i, flag, true); break;
       case '--deep-schema': flags.deepSchema = number(++i, flag, true); break;
       case '--deep-result': flags.deepResult = number(++i, flag, true); break;
+      case '--endless-line': flags.endlessLine = true; break;
+      case '--stderr-flood': flags.stderrFloodMb = number(++i, flag, false); break;
+      case '--pages': {
+        const n = Number(argv[++i]);
+        if (!Number.isInteger(n) || n < 0) fatalUsage('--pages needs a whole number (0: forever)');
+        flags.pages = n;
+        break;
+      }
       default: fatalUsage(`unknown flag ${String(flag)}`);
     }
   }
@@ -173,10 +191,6 @@ if (flags.hugeLineMb !== undefined) {
   });
 }
 
-for (let i = 1; i <= flags.manyTools; i++) {
-  TOOLS.push({ tool: { name: `many_${i}`, description: `Tool ${i} of ${flags.manyTools}.`, inputSchema: NO_PARAMS }, handler: () => text(`many_${i}`) });
-}
-
 if (flags.longName !== undefined) {
   const name = 'long_'.padEnd(flags.longName, 'x').slice(0, flags.longName);
   TOOLS.push({ tool: { name, description: `A tool with a ${flags.longName}-character name.`, inputSchema: NO_PARAMS }, handler: () => text('long name called') });
@@ -200,6 +214,44 @@ if (flags.deepResult !== undefined) {
   });
 }
 
+// Last of the listed tools (after the long name and the deep schema), so a host that keeps only
+// the first N tools of a server still sees those.
+for (let i = 1; i <= flags.manyTools; i++) {
+  TOOLS.push({ tool: { name: `many_${i}`, description: `Tool ${i} of ${flags.manyTools}.`, inputSchema: NO_PARAMS }, handler: () => text(`many_${i}`) });
+}
+
+if (flags.endlessLine) {
+  TOOLS.push({
+    tool: { name: 'endless_line', description: 'Writes to stdout without a newline until the pipe breaks.', inputSchema: NO_PARAMS },
+    handler: () =>
+      new Promise<CallToolResult>(() => {
+        const block = Buffer.alloc(1024 * 1024, 'x');
+        process.stdout.on('error', () => process.exit(0));
+        const more = (): void => {
+          while (process.stdout.write(block)) {
+            // keep writing while the pipe takes it
+          }
+          process.stdout.once('drain', more);
+        };
+        more();
+      }),
+  });
+}
+
+if (flags.stderrFloodMb !== undefined) {
+  const bytes = Math.round(flags.stderrFloodMb * 1024 * 1024);
+  TOOLS.push({
+    tool: { name: 'stderr_flood', description: `Writes ${bytes} bytes of stderr on one line.`, inputSchema: NO_PARAMS },
+    handler: () => {
+      const block = Buffer.alloc(1024 * 1024, 'e');
+      // stderr on a pipe is synchronous in Node: every byte is written when this loop ends.
+      for (let left = bytes; left > 0; left -= block.length) process.stderr.write(left >= block.length ? block : block.subarray(0, left));
+      process.stderr.write('\nstderr-flood-done\n');
+      return text('flooded');
+    },
+  });
+}
+
 // ---------------------------------------------------------------------------------------------
 // Server
 
@@ -210,7 +262,13 @@ server = new Server(
   { capabilities: { tools: {}, logging: {} }, instructions: `instructions: ${ALL_PAYLOADS}` },
 );
 
-server.setRequestHandler(ListToolsRequestSchema, () => ({ tools: TOOLS.map((t) => t.tool) }));
+server.setRequestHandler(ListToolsRequestSchema, (request) => {
+  if (flags.pages === undefined) return { tools: TOOLS.map((t) => t.tool) };
+  // Paging: one tool per page and a fresh cursor every time, until page N (or forever).
+  const page = Number(/^page-(\d+)$/.exec(request.params?.cursor ?? '')?.[1] ?? 0) + 1;
+  if (flags.pages > 0 && page > flags.pages) return { tools: TOOLS.map((t) => t.tool) };
+  return { tools: [{ name: `paged_${page}`, description: `Listed on page ${page}.`, inputSchema: NO_PARAMS }], nextCursor: `page-${page}` };
+});
 
 server.setRequestHandler(CallToolRequestSchema, async (request, extra) => {
   const entry = TOOLS.find((t) => t.tool.name === request.params.name);

@@ -91,3 +91,18 @@ describe('ArgumentValidator', () => {
     expect(new ArgumentValidator().check(broken, { a: 1 })).toBeUndefined();
   });
 });
+
+describe('parseArguments: nesting bound', () => {
+  const nested = (levels: number) => `{"a":${'['.repeat(levels - 1)}1${']'.repeat(levels - 1)}}`;
+
+  it('parses arguments nested up to 256 levels', () => {
+    expect(parseArguments(nested(256)).ok).toBe(true);
+  });
+
+  it('refuses arguments nested deeper, before parsing, with a message the model can act on', () => {
+    const parsed = parseArguments(nested(257));
+    expect(parsed).toEqual({ ok: false, problem: expect.stringContaining('more than 256 levels deep') });
+    // ~5,000 levels crashed the renderer (RangeError) before the bound existed.
+    expect(parseArguments(nested(5000))).toMatchObject({ ok: false, problem: expect.stringContaining('send flatter arguments') });
+  });
+});

@@ -143,3 +143,21 @@ describe('buildRouteTable', () => {
     expect(table.skipped).toEqual([expect.objectContaining({ server: 's', tool: 'dup' })]);
   });
 });
+
+describe('toFunctionTool: nesting bound', () => {
+  /** N object schemas nested through `properties.a` (JSON depth 2N+1), built without recursion. */
+  function deepSchema(levels: number): Record<string, unknown> {
+    let schema: Record<string, unknown> = { type: 'string' };
+    for (let i = 0; i < levels; i++) schema = { type: 'object', properties: { a: schema } };
+    return schema;
+  }
+
+  it('keeps a schema nested within the bound', () => {
+    expect(toFunctionTool('t', { name: 't', inputSchema: deepSchema(100) }).ok).toBe(true);
+  });
+
+  it('leaves out a tool whose inputSchema nests past 256 levels, with the reason', () => {
+    const conversion = toFunctionTool('deep', { name: 'deep', inputSchema: deepSchema(5000) });
+    expect(conversion).toEqual({ ok: false, reason: expect.stringMatching(/^its inputSchema nests more than 256 levels deep/) });
+  });
+});

@@ -56,3 +56,20 @@ describe('formatToolDetail', () => {
     expect(text).toContain('"readOnlyHint": true');
   });
 });
+
+describe('formatToolTable: names from hostile servers', () => {
+  it('cuts a 10,000-character original name in piped output, so it does not widen every row', () => {
+    const longName = `long_${'x'.repeat(9995)}`;
+    const table = formatToolTable({
+      routes: new Map([
+        ['get_temperature', route('get_temperature', 'temperature', 'Temperature.')],
+        ['long_xxx_0123abcd', { ...route('long_xxx_0123abcd', 'hostile', 'Long.'), originalName: longName }],
+      ]),
+    });
+    const lines = table.split('\n');
+    for (const line of lines) expect([...line].length, line.slice(0, 200)).toBeLessThan(3 * 128 + 6 + 80);
+    expect(lines[2]).toMatch(/ long_x{100,}… /);
+    expect(lines[2]).not.toContain(longName);
+    expect(lines[1]).toContain('get_temperature');
+  });
+});
