@@ -17,6 +17,7 @@ export type ErrorCode =
   | 'MODEL_REQUEST' // the model request failed (after retries)
   | 'SERVER_START' // an MCP server could not be started (fatal only with --strict)
   | 'TOOL_NOT_FOUND' // `switchboard call` named a tool nobody exposes
+  | 'TOOL_DENIED' // `switchboard call` named a tool a deny rule of the config forbids
   | 'INTERRUPTED'; // Ctrl+C
 
 export class SwitchboardError extends Error {

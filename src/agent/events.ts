@@ -5,6 +5,9 @@
 
 export type StopReason = 'max_steps' | 'repeated_failure' | 'empty_reply';
 
+/** Who decided a call: see the `approval` event. */
+export type ApprovalSource = 'policy' | 'user' | 'session' | 'no_terminal';
+
 export type AgentEvent =
   /** A model request is about to be sent; `step` counts model calls in this turn, from 1. */
   | { type: 'model_request'; step: number; maxSteps: number }
@@ -17,6 +20,22 @@ export type AgentEvent =
   | { type: 'model_retry'; attempt: number; delayMs: number; reason: string }
   /** The model asked for a tool. `arguments` is the parsed JSON when it parses, else the raw text. */
   | { type: 'tool_call'; id: string; name: string; server?: string; originalName?: string; arguments: unknown }
+  /**
+   * Call `id` needs the user's approval (the policy says ask): the question follows, or, with
+   * nobody to ask (no terminal, --json), a denial. `why` says what made it ask ("server
+   * \"x\" is not trusted", "ask rule \"fs/*\"", "the tool appeared during the session");
+   * `annotations` are the server's hints as given (untrusted unless the server is).
+   */
+  | { type: 'approval_requested'; id: string; name: string; server?: string; originalName?: string; arguments: unknown; annotations?: Record<string, unknown>; why: string }
+  /**
+   * The decision on call `id`, one per tool_call (when the host reviews calls), in call order,
+   * before any call of the reply runs. `by`: `policy` (a rule or the approval mode),
+   * `user` (answered the question), `session` (an earlier "always" for this tool),
+   * `no_terminal` (it would ask, and nobody can be asked). `reason` is the user's own
+   * explanation for the model, when given. A denied call is not run; its tool_result
+   * (isError) carries what the model is told.
+   */
+  | { type: 'approval'; id: string; name: string; server?: string; decision: 'allow' | 'deny'; by: ApprovalSource; why: string; reason?: string }
   /** A progress notification from the server running call `id` (any number, in order, before its tool_result). */
   | { type: 'tool_progress'; id: string; name: string; server?: string; progress: number; total?: number; message?: string }
   /** One per tool_call, in completion order (the history keeps call order). */

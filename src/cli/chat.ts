@@ -19,8 +19,11 @@ import { runRepl } from './repl.js';
 import { runTurn } from './run-turn.js';
 import { withSession } from './session.js';
 import type { GlobalFlags } from './settings.js';
+import { CliApprover } from './approval.js';
+import { buildPolicy, canAsk, stdinAsker, type ApprovalFlags } from './approval-setup.js';
+import { styleFor } from '../ui/style.js';
 
-export interface ChatFlags extends GlobalFlags {
+export interface ChatFlags extends GlobalFlags, ApprovalFlags {
   prompt?: string;
   json?: boolean;
 }
@@ -51,10 +54,21 @@ async function chat(flags: ChatFlags, json: JsonLinesRenderer | undefined, signa
   }
   const terminal = json || interactive ? undefined : new TerminalRenderer({ stdout: process.stdout, stderr: process.stderr, verbose: Boolean(flags.verbose) });
   const sink = json ?? terminal;
-  const options = { needsModel: true, announce: interactive || Boolean(flags.verbose), signal, ...(sink ? { serverLog: sink.render.bind(sink) } : {}) };
-  return withSession(flags, options, async ({ hub, model, settings }) => {
-    const agent = new Agent({ model: model!, tools: hub, system: settings.system, maxSteps: settings.maxSteps, maxContextTokens: settings.maxContextTokens, images: settings.images });
-    if (interactive) return runRepl(agent, hub, settings.verbose, signal);
+  let approver: CliApprover | undefined;
+  const options = {
+    needsModel: true,
+    announce: interactive || Boolean(flags.verbose),
+    signal,
+    ...(sink ? { serverLog: sink.render.bind(sink) } : {}),
+    toolsChanged: (hub: { routes: Parameters<CliApprover['routesChanged']>[0] }) => approver?.routesChanged(hub.routes),
+  };
+  return withSession(flags, options, async ({ hub, model, settings, config }) => {
+    // Asking needs a terminal on stdin and stderr; the REPL asks through its own reader (set there).
+    const ask = canAsk(Boolean(flags.json));
+    approver = new CliApprover({ policy: buildPolicy(flags, config), out: process.stderr, style: styleFor(process.stderr), ...(ask && !interactive ? { asker: stdinAsker } : {}) });
+    approver.routesChanged(hub.routes);
+    const agent = new Agent({ model: model!, tools: hub, approver, system: settings.system, maxSteps: settings.maxSteps, maxContextTokens: settings.maxContextTokens, images: settings.images });
+    if (interactive) return runRepl(agent, hub, settings.verbose, signal, ask ? approver : undefined);
     try {
       const outcome = await runTurn(agent, prompt!, sink!, signal);
       return outcome === 'answered' ? 0 : 1;

@@ -16,6 +16,7 @@ import { resolveSettings, type GlobalFlags, type RunSettings } from './settings.
 
 export interface Session {
   settings: RunSettings;
+  config: LoadedConfig;
   hub: ToolHub;
   model?: ChatModel;
 }
@@ -34,6 +35,8 @@ export interface SessionOptions {
    * it they are shown on stderr with --verbose (server name and level) and dropped otherwise.
    */
   serverLog?: (event: ServerLogEvent) => void;
+  /** The route table changed (a server's `list_changed`, a restart); called after the hub swapped it. */
+  toolsChanged?: (hub: ToolHub) => void;
 }
 
 
@@ -59,6 +62,7 @@ export async function withSession<T>(flags: GlobalFlags, options: SessionOptions
     observer: {
       stderrLine: settings.verbose ? (server, line) => hostLog(style.dim(`[${server}] ${redact(line)}`)) : undefined,
       notice: (_server, message) => hostLog(style.yellow(`! ${redact(message)}`)),
+      toolsChanged: () => options.toolsChanged?.(hub),
       toolSkipped: (server, tool, reason) => hostLog(style.yellow(`! tool "${tool}" of server "${server}" is left out: ${redact(reason)}`)),
       serverLog: (server, entry) => {
         const event: ServerLogEvent = { type: 'server_log', server, ...entry };
@@ -80,7 +84,7 @@ export async function withSession<T>(flags: GlobalFlags, options: SessionOptions
       const what = model ? `${model.scripted ? '' : 'model: '}${model.description}; ` : '';
       hostLog(style.dim(redact(`switchboard: ${what}${servers} server${servers === 1 ? '' : 's'} ready, ${tools} tool${tools === 1 ? '' : 's'}`)));
     }
-    return await run({ settings, hub, model });
+    return await run({ settings, config, hub, model });
   } catch (error) {
     if (options.signal.aborted) throw new SwitchboardError('INTERRUPTED', 'Interrupted.');
     throw error;
