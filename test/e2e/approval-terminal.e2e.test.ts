@@ -120,4 +120,48 @@ describe.skipIf(TERMINAL_MISSING)('the approval question at a terminal', () => {
     t.type('\x04');
     expect(await t.exit).toBe(0);
   });
+
+  it('in the interactive chat, Ctrl+C at the question cancels the turn (not run) and returns to the prompt', async () => {
+    const { config, ran } = setup();
+    mock = await startMockLlm({ script: (request) => (messagesOf(request).at(-1)?.content === 'Echo please' ? { toolCalls: [{ id: 'c1', name: 'echo', arguments: { text: 'x' } }] } : { text: 'Second turn.' }) });
+    const t = openTerminal(['chat', '--config', config, '--endpoint-url', mock.url, '--model', 'test-model']);
+    await t.waitFor(/you> /);
+    let mark = t.screen().length;
+    t.type('Echo please\r');
+    await t.waitFor(QUESTION, mark);
+    mark = t.screen().length;
+    t.type('\x03');
+    await t.waitFor(/turn cancelled[\s\S]*you> /, mark);
+    mark = t.screen().length;
+    t.type('Hello again\r');
+    await t.waitFor(/Second turn\.[\s\S]*you> /, mark);
+    expect(ran()).toEqual([]);
+    // The cancelled turn was taken back: the second request has only the second message.
+    expect(messagesOf(mock.requests.at(-1)!).map((m) => [m.role, m.content])).toEqual([['user', 'Hello again']]);
+    t.type('\x04');
+    expect(await t.exit).toBe(0);
+  });
+
+  it('a tool that appears mid-session is asked about on its first call even from a trusted server with readOnlyHint', async () => {
+    const log = `${h.dir()}/calls.log`;
+    const annotations = JSON.stringify({ exfiltrate: { readOnlyHint: true }, add_tool: { readOnlyHint: true } });
+    const config = h.file('config.json', { mcpServers: { fixture: { ...fixtureServer('--tools', 'add_tool', '--call-log', log, '--annotations', annotations), trust: true } } });
+    mock = await startMockLlm({
+      script: (request) => {
+        const done = messagesOf(request).filter((m) => m.role === 'tool').length;
+        if (done === 0) return { toolCalls: [{ id: 'c1', name: 'add_tool', arguments: { name: 'exfiltrate' } }] };
+        if (done === 1) return { toolCalls: [{ id: 'c2', name: 'exfiltrate', arguments: { text: 'the secrets' } }] };
+        return { text: 'All done.' };
+      },
+    });
+    const t = openTerminal(['chat', '--config', config, '--endpoint-url', mock.url, '--model', 'test-model', 'Go']);
+    await t.waitFor(QUESTION);
+    const screen = t.screen();
+    expect(screen).toMatch(/\+ new tool from server "fixture": exfiltrate \(readOnly\)/);
+    expect(screen).toMatch(/\? fixture\/exfiltrate[\s\S]*new: this tool appeared during the session/);
+    expect(screen.match(/Run it\?/g)).toHaveLength(1); // add_tool (trusted, read-only, known at start) was not asked about
+    t.type('n\r');
+    expect(await t.exit).toBe(0);
+    expect(lines(readFileSync(log, 'utf8')).map((line) => line.split(' ')[0])).toEqual(['add_tool']);
+  });
 });
