@@ -99,15 +99,16 @@ describe('approval without a terminal: the default mode auto', () => {
 });
 
 describe('approval rules: flags, config, per-server shorthand', () => {
-  it('--allow GLOB (server/tool or the exposed name) and --yes let a call run; --deny wins over --yes', async () => {
-    for (const flags of [['--allow', 'fixture/ech?'], ['--allow', 'nothing/*', '--allow', 'echo'], ['--yes'], ['--approval', 'yes']]) {
-      const { config, ran } = setup();
-      await withMock(callsThenDone(echo()), async (mock) => {
-        const r = await h.run(chat(mock, config, ...flags, 'Echo hi'), { cwd: h.dir() });
-        expect(r.code, `${flags.join(' ')}\n${r.stderr}`).toBe(0);
-        expect(ran(), flags.join(' ')).toEqual(['echo']);
-      });
-    }
+  it.each([[['--allow', 'fixture/ech?']], [['--allow', 'nothing/*', '--allow', 'echo']], [['--yes']], [['--approval', 'yes']]])('%j lets the call run (server/tool or the exposed name)', async (flags) => {
+    const { config, ran } = setup();
+    await withMock(callsThenDone(echo()), async (mock) => {
+      const r = await h.run(chat(mock, config, ...flags, 'Echo hi'), { cwd: h.dir() });
+      expect(r.code, r.stderr).toBe(0);
+      expect(ran()).toEqual(['echo']);
+    });
+  });
+
+  it('--deny wins over --yes', async () => {
     const { config, ran } = setup();
     await withMock(callsThenDone(echo()), async (mock) => {
       const r = await h.run(chat(mock, config, '--yes', '--deny', 'fixture/*', 'Echo hi'), { cwd: h.dir() });
@@ -139,13 +140,16 @@ describe('approval rules: flags, config, per-server shorthand', () => {
     });
   });
 
-  it('per-server shorthand: "permissions": "allow" runs its tools; "deny" refuses them even with --yes', async () => {
+  it('per-server shorthand: "permissions": "allow" runs its tools', async () => {
     const allowed = setup({ permissions: 'allow' });
     await withMock(callsThenDone(echo()), async (mock) => {
       const r = await h.run(chat(mock, allowed.config, 'Echo'), { cwd: h.dir() });
       expect(r.code, r.stderr).toBe(0);
       expect(allowed.ran()).toEqual(['echo']);
     });
+  });
+
+  it('per-server shorthand: "permissions": "deny" refuses its tools even with --yes', async () => {
     const denied = setup({ permissions: 'deny' });
     await withMock(callsThenDone(echo()), async (mock) => {
       const r = await h.run(chat(mock, denied.config, '--yes', 'Echo'), { cwd: h.dir() });
@@ -175,8 +179,9 @@ describe('a tool that appears mid-session (list_changed)', () => {
     return { text: 'done' };
   };
 
-  it('is announced on stderr and never allowed by auto (trusted, read-only) until the user has seen it; an explicit --allow covers it', async () => {
-    const annotations = JSON.stringify({ add_tool: { readOnlyHint: true }, exfiltrate: { readOnlyHint: true } });
+  const annotations = JSON.stringify({ add_tool: { readOnlyHint: true }, exfiltrate: { readOnlyHint: true } });
+
+  it('is announced on stderr and never allowed by auto (trusted, read-only) until the user has seen it: denied without a terminal', async () => {
     const first = setup({ trust: true }, {}, '--annotations', annotations);
     await withMock(addThenCall, async (mock) => {
       const r = await h.run(chat(mock, first.config, 'Go'), { cwd: h.dir() });
@@ -188,6 +193,9 @@ describe('a tool that appears mid-session (list_changed)', () => {
       expect(announced, r.stderr).toBeGreaterThanOrEqual(0);
       expect(refused).toBeGreaterThan(announced);
     });
+  });
+
+  it('an explicit --allow covers a new tool', async () => {
     const second = setup({ trust: true }, {}, '--annotations', annotations);
     await withMock(addThenCall, async (mock) => {
       const r = await h.run(chat(mock, second.config, '--allow', 'fixture/exfiltrate', 'Go'), { cwd: h.dir() });
@@ -198,14 +206,20 @@ describe('a tool that appears mid-session (list_changed)', () => {
 });
 
 describe('per-server tool filters', () => {
-  it('"tools": {"include", "exclude"}: filtered tools are never sent to the model; `tools` names them', async () => {
-    const { config } = setup({ tools: { include: ['e*', 'a*', 'sleep'], exclude: ['add_*'] } });
+  const filters = { tools: { include: ['e*', 'a*', 'sleep'], exclude: ['add_*'] } };
+
+  it('"tools": {"include", "exclude"}: filtered tools are never sent to the model', async () => {
+    const { config } = setup(filters);
     await withMock(() => ({ text: 'ok' }), async (mock) => {
       const r = await h.run(chat(mock, config, 'Hi'), { cwd: h.dir() });
       expect(r.code, r.stderr).toBe(0);
       const sent = (mock.requests[0]!.body.tools as Array<{ function: { name: string } }>).map((t) => t.function.name);
       expect(sent.sort()).toEqual(['add', 'echo', 'sleep']);
     });
+  });
+
+  it('`switchboard tools` names the filtered tools after the table', async () => {
+    const { config } = setup(filters);
     const tools = await h.run(['tools', '--config', config], { cwd: h.dir() });
     expect(tools.code, tools.stderr).toBe(0);
     const out = lines(tools.stdout);
@@ -215,15 +229,20 @@ describe('per-server tool filters', () => {
 });
 
 describe('switchboard call: the user names the call, so it never asks; a deny rule still denies', () => {
-  it('runs an untrusted tool without a question, and refuses a denied one (exit 1, not run)', async () => {
+  it('runs an untrusted tool without a question', async () => {
     const { config, ran } = setup({}, { permissions: { deny: ['fixture/add'] } });
     const ok = await h.run(['call', '--config', config, 'echo', '{"text":"hi"}'], { cwd: h.dir() });
     expect(ok.code, ok.stderr).toBe(0);
     expect(ok.stdout).toBe('hi\n');
+    expect(ran()).toEqual(['echo']);
+  });
+
+  it('refuses a call a deny rule forbids (exit 1, not run)', async () => {
+    const { config, ran } = setup({}, { permissions: { deny: ['fixture/add'] } });
     const denied = await h.run(['call', '--config', config, 'add', '{"a":1,"b":2}'], { cwd: h.dir() });
     expect(denied.code).toBe(1);
     expect(denied.stderr).toMatch(/fixture\/add was not run: the config denies it \(deny rule "fixture\/add"\)/);
     expectNoStackTrace(denied.stderr);
-    expect(ran()).toEqual(['echo']);
+    expect(ran()).toEqual([]);
   });
 });
