@@ -18,6 +18,7 @@ export type ErrorCode =
   | 'SERVER_START' // an MCP server could not be started (fatal only with --strict)
   | 'TOOL_NOT_FOUND' // `switchboard call` named a tool nobody exposes
   | 'TURN_STOPPED' // a one-shot `chat --json` turn ended without an answer (max steps, repeated failure, empty reply)
+  | 'TOOL_DENIED' // `switchboard call` named a tool a deny rule of the config forbids
   | 'INTERRUPTED'; // Ctrl+C
 
 export class SwitchboardError extends Error {

@@ -84,6 +84,40 @@ export const StoppedEventSchema = z
   .object({ type: z.literal('stopped'), reason: StopReasonSchema, message: z.string(), steps: count() })
   .describe('The turn ended without an answer, for the reason given (exit code 1).');
 
+/** Who decided a call: see the `approval` event. */
+export const ApprovalSourceSchema = z.enum(['policy', 'user', 'session', 'no_terminal']);
+export type ApprovalSource = z.infer<typeof ApprovalSourceSchema>;
+
+export const ApprovalRequestedEventSchema = z
+  .object({
+    type: z.literal('approval_requested'),
+    id: z.string(),
+    name: z.string(),
+    server: z.string().optional(),
+    originalName: z.string().optional(),
+    arguments: z.unknown(),
+    annotations: z.record(z.string(), z.unknown()).optional(),
+    why: z.string(),
+  })
+  .describe(
+    'Call `id` needs the user\'s approval (the policy says ask): the question follows, or, with nobody to ask (no terminal, --json), a denial. `why` says what made it ask ("server \"x\" is not trusted", "ask rule \"fs/*\"", "the tool appeared during the session"); `annotations` are the server\'s hints as given (untrusted unless the server is).',
+  );
+
+export const ApprovalEventSchema = z
+  .object({
+    type: z.literal('approval'),
+    id: z.string(),
+    name: z.string(),
+    server: z.string().optional(),
+    decision: z.enum(['allow', 'deny']),
+    by: ApprovalSourceSchema,
+    why: z.string(),
+    reason: z.string().optional(),
+  })
+  .describe(
+    'The decision on call `id`, one per tool_call (when the host reviews calls), in call order, before any call of the reply runs. `by`: `policy` (a rule or the approval mode), `user` (answered the question), `session` (an earlier "always" for this tool), `no_terminal` (it would ask, and nobody can be asked). `reason` is the user\'s own explanation for the model, when given. A denied call is not run; its tool_result (isError) carries what the model is told.',
+  );
+
 /**
  * Token use. `scope: "model_call"` after each model call, `"turn"` once per turn with the
  * turn's totals (then `modelCalls`, `toolCalls` and `durationMs` are set). `estimated` is true
@@ -108,6 +142,8 @@ export const AgentEventSchema = z.discriminatedUnion('type', [
   TextDeltaEventSchema,
   ModelRetryEventSchema,
   ToolCallEventSchema,
+  ApprovalRequestedEventSchema,
+  ApprovalEventSchema,
   ToolProgressEventSchema,
   ToolResultEventSchema,
   HistoryTrimmedEventSchema,

@@ -23,7 +23,7 @@ import { setMaxListeners } from 'node:events';
 import { linkedController } from '../abort.js';
 import { SwitchboardError } from '../errors.js';
 import type { ChatMessage, ChatModel, FunctionTool, ModelReply, ToolCall, UserContentPart } from '../llm/model.js';
-import type { AgentEvent } from './events.js';
+import type { AgentEvent, ApprovalSource } from './events.js';
 import { EventQueue } from './event-queue.js';
 import { TokenEstimator, trimHistory } from './history.js';
 
@@ -31,7 +31,7 @@ import { TokenEstimator, trimHistory } from './history.js';
 export interface ToolExecutor {
   readonly functionTools: readonly FunctionTool[];
   /** Owner of an exposed name, for events. */
-  readonly routes: ReadonlyMap<string, { server: string; originalName: string }>;
+  readonly routes: ReadonlyMap<string, { server: string; originalName: string; definition?: { annotations?: Record<string, unknown> } }>;
   /**
    * Never throws: failures come back as an error outcome for the model. `onProgress`
    * receives the server's progress notifications for this call while it runs.
@@ -44,9 +44,38 @@ export interface ToolExecutor {
   ): Promise<{ text: string; isError: boolean; server?: string; durationMs: number; images?: ReadonlyArray<{ mimeType?: string; data: string }> }>;
 }
 
+/** What an approver sees of a call: the model's call and, when the name is routed, its owner. */
+export interface CallUnderReview {
+  call: ToolCall;
+  route?: { server: string; originalName: string; definition?: { annotations?: Record<string, unknown> } };
+}
+
+/** The approver's verdict on one call. `message` is what the model reads when it is denied. */
+export interface ApprovalVerdict {
+  decision: 'allow' | 'deny';
+  by: ApprovalSource;
+  why: string;
+  reason?: string;
+  message?: string;
+}
+
+/**
+ * The hook that reviews a reply's calls before any of them runs (the CLI implements it with
+ * the user's policy and, in a terminal, a question). Calls are reviewed one after another,
+ * in call order. `check` is the policy alone (no I/O); when it says `ask`, the loop emits
+ * `approval_requested` and awaits `ask`, which may prompt; `ask` rejects when the turn is
+ * cancelled at the question (e.g. Ctrl+C), which ends the turn like an interrupt.
+ */
+export interface CallApprover {
+  check(review: CallUnderReview): ApprovalVerdict | { decision: 'ask'; why: string };
+  ask(review: CallUnderReview, signal: AbortSignal | undefined): Promise<ApprovalVerdict>;
+}
+
 export interface AgentOptions {
   model: ChatModel;
   tools: ToolExecutor;
+  /** Reviews each call before it runs; without one every call runs (library use, tests). */
+  approver?: CallApprover;
   system?: string;
   maxSteps: number;
   /** History budget in estimated tokens; unset means no trimming. */
@@ -198,6 +227,43 @@ export class Agent {
   }
 
   /**
+   * Asks the approver about each call, in call order (one question at a time), emitting
+   * `approval_requested` / `approval`; returns the denied calls' indexes with what the model
+   * reads for each. Nothing runs before every call of the reply has been decided.
+   */
+  private async *reviewCalls(calls: readonly ToolCall[], signal?: AbortSignal): AsyncGenerator<AgentEvent, Map<number, string>, undefined> {
+    const denied = new Map<number, string>();
+    const approver = this.options.approver;
+    if (!approver) return denied;
+    for (const [index, call] of calls.entries()) {
+      const route = this.options.tools.routes.get(call.name);
+      const review: CallUnderReview = { call, ...(route ? { route } : {}) };
+      const owner = route ? { server: route.server } : {};
+      const checked = approver.check(review);
+      let verdict: ApprovalVerdict;
+      if (checked.decision === 'ask') {
+        const annotations = route?.definition?.annotations;
+        yield {
+          type: 'approval_requested',
+          id: call.id,
+          name: call.name,
+          ...(route ? { server: route.server, originalName: route.originalName } : {}),
+          arguments: parsedOrRaw(call.arguments),
+          ...(annotations ? { annotations } : {}),
+          why: checked.why,
+        };
+        verdict = await approver.ask(review, signal);
+        throwIfAborted(signal);
+      } else {
+        verdict = checked;
+      }
+      yield { type: 'approval', id: call.id, name: call.name, ...owner, decision: verdict.decision, by: verdict.by, why: verdict.why, ...(verdict.reason ? { reason: verdict.reason } : {}) };
+      if (verdict.decision === 'deny') denied.set(index, verdict.message ?? declinedMessage(call.name, verdict));
+    }
+    return denied;
+  }
+
+  /**
    * Runs the calls concurrently; yields each call, then progress and results as they come;
    * returns results in call order. Calls push into one queue that this generator drains,
    * so the work is linear in calls + events (no racing over every pending promise).
@@ -208,6 +274,7 @@ export class Agent {
       const route = tools.routes.get(call.name);
       yield { type: 'tool_call', id: call.id, name: call.name, ...(route ? { server: route.server, originalName: route.originalName } : {}), arguments: parsedOrRaw(call.arguments) };
     }
+    const denied = yield* this.reviewCalls(calls, signal);
     // One signal for the batch: each call hangs an abort listener on it while it runs,
     // so it may carry more than Node's default of 10 (the warning would be noise).
     const batch = linkedController(signal);
@@ -217,6 +284,14 @@ export class Agent {
     let remaining = calls.length;
     for (const [index, call] of calls.entries()) {
       const server = tools.routes.get(call.name)?.server;
+      const refusal = denied.get(index);
+      if (refusal !== undefined) {
+        // Not run: the model reads why, in this call's own tool message.
+        results[index] = { text: refusal, isError: true };
+        queue.push({ type: 'tool_result', id: call.id, name: call.name, ...(server ? { server } : {}), text: refusal, isError: true, durationMs: 0 });
+        if (--remaining === 0) queue.end();
+        continue;
+      }
       const onProgress = (update: { progress: number; total?: number; message?: string }) => {
         // A notification that arrives after the result is stale: drop it.
         if (results[index]) return;
@@ -249,6 +324,12 @@ export class Agent {
     }
     return results;
   }
+}
+
+/** What the model reads for a denied call when the approver gives no message of its own. */
+function declinedMessage(name: string, verdict: ApprovalVerdict): string {
+  const reason = verdict.reason ? ` The user's reason: ${verdict.reason}` : '';
+  return `The user declined this call to ${name}; it was not run.${reason}`;
 }
 
 function throwIfAborted(signal: AbortSignal | undefined): void {

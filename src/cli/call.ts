@@ -16,6 +16,8 @@ import { mediaParts } from '../mcp/content.js';
 import { argumentHint } from './argument-example.js';
 import { saveMedia } from './save-media.js';
 import { withSession } from './session.js';
+import { buildPolicy } from './approval-setup.js';
+import { decide } from '../policy/approval.js';
 import type { GlobalFlags } from './settings.js';
 import { findRoute, serverFilter, type ToolTarget } from './tool-target.js';
 
@@ -32,8 +34,13 @@ export async function callCommand(flags: CallFlags, signal: AbortSignal): Promis
   const parsed = parseArguments(raw);
   let target: ToolTarget = { tool: flags.tool };
   const servers = serverFilter(flags.tool, flags.server, (t) => (target = t));
-  return withSession(flags, { needsModel: false, announce: false, signal, servers }, async ({ hub }) => {
+  return withSession(flags, { needsModel: false, announce: false, signal, servers }, async ({ hub, config }) => {
     const route = findRoute(hub.routes, target);
+    // Naming the call is the user's consent, so it never asks; a deny rule still denies.
+    const verdict = decide(buildPolicy({ approval: 'yes' }, config), { server: route.server, originalName: route.originalName, exposedName: route.exposedName });
+    if (verdict.permission === 'deny') {
+      throw new SwitchboardError('TOOL_DENIED', `${route.server}/${route.originalName} was not run: the config denies it (${verdict.why}). Change "permissions" in ${config.path} to call it.`);
+    }
     const command = `switchboard call ${target.server ? `${route.server}/${route.originalName}` : route.exposedName}`;
     if (!parsed.ok) throw new UserInputError('USAGE', `Bad arguments for ${route.exposedName}: ${parsed.problem} ${argumentHint(command, route.functionTool.function.parameters)}`);
     const outcome = await hub.call(route.exposedName, parsed.value, signal);

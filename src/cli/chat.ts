@@ -24,8 +24,11 @@ import { runRepl } from './repl.js';
 import { runTurn } from './run-turn.js';
 import { withSession } from './session.js';
 import type { GlobalFlags } from './settings.js';
+import { CliApprover } from './approval.js';
+import { buildPolicy, canAsk, stdinAsker, type ApprovalFlags } from './approval-setup.js';
+import { styleFor } from '../ui/style.js';
 
-export interface ChatFlags extends GlobalFlags {
+export interface ChatFlags extends GlobalFlags, ApprovalFlags {
   prompt?: string;
   json?: boolean;
 }
@@ -42,10 +45,22 @@ export async function chatCommand(flags: ChatFlags, signal: AbortSignal): Promis
   }
   const terminal = json || interactive ? undefined : new TerminalRenderer({ stdout: process.stdout, stderr: process.stderr, verbose: Boolean(flags.verbose) });
   const sink = json ?? terminal;
-  const options = { needsModel: true, announce: interactive || Boolean(flags.verbose), signal, ...(sink ? { serverLog: sink.render.bind(sink) } : {}), ...(json ? { serverState: json.render.bind(json) } : {}) };
-  return withSession(flags, options, async ({ hub, model, settings, logEvent }) => {
-    const agent = new Agent({ model: model!, tools: hub, system: settings.system, maxSteps: settings.maxSteps, maxContextTokens: settings.maxContextTokens, images: settings.images });
-    if (interactive) return runRepl(agent, hub, settings.verbose, signal);
+  let approver: CliApprover | undefined;
+  const options = {
+    needsModel: true,
+    announce: interactive || Boolean(flags.verbose),
+    signal,
+    ...(sink ? { serverLog: sink.render.bind(sink) } : {}),
+    ...(json ? { serverState: json.render.bind(json) } : {}),
+    toolsChanged: (hub: { routes: Parameters<CliApprover['routesChanged']>[0] }) => approver?.routesChanged(hub.routes),
+  };
+  return withSession(flags, options, async ({ hub, model, settings, config, logEvent }) => {
+    // Asking needs a terminal on stdin and stderr; the REPL asks through its own reader (set there).
+    const ask = canAsk(Boolean(flags.json));
+    approver = new CliApprover({ policy: buildPolicy(flags, config), out: process.stderr, style: styleFor(process.stderr), ...(ask && !interactive ? { asker: stdinAsker } : {}) });
+    approver.routesChanged(hub.routes);
+    const agent = new Agent({ model: model!, tools: hub, approver, system: settings.system, maxSteps: settings.maxSteps, maxContextTokens: settings.maxContextTokens, images: settings.images });
+    if (interactive) return runRepl(agent, hub, settings.verbose, signal, ask ? approver : undefined);
     const start = sessionStart(model!, hub);
     logEvent(start);
     json?.render(start);

@@ -8,6 +8,7 @@ import { errorMessage, exitCodeFor, ExitCode, SwitchboardError, UserInputError }
 import { JsonLinesRenderer } from '../ui/jsonl.js';
 import { LOG_LEVELS, LogLevelSchema, type LogLevel } from '../log/logger.js';
 import { killAllGroupsNow } from '../mcp/stdio-transport.js';
+import { approvalMode, type ApprovalFlags } from './approval-setup.js';
 import { callCommand } from './call.js';
 import { chatCommand } from './chat.js';
 import { HTTP_URL_RULE, isHttpUrl, SECONDS_RULE, secondsSchema } from '../config/values.js';
@@ -54,7 +55,7 @@ function run({ command, flags }: ParsedInvocation, signal: AbortSignal): Promise
   const global = checkGlobalFlags(flags);
   switch (command) {
     case 'chat':
-      return chatCommand({ ...global, prompt: optionalString(flags.prompt), json: flags.json === true }, signal);
+      return chatCommand({ ...global, ...approvalFlags(flags), prompt: optionalString(flags.prompt), json: flags.json === true }, signal);
     case 'tools':
       return toolsCommand({ ...global, json: flags.json === true, name: optionalString(flags.name) }, signal);
     case 'call':
@@ -105,6 +106,21 @@ function checkGlobalFlags(flags: ParsedFlags) {
     logFile: nonEmpty(flags.logFile, '--log-file needs a path, e.g. --log-file switchboard.log.'),
     logLevel: logLevel(flags.logLevel),
   };
+}
+
+/** `--allow`, `--deny` (lists), `--yes`, `--approval` (chat). */
+function approvalFlags(flags: ParsedFlags): ApprovalFlags {
+  const globs = (name: 'allow' | 'deny'): string[] | undefined => {
+    const value = flags[name];
+    if (value === undefined) return undefined;
+    const list = (Array.isArray(value) ? value : [value]).map(String);
+    if (list.some((glob) => glob.trim() === '')) throw new UserInputError('USAGE', `--${name} needs a glob over server/tool, such as --${name} "filesystem/write_file" or --${name} "temperature/*".`);
+    return list;
+  };
+  const mode = approvalMode(flags.approval, flags.yes === true);
+  const allow = globs('allow');
+  const deny = globs('deny');
+  return { ...(allow ? { allow } : {}), ...(deny ? { deny } : {}), ...(mode ? { approval: mode } : {}) };
 }
 
 /** The same rule as `endpointUrl` in the config file (config/values.ts). */

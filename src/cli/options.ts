@@ -9,6 +9,8 @@ export interface OptionSpec {
   type: 'string' | 'number' | 'boolean';
   describe: string;
   alias?: string;
+  /** Repeatable (`--allow a --allow b`): the value is a list, in order. Other flags given twice: the last wins. */
+  multiple?: true;
 }
 
 /** Flags every command takes. Keys are the kebab-case flag names. */
@@ -34,6 +36,14 @@ export const MODEL_OPTIONS = {
   'allow-insecure-endpoint': { type: 'boolean', describe: 'Send the model token over plain http:// to a host that is not loopback' },
 } as const satisfies Record<string, OptionSpec>;
 
+/** Flags about which tool calls run without asking (`chat` only; see policy/approval.ts). */
+export const APPROVAL_OPTIONS = {
+  allow: { type: 'string', multiple: true, describe: 'Run calls matching this glob over server/tool without asking, e.g. "filesystem/read_*" (repeatable)' },
+  deny: { type: 'string', multiple: true, describe: 'Never run calls matching this glob over server/tool, e.g. "filesystem/write_file" (repeatable; wins over everything)' },
+  yes: { type: 'boolean', alias: 'y', describe: 'Run every call that no deny rule forbids, without asking (same as --approval yes)' },
+  approval: { type: 'string', describe: 'Calls no rule covers: ask, auto (default: read-only tools of trusted servers run, the rest ask) or yes' },
+} as const satisfies Record<string, OptionSpec>;
+
 export interface PositionalSpec {
   name: string;
   describe: string;
@@ -54,7 +64,7 @@ export const COMMANDS = {
     usage: 'chat [prompt]',
     describe: 'Chat with the agent: one turn with a prompt (or piped stdin), else an interactive session',
     positionals: [{ name: 'prompt', describe: 'The message (after --, everything is the message); omit it for a REPL or to read stdin', required: false }],
-    options: { ...MODEL_OPTIONS, json: { type: 'boolean', describe: 'One JSON object per event on stdout' } },
+    options: { ...MODEL_OPTIONS, ...APPROVAL_OPTIONS, json: { type: 'boolean', describe: 'One JSON object per event on stdout' } },
   },
   tools: {
     usage: 'tools [name]',
@@ -101,7 +111,7 @@ export const COMMANDS = {
 export type CommandName = keyof typeof COMMANDS;
 
 /** What a parser hands to a command: camelCase flags and positionals by name. */
-export type ParsedFlags = Record<string, string | number | boolean | undefined>;
+export type ParsedFlags = Record<string, string | number | boolean | string[] | undefined>;
 
 export interface ParsedInvocation {
   command: CommandName;

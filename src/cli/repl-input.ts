@@ -47,6 +47,8 @@ export class MessageReader {
   private closed = false;
   /** Set while `next()` waits: the prompt is on screen. */
   private waiter: ((text: string | undefined) => void) | undefined;
+  /** Set while `question()` waits: the next line is its answer, never a message. */
+  private answerWaiter: ((line: string | undefined) => void) | undefined;
   private readonly onExit = () => this.options.output.write(BRACKETED_PASTE_OFF);
 
   constructor(private readonly options: MessageReaderOptions) {
@@ -73,6 +75,41 @@ export class MessageReader {
       this.waiter = resolve;
       this.echo.open = true;
       this.showPrompt();
+    });
+  }
+
+  /**
+   * One question during a turn (a tool call's approval): shows `prompt`, echoes what is typed,
+   * and resolves with the next line, which never becomes a message. What was typed ahead but
+   * not sent is set aside meanwhile and restored after; queued messages stay queued. Resolves
+   * undefined when the input ends, and when `signal` aborts (Ctrl+C reaches `onInterrupt`).
+   */
+  question(prompt: string, signal?: AbortSignal): Promise<string | undefined> {
+    if (this.closed || signal?.aborted) return Promise.resolve(undefined);
+    const typedAhead = this.rl.line;
+    this.echo.open = false;
+    this.rl.write(null, { ctrl: true, name: 'e' });
+    this.rl.write(null, { ctrl: true, name: 'u' });
+    return new Promise((resolve) => {
+      const finish = (line: string | undefined) => {
+        signal?.removeEventListener('abort', onAbort);
+        this.answerWaiter = undefined;
+        this.echo.open = false;
+        if (line === undefined && !this.closed) this.options.output.write('\n');
+        if (typedAhead && !this.closed) this.rl.write(typedAhead);
+        resolve(line);
+      };
+      const onAbort = () => {
+        this.echo.open = false;
+        this.rl.write(null, { ctrl: true, name: 'e' });
+        this.rl.write(null, { ctrl: true, name: 'u' });
+        finish(undefined);
+      };
+      signal?.addEventListener('abort', onAbort, { once: true });
+      this.answerWaiter = finish;
+      this.echo.open = true;
+      this.rl.setPrompt(prompt);
+      this.rl.prompt(true);
     });
   }
 
@@ -114,6 +151,10 @@ export class MessageReader {
   };
 
   private onLine(line: string): void {
+    if (this.answerWaiter && !this.pasting) {
+      this.answerWaiter(line);
+      return;
+    }
     if (this.pasting) {
       this.draft.push(line);
       return;
@@ -145,6 +186,7 @@ export class MessageReader {
     this.options.input.off('keypress', this.onKeypress);
     this.options.output.write(BRACKETED_PASTE_OFF);
     process.off('exit', this.onExit);
+    this.answerWaiter?.(undefined);
     const waiter = this.waiter;
     this.waiter = undefined;
     // Leaving at the prompt: end its line, so what comes next starts on a fresh one.

@@ -14,8 +14,10 @@ import { parseReplInput, REPL_HELP, type ReplCommand } from './repl-commands.js'
 import { MessageReader } from './repl-input.js';
 import { runTurn } from './run-turn.js';
 import { formatToolTable, terminalWidth } from '../ui/tool-table.js';
+import type { LineAsker } from '../ui/approval-prompt.js';
 
-export async function runRepl(agent: Agent, hub: ToolHub, verbose: boolean, runSignal: AbortSignal): Promise<number> {
+/** `approver`, when given, asks its questions through the REPL's reader (paused for them). */
+export async function runRepl(agent: Agent, hub: ToolHub, verbose: boolean, runSignal: AbortSignal, approver?: { setAsker(asker: LineAsker | undefined): void }): Promise<number> {
   const style = styleFor(process.stderr);
   const renderer = new TerminalRenderer({ stdout: process.stdout, stderr: process.stderr, verbose });
   process.stderr.write(style.dim('Type a message, /help for commands, Ctrl+D to leave.\n'));
@@ -34,6 +36,7 @@ export async function runRepl(agent: Agent, hub: ToolHub, verbose: boolean, runS
       reader.close();
     },
   });
+  approver?.setAsker((prompt, signal) => reader.question(prompt, signal));
   const onRunAbort = () => {
     turn?.abort(runSignal.reason);
     exitCode ??= ExitCode.interrupted;

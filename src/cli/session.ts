@@ -20,6 +20,7 @@ import { resolveSettings, type GlobalFlags, type RunSettings } from './settings.
 
 export interface Session {
   settings: RunSettings;
+  config: LoadedConfig;
   hub: ToolHub;
   model?: ChatModel;
   /** Writes an event to the --log-file (a no-op without one); server output is logged here already. */
@@ -45,6 +46,8 @@ export interface SessionOptions {
    * ready again, down; not the final `closed`): `chat --json`'s `server_state` events.
    */
   serverState?: (event: ServerStateEvent) => void;
+  /** The route table changed (a server's `list_changed`, a restart); called after the hub swapped it. */
+  toolsChanged?: (hub: ToolHub) => void;
 }
 
 export type ServerStateEvent = Extract<HostEvent, { type: 'server_state' }>;
@@ -90,6 +93,7 @@ export async function withSession<T>(flags: GlobalFlags, options: SessionOptions
         log.log('warn', { kind: 'host', server, message: `tool "${tool}" is left out: ${reason}` });
         hostLog(style.yellow(`! tool "${tool}" of server "${server}" is left out: ${redact(reason)}`));
       },
+      toolsChanged: () => options.toolsChanged?.(hub),
       serverLog: (server, entry) => {
         const event: ServerLogEvent = { type: 'server_log', server, ...entry };
         logEvent(event);
@@ -121,7 +125,7 @@ export async function withSession<T>(flags: GlobalFlags, options: SessionOptions
       const what = model ? `${model.scripted ? '' : 'model: '}${model.description}; ` : '';
       hostLog(style.dim(redact(`switchboard: ${what}${servers} server${servers === 1 ? '' : 's'} ready, ${tools} tool${tools === 1 ? '' : 's'}`)));
     }
-    return await run({ settings, hub, model, logEvent });
+    return await run({ settings, config, hub, model, logEvent });
   } catch (error) {
     const failure = options.signal.aborted ? new SwitchboardError('INTERRUPTED', 'Interrupted.') : error;
     log.log('error', { kind: 'host', message: failure instanceof Error ? failure.message : String(failure), ...(failure instanceof SwitchboardError ? { code: failure.code } : {}) });

@@ -5,6 +5,8 @@
  * description, input schema, annotations and owning server (`--json`: its MCP
  * definition with the route), starting only its server when one is named.
  */
+import { formatFilteredTools } from '../ui/filtered-tools.js';
+import { styleFor } from '../ui/style.js';
 import { formatToolDetail, formatToolTable, terminalWidth } from '../ui/tool-table.js';
 import { withSession } from './session.js';
 import type { GlobalFlags } from './settings.js';
@@ -24,6 +26,8 @@ export async function toolsCommand(flags: GlobalFlags & { json?: boolean; name?:
   }
   return withSession(flags, { needsModel: false, announce: false, signal }, async ({ hub }) => {
     process.stdout.write(flags.json ? `${JSON.stringify(hub.functionTools, null, 2)}\n` : `${formatToolTable(hub, terminalWidth(process.stdout))}\n`);
+    const filtered = flags.json ? '' : formatFilteredTools(hub.filteredTools, styleFor(process.stdout));
+    if (filtered) process.stdout.write(`${filtered}\n`);
     return 0;
   });
 }

@@ -5,7 +5,7 @@
 import yargs from 'yargs';
 import { UserInputError } from '../errors.js';
 import { VERSION } from '../version.js';
-import { COMMANDS, GLOBAL_OPTIONS, type CommandName, type ParsedInvocation } from './options.js';
+import { camelCase, COMMANDS, GLOBAL_OPTIONS, optionsOf, type CommandName, type OptionSpec, type ParsedInvocation } from './options.js';
 import { explainUnknownFlags } from './unknown-flags.js';
 
 /** Parses `argv`; resolves undefined when yargs answered by itself (--help, --version). */
@@ -14,20 +14,22 @@ export async function parseWithYargs(argv: readonly string[]): Promise<ParsedInv
   let parser = yargs([...argv])
     .scriptName('switchboard')
     .usage('$0 <command> [options]\n\nAn agent host that bridges MCP servers to LLM function calling.')
-    // A flag given twice: the last one wins, as with the fast path (not an array).
-    .parserConfiguration({ 'duplicate-arguments-array': false })
+    // A repeatable flag takes one value per occurrence (never the words after it: the prompt);
+    // any other flag given twice: the last one wins, as with the fast path (see lastWins).
+    .parserConfiguration({ 'greedy-arrays': false })
     .options(GLOBAL_OPTIONS);
   for (const [name, spec] of Object.entries(COMMANDS)) {
     parser = parser.command(
       spec.usage,
       spec.describe,
       (y) => {
-        let built = y.options(spec.options);
+        const options = Object.fromEntries(Object.entries(spec.options).map(([flag, option]) => [flag, 'multiple' in option ? { ...option, array: true } : option]));
+        let built = y.options(options);
         for (const positional of spec.positionals) built = built.positional(positional.name, { type: 'string', describe: positional.describe });
         return built;
       },
       (args) => {
-        invocation = { command: name as CommandName, flags: args as ParsedInvocation['flags'] };
+        invocation = { command: name as CommandName, flags: lastWins(args as ParsedInvocation['flags'], optionsOf(name as CommandName)) };
       },
     );
   }
@@ -47,6 +49,16 @@ export async function parseWithYargs(argv: readonly string[]): Promise<ParsedInv
     })
     .parseAsync();
   return invocation;
+}
+
+/** A flag that is not repeatable but was given twice arrives as a list: keep the last value. */
+function lastWins(flags: ParsedInvocation['flags'], table: Record<string, OptionSpec>): ParsedInvocation['flags'] {
+  const out: ParsedInvocation['flags'] = { ...flags };
+  for (const [key, value] of Object.entries(out)) {
+    const spec = table[key] ?? Object.entries(table).find(([flag]) => camelCase(flag) === key)?.[1];
+    if (Array.isArray(value) && !spec?.multiple) out[key] = value.at(-1);
+  }
+  return out;
 }
 
 /** yargs' "Unknown argument: modle" made useful: a "did you mean", or where a prompt starting with "-" goes. */

@@ -137,8 +137,9 @@ export function parseConfig(
     throw new UserInputError('CONFIG_INVALID', `Invalid config file ${path}:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
   }
   for (const server of normalized.servers) for (const item of Object.values(server.env)) secrets.add(item);
-  const { mcpServers: _m, servers: _s, ...settings } = parsed.data!;
-  return { path, origin, isBundledDefault, servers: normalized.servers, settings: pickSettings(settings), warnings, secrets: [...secrets] };
+  const { mcpServers: _m, servers: _s, permissions, ...settings } = parsed.data!;
+  const rules = permissions ?? { allow: [], ask: [], deny: [] };
+  return { path, origin, isBundledDefault, servers: normalized.servers, settings: pickSettings(settings), warnings, secrets: [...secrets], permissions: rules };
 }
 
 /** The fields of a server entry that are expanded: what it takes to start (or reach) the server. */

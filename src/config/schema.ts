@@ -13,6 +13,7 @@
 import { z } from 'zod';
 import { LogLevelSchema } from '../log/logger.js';
 import { httpUrlSchema, secondsSchema } from './values.js';
+import { PermissionRulesSchema, PermissionSchema, type Permission, type PermissionRules } from '../policy/approval.js';
 
 const stringRecord = z.record(z.string(), z.string());
 
@@ -38,6 +39,12 @@ export const ServerEntrySchema = z.looseObject({
   timeout: secondsSchema.optional(),
   /** `true` leaves the server out, as in Cline/Roo configs. */
   disabled: z.boolean().optional(),
+  /** Shorthand for every tool of this server: `allow`, `ask` or `deny` (see policy/approval.ts). */
+  permissions: PermissionSchema.optional(),
+  /** The user trusts this server: its `readOnlyHint` annotations let calls run without asking (approval mode auto). */
+  trust: z.boolean().optional(),
+  /** Which of the server's tools are offered to the model (globs over the original names); excluded ones are never sent. */
+  tools: z.object({ include: z.array(z.string()).optional(), exclude: z.array(z.string()).optional() }).optional(),
 }).superRefine((entry, context) => {
   // Checked here, not later, so a missing command is reported with every other problem.
   if (isHttpEntry(entry)) {
@@ -97,6 +104,8 @@ export const AgentSettingsSchema = z.object({
 export const ConfigFileSchema = z.looseObject({
   mcpServers: z.record(z.string(), ServerEntrySchema).optional(),
   servers: z.record(z.string(), ServerEntrySchema).optional(),
+  /** Approval rules: globs over `server/tool` (policy/approval.ts). */
+  permissions: PermissionRulesSchema.optional(),
   ...AgentSettingsSchema.shape,
 });
 
@@ -115,6 +124,12 @@ export interface ServerSpec {
   url?: string;
   /** Per-call timeout in seconds, when the config sets one for this server. */
   timeoutSeconds?: number;
+  /** `"trust": true`: the server's read-only annotations are believed. */
+  trusted?: boolean;
+  /** `"permissions"` shorthand for all of its tools. */
+  permission?: Permission;
+  /** `"tools": {"include", "exclude"}`: globs over original tool names. */
+  toolFilter?: { include?: string[]; exclude?: string[] };
 }
 
 /**
@@ -136,4 +151,6 @@ export interface LoadedConfig {
   warnings: string[];
   /** Values to mask wherever text is shown: every expanded variable's value, every server `env` value. */
   secrets: string[];
+  /** The `"permissions"` block (empty lists when absent). */
+  permissions: PermissionRules;
 }

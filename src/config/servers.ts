@@ -39,9 +39,14 @@ function toSpec(name: string, entry: ServerEntry, configDir: string): ServerSpec
   const fromFile = entry.envFile === undefined ? { env: {} } : readEnvFile(entry.envFile, configDir);
   if ('problem' in fromFile) return fromFile;
   const env = { ...fromFile.env, ...entry.env };
+  const policy = {
+    ...(entry.trust !== undefined ? { trusted: entry.trust } : {}),
+    ...(entry.permissions ? { permission: entry.permissions } : {}),
+    ...(entry.tools ? { toolFilter: entry.tools } : {}),
+  };
   // The schema has already checked that an HTTP entry has a url and a stdio entry a command.
   if (isHttpEntry(entry)) {
-    return { name, transport: 'http', command: '', args: [], env, url: entry.url, timeoutSeconds: entry.timeout };
+    return { name, transport: 'http', command: '', args: [], env, url: entry.url, timeoutSeconds: entry.timeout, ...policy };
   }
   const cwd = entry.cwd === undefined ? undefined : resolve(configDir, entry.cwd);
   return {
@@ -52,6 +57,7 @@ function toSpec(name: string, entry: ServerEntry, configDir: string): ServerSpec
     env,
     cwd,
     timeoutSeconds: entry.timeout,
+    ...policy,
   };
 }
 

@@ -113,6 +113,11 @@ export class ToolHub {
     return this.table.routes;
   }
 
+  /** Tools the config's per-server `"tools"` filter keeps from the model (`server`, original name). */
+  get filteredTools(): ReadonlyArray<{ server: string; tool: string }> {
+    return this.table.filtered;
+  }
+
   /** Every configured server's state and tool count, in config order (a snapshot). */
   get servers(): ServerStatus[] {
     return this.connections.map((c) => ({ name: c.name, state: c.state, toolCount: c.toolCount }));
@@ -163,7 +168,7 @@ export class ToolHub {
     // Every server's last known tools, ready or not: a crashed server keeps its routes
     // (its next call restarts it), a server marked down answers "server down", and a
     // server that never started has none. Names offered once are kept (offeredNames).
-    this.table = buildRouteTable(this.connections.map((c) => ({ name: c.name, tools: c.tools })), this.offeredNames);
+    this.table = buildRouteTable(this.connections.map((c) => ({ name: c.name, tools: c.tools, ...(c.spec.toolFilter ? { filter: c.spec.toolFilter } : {}) })), this.offeredNames);
     for (const skip of this.table.skipped) {
       const key = `${skip.server}\u0000${skip.tool}\u0000${skip.reason}`;
       if (this.reportedSkips.has(key)) continue;

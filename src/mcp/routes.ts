@@ -5,6 +5,7 @@
  * finishes against it even when a server's tool list changes meanwhile.
  */
 import type { FunctionTool } from '../llm/model.js';
+import { matchesGlob } from '../policy/glob.js';
 import { ArgumentValidator } from './arguments.js';
 import { assignExposedNames, toolIdentity } from './naming.js';
 import { toFunctionTool, type McpToolDefinition } from './schema.js';
@@ -23,6 +24,8 @@ export interface RouteTable {
   readonly functionTools: readonly FunctionTool[];
   /** Tools left out, with why (e.g. an inputSchema that is not an object). */
   readonly skipped: ReadonlyArray<{ server: string; tool: string; reason: string }>;
+  /** Tools the config's `"tools": {"include", "exclude"}` keeps from the model, in server order. */
+  readonly filtered: ReadonlyArray<{ server: string; tool: string }>;
   /** Checks arguments against this table's schemas (compiled lazily, freed with the table). */
   readonly validator: ArgumentValidator;
 }
@@ -32,14 +35,19 @@ export interface RouteTable {
  * (see naming.ts); names given by this table are added to it.
  */
 export function buildRouteTable(
-  servers: ReadonlyArray<{ name: string; tools: readonly McpToolDefinition[] }>,
+  servers: ReadonlyArray<{ name: string; tools: readonly McpToolDefinition[]; filter?: ToolFilter }>,
   offered: Map<string, string> = new Map(),
 ): RouteTable {
   const usable: Array<{ server: string; originalName: string; definition: McpToolDefinition; tool: FunctionTool }> = [];
   const skipped: Array<{ server: string; tool: string; reason: string }> = [];
+  const filtered: Array<{ server: string; tool: string }> = [];
   for (const server of servers) {
     const seen = new Set<string>();
     for (const definition of server.tools) {
+      if (server.filter && !passesFilter(definition.name, server.filter)) {
+        filtered.push({ server: server.name, tool: definition.name });
+        continue;
+      }
       if (seen.has(definition.name)) {
         skipped.push({ server: server.name, tool: definition.name, reason: 'the server lists this name twice' });
         continue;
@@ -61,7 +69,20 @@ export function buildRouteTable(
     functionTools.push(functionTool);
     offered.set(route.exposedName, toolIdentity(route));
   });
-  return { routes, functionTools, skipped, validator: new ArgumentValidator() };
+  return { routes, functionTools, skipped, filtered, validator: new ArgumentValidator() };
 }
 
-export const EMPTY_ROUTE_TABLE: RouteTable = { routes: new Map(), functionTools: [], skipped: [], validator: new ArgumentValidator() };
+/** A server entry's `"tools"` filter: globs over original tool names. */
+export interface ToolFilter {
+  /** When given, only tools matching one of these are offered. */
+  include?: readonly string[];
+  /** Tools matching one of these are never offered (wins over `include`). */
+  exclude?: readonly string[];
+}
+
+export function passesFilter(tool: string, filter: ToolFilter): boolean {
+  if (filter.include && !filter.include.some((glob) => matchesGlob(tool, glob))) return false;
+  return !(filter.exclude ?? []).some((glob) => matchesGlob(tool, glob));
+}
+
+export const EMPTY_ROUTE_TABLE: RouteTable = { routes: new Map(), functionTools: [], skipped: [], filtered: [], validator: new ArgumentValidator() };

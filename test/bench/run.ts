@@ -372,7 +372,7 @@ function buildPlans(env: Env): ScenarioPlan[] {
           const config = writeConfig(env, servers, `cold-${contender}.json`);
           takeRequests(mock);
           outcome = await runChild(
-            [...profFlags(profileDir), CLI, 'chat', '--config', config, '--endpoint-url', mock.url, '--model', MODEL_NAME, '--system', SYSTEM_PROMPT, directivePrompt(directive)],
+            [...profFlags(profileDir), CLI, 'chat', '--config', config, '--endpoint-url', mock.url, '--model', MODEL_NAME, '--yes', '--system', SYSTEM_PROMPT, directivePrompt(directive)],
             childEnv(contender),
           );
           await checkLeftovers(contender, 'cold');
@@ -452,7 +452,7 @@ function buildPlans(env: Env): ScenarioPlan[] {
         if (contender === 'switchboard') {
           const config = writeConfig(env, servers, `cli-turns-${contender}.json`);
           outcome = await runChild(
-            [...probe, ...profFlags(profileDir), CLI, 'chat', '--config', config, '--endpoint-url', mock.url, '--model', MODEL_NAME, '--system', SYSTEM_PROMPT, '--max-steps', String(N + 5), directivePrompt(directive)],
+            [...probe, ...profFlags(profileDir), CLI, 'chat', '--config', config, '--endpoint-url', mock.url, '--model', MODEL_NAME, '--yes', '--system', SYSTEM_PROMPT, '--max-steps', String(N + 5), directivePrompt(directive)],
             childEnv(contender, { BENCH_RSS_FILE: rssFile }),
           );
           if (outcome.code !== 0) throw new Error(`cli-turns/switchboard CLI exited ${outcome.code ?? outcome.signal}: ${outcome.stderr.slice(-2000)}`);

@@ -43,7 +43,8 @@ function jsonEvents(stdout: string): Array<Record<string, any>> {
   });
 }
 
-const chatArgs = (mock: MockLlm, config: string, ...rest: string[]) => ['chat', '--config', config, '--endpoint-url', mock.url, '--model', 'test-model', ...rest];
+// --yes: the fixture server is not trusted; these tests are about the events of calls that run.
+const chatArgs = (mock: MockLlm, config: string, ...rest: string[]) => ['chat', '--config', config, '--endpoint-url', mock.url, '--model', 'test-model', '--yes', ...rest];
 
 describe('an answer cut off at the model token limit (finish_reason "length")', () => {
   it('is printed, with a warning on stderr, exit 0; --json marks the final event truncated', async () => {

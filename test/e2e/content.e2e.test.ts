@@ -51,7 +51,7 @@ describe('tool results carry no base64 text', () => {
       const { path, png, config } = mediaSetup(images ? { images: true } : {});
       const mock = await startMockLlm({ script: [{ toolCalls: [{ id: 'call_img', name: 'read_media_file', arguments: { path } }] }, { text: 'a photo' }] });
       try {
-        const r = await h.run(['chat', '--config', config, '--endpoint-url', mock.url, '--model', 'm', 'what is in photo.png?']);
+        const r = await h.run(['chat', '--config', config, '--endpoint-url', mock.url, '--model', 'm', '--yes', 'what is in photo.png?']);
         expect(r.code, r.stderr).toBe(0);
         expect(r.stdout).toBe('a photo\n');
         const messages = mock.requests[1]!.body.messages as Array<{ role: string; content: unknown; tool_call_id?: string }>;
@@ -103,7 +103,7 @@ describe('tool results carry no base64 text', () => {
 
     const mock = await startMockLlm({ script: [{ toolCalls: [{ name: 'raw', arguments: args }] }, { text: 'done' }] });
     try {
-      const chat = await h.run(['chat', '--config', config, '--endpoint-url', mock.url, '--model', 'm', 'go']);
+      const chat = await h.run(['chat', '--config', config, '--endpoint-url', mock.url, '--model', 'm', '--yes', 'go']);
       expect(chat.code, chat.stderr).toBe(0);
       const tool = (mock.requests[1]!.body.messages as Array<{ role: string; content: string }>).find((m) => m.role === 'tool')!;
       expect(tool.content).toMatch(/characters cut/);

@@ -19,9 +19,11 @@ export interface ServerEntry {
   command: string;
   args?: string[];
   env?: Record<string, string>;
+  trust?: boolean;
 }
 
-export const temperatureServer = (): ServerEntry => ({ command: 'node', args: [TEMPERATURE_SERVER_PATH] });
+/** The bundled temperature server, trusted as the bundled config trusts it (its read-only tool runs without a question). */
+export const temperatureServer = (): ServerEntry => ({ command: 'node', args: [TEMPERATURE_SERVER_PATH], trust: true });
 export const fixtureServer = (...flags: string[]): ServerEntry => ({ command: 'node', args: [FIXTURE_SERVER_PATH, ...flags] });
 
 export interface E2eHarness {

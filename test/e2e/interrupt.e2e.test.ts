@@ -27,7 +27,7 @@ describe('Ctrl+C', () => {
       mcpServers: { fixture: fixtureServer('--tools', 'hang,echo', '--pidfile', serverPidfile, '--grandchild', grandchildPidfile) },
     });
     mock.enqueue({ toolCalls: [{ name: 'hang', arguments: {} }] });
-    const cli = h.start(['chat', '--config', config, '--endpoint-url', mock.url, '--model', 'test-model', 'Call the hanging tool']);
+    const cli = h.start(['chat', '--config', config, '--endpoint-url', mock.url, '--model', 'test-model', '--yes', 'Call the hanging tool']);
     // The tool call is in flight once the CLI has shown it.
     await cli.waitForStderr(/→ hang\b/, 20_000);
     expect(mock.requests).toHaveLength(1);
@@ -56,7 +56,7 @@ describe('Ctrl+C', () => {
       mcpServers: { temperature: temperatureServer(), fixture: fixtureServer('--tools', 'echo', '--pidfile', serverPidfile) },
     });
     mock.enqueue({ fault: 'hang' });
-    const cli = h.start(['chat', '--config', config, '--endpoint-url', mock.url, '--model', 'test-model', 'Hello?']);
+    const cli = h.start(['chat', '--config', config, '--endpoint-url', mock.url, '--model', 'test-model', '--yes', 'Hello?']);
     expect(await waitUntil(() => mock.requests.length === 1 || cli.child.exitCode !== null, 20_000), 'the model request').toBe(true);
     expect(mock.requests, cli.stderr).toHaveLength(1);
     const serverPid = readPidFileNow(serverPidfile);
@@ -85,7 +85,7 @@ describe('Ctrl+C', () => {
       },
     });
     mock.enqueue({ toolCalls: [{ name: 'hang', arguments: {} }] });
-    const cli = h.start(['chat', '--config', config, '--endpoint-url', mock.url, '--model', 'test-model', 'Call the hanging tool']);
+    const cli = h.start(['chat', '--config', config, '--endpoint-url', mock.url, '--model', 'test-model', '--yes', 'Call the hanging tool']);
     await cli.waitForStderr(/→ hang\b/, 20_000);
     const serverPid = readPidFileNow(serverPidfile)!;
     const grandchildPid = readPidFileNow(grandchildPidfile)!;

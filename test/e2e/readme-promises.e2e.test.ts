@@ -29,7 +29,7 @@ const toolMessages = (request: RecordedRequest) => messagesOf(request).filter((m
 /** `switchboard chat` against the mock, with a config holding `servers` and `settings`. */
 function chat(prompt: string, servers: Record<string, unknown>, settings: Record<string, unknown> = {}, flags: string[] = []) {
   const config = h.file('config.json', { ...settings, mcpServers: servers });
-  return h.run(['chat', '--config', config, '--endpoint-url', mock.url, '--model', 'test-model', ...flags, prompt], { cwd: h.dir() });
+  return h.run(['chat', '--config', config, '--endpoint-url', mock.url, '--model', 'test-model', '--yes', ...flags, prompt], { cwd: h.dir() });
 }
 
 describe('--verbose', () => {
@@ -132,7 +132,7 @@ describe('flags win over the file', () => {
       [
         'chat', '--config', config,
         '--endpoint-url', mock.url, '--model', 'flag-model', '--system', 'system from the flag', '--max-steps', '5',
-        '--tool-timeout', '30', '--model-timeout', '30', '--retries', '1',
+        '--tool-timeout', '30', '--model-timeout', '30', '--retries', '1', '--yes',
         'Sleep a second',
       ],
       { cwd: h.dir() },
@@ -212,7 +212,7 @@ describe.skipIf(TERMINAL_MISSING)('history trimming', () => {
     const long = `${'A long first answer. '.repeat(150)}END`;
     mock.enqueue({ text: long }, { text: 'Short second answer.' });
     const config = h.file('trim.json', { maxContextTokens: 600, mcpServers: { fx: fixtureServer('--tools', 'echo') } });
-    const t = openTerminal(['chat', '--config', config, '--endpoint-url', mock.url, '--model', 'test-model']);
+    const t = openTerminal(['chat', '--config', config, '--endpoint-url', mock.url, '--model', 'test-model', '--yes']);
     await t.waitFor(/you> /);
     let mark = t.screen().length;
     t.type('First question\r');
@@ -257,7 +257,7 @@ describe.skipIf(PROC_MISSING)('the environment a server gets', () => {
       const config = h.file('env.json', {
         mcpServers: { fx: { ...fixtureServer('--tools', 'echo', '--pidfile', pidfile), env: { CONFIGURED_VAR: 'from-config' } } },
       });
-      const r = await h.run(['chat', '--config', config, '--endpoint-url', envMock.url, '--model', 'test-model', 'Echo x'], {
+      const r = await h.run(['chat', '--config', config, '--endpoint-url', envMock.url, '--model', 'test-model', '--yes', 'Echo x'], {
         cwd: h.dir(),
         env: { HF_TOKEN: 'hf_secret_token', SWITCHBOARD_API_KEY: 'sk-secret', MY_PRIVATE_VAR: 'private' },
       });

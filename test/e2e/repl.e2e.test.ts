@@ -135,7 +135,7 @@ describe.skipIf(TERMINAL_MISSING)('switchboard chat (interactive)', () => {
     const grandchildPid = h.pidfile('hang-grandchild.pid');
     const script = h.file('hang.script.json', [{ toolCalls: [{ name: 'hang', arguments: {} }] }, { text: 'Still here after the cancelled turn.' }]);
     const config = h.file('hang.json', { mcpServers: { fx: fixtureServer('--tools', 'hang', '--pidfile', serverPid, '--grandchild', grandchildPid) } });
-    const t = openTerminal(['chat', '--config', config, '--model', `scripted:${script}`]);
+    const t = openTerminal(['chat', '--config', config, '--model', `scripted:${script}`, '--yes']);
     await t.waitFor(/you> /);
 
     let mark = t.screen().length;

@@ -51,7 +51,7 @@ describe('secrets from the config are masked', () => {
   it('in --json events, which stay valid JSON', async () => {
     const script = h.file('script.json', [{ toolCalls: [{ name: 'echo', arguments: { text: `key=${SECRET}` } }] }, { text: 'Got {{last_tool_result}}' }]);
     const config = h.file('json.json', { mcpServers: { leaky: echoingServer() } });
-    const r = await h.run(['chat', '--json', '--config', config, '--model', `scripted:${script}`, 'hi'], { env: { SB_E2E_SECRET: SECRET } });
+    const r = await h.run(['chat', '--json', '--config', config, '--model', `scripted:${script}`, '--yes', 'hi'], { env: { SB_E2E_SECRET: SECRET } });
     expect(r.code, r.stderr).toBe(0);
     const events = lines(r.stdout).map((line) => JSON.parse(line) as { type: string });
     expect(events.map((e) => e.type)).toContain('tool_result');

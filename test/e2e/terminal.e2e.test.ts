@@ -69,7 +69,7 @@ describe('the terminal renderer on a TTY', () => {
       script: (request: RecordedRequest): ScriptedReply =>
         request.body.messages.at(-1).role === 'tool' ? { text: 'Slept.' } : { toolCalls: [{ name: 'sleep', arguments: { ms: 700, progress: true } }] },
     });
-    const t = openTerminal(['chat', '--config', config, '--endpoint-url', mock.url, '--model', 'test-model', 'Sleep a bit']);
+    const t = openTerminal(['chat', '--config', config, '--endpoint-url', mock.url, '--model', 'test-model', '--yes', 'Sleep a bit']);
     expect(await t.exit).toBe(0);
     const screen = t.screen();
     expect(screen).toContain(`${CLEAR_LINE}▸ sleep `);
@@ -83,7 +83,7 @@ describe('the terminal renderer on a TTY', () => {
   it('counts down to a model retry on one line, then leaves a plain line saying what happened', async () => {
     const config = h.file('echo.json', { mcpServers: { fixture: fixtureServer('--tools', 'echo') } });
     const mock = await mockLlm({ script: [{ fault: 'http', status: 429, retryAfterSeconds: 3 }, { text: 'Answer after the wait.' }] });
-    const t = openTerminal(['chat', '--config', config, '--endpoint-url', mock.url, '--model', 'test-model', 'Hello']);
+    const t = openTerminal(['chat', '--config', config, '--endpoint-url', mock.url, '--model', 'test-model', '--yes', 'Hello']);
     expect(await t.exit).toBe(0);
     const screen = t.screen();
     const counts = [...screen.matchAll(/↻ model request failed \([^)]*\); retry 1 in (\d+) s/g)].map((m) => Number(m[1]));
@@ -99,7 +99,7 @@ describe('the terminal renderer on a TTY', () => {
   it('a request that fails for good after a countdown: the error starts a line of its own, exit 1', async () => {
     const config = h.file('echo.json', { mcpServers: { fixture: fixtureServer('--tools', 'echo') } });
     const mock = await mockLlm({ script: [{ fault: 'http', status: 429, retryAfterSeconds: 2 }, { fault: 'http', status: 500 }] });
-    const t = openTerminal(['chat', '--config', config, '--endpoint-url', mock.url, '--model', 'test-model', '--retries', '1', 'Hello']);
+    const t = openTerminal(['chat', '--config', config, '--endpoint-url', mock.url, '--model', 'test-model', '--yes', '--retries', '1', 'Hello']);
     expect(await t.exit).toBe(1);
     expect(t.screen()).toMatch(/retry 1 after \d+\.\d s\r?\nswitchboard: /);
   });
@@ -107,7 +107,7 @@ describe('the terminal renderer on a TTY', () => {
   it('Ctrl+C while an answer streams: "Interrupted." starts a line of its own, exit 130', async () => {
     const mock = await mockLlm({ script: [{ text: 'Once upon a time there was a very long story that never ends in time.', chunkSize: 4, delayMs: 300 }] });
     const config = h.file('echo.json', { mcpServers: { fixture: fixtureServer('--tools', 'echo') } });
-    const t = openTerminal(['chat', '--config', config, '--endpoint-url', mock.url, '--model', 'test-model', 'Tell me a story']);
+    const t = openTerminal(['chat', '--config', config, '--endpoint-url', mock.url, '--model', 'test-model', '--yes', 'Tell me a story']);
     await t.waitFor(/Once/);
     t.type('\x03');
     expect(await t.exit).toBe(130);

@@ -37,6 +37,10 @@
  *   --token VALUE          accepted and ignored: a credential on the command line, as real servers take one
  *   --echo-argv            write "fixture argv: <its arguments>" to stderr at start (a server echoing a secret)
  *   --echo-env NAME        write "fixture env NAME=<value>" to stderr at start (repeatable)
+ *   --call-log PATH        append "<tool name> <arguments as JSON>" to PATH when a call starts running
+ *                          (the server-side effect that proves whether a call ran)
+ *   --annotations JSON     {"<tool>": {MCP annotations}, ...}: listed with those tools (runtime-added
+ *                          ones included), e.g. '{"echo": {"readOnlyHint": true}}'
  *
  * Built-in tools: echo, add, sleep, crash, hang, big, fail, image, no_params, add_tool,
  * cancelled_count, raw (see TOOLS below for schemas and behaviour).
@@ -79,6 +83,8 @@ interface Flags {
   logTool: boolean;
   echoArgv: boolean;
   echoEnv: string[];
+  callLog?: string;
+  annotations: Record<string, Record<string, unknown>>;
 }
 
 function fatalUsage(message: string): never {
@@ -101,6 +107,7 @@ function parseFlags(argv: string[]): Flags {
     logTool: false,
     echoArgv: false,
     echoEnv: [],
+    annotations: {},
   };
   const value = (i: number, flag: string): string => {
     const v = argv[i];
@@ -140,6 +147,8 @@ function parseFlags(argv: string[]): Flags {
       case '--token': value(++i, flag); break;
       case '--echo-argv': flags.echoArgv = true; break;
       case '--echo-env': flags.echoEnv.push(value(++i, flag)); break;
+      case '--call-log': flags.callLog = value(++i, flag); break;
+      case '--annotations': flags.annotations = JSON.parse(value(++i, flag)) as Flags['annotations']; break;
       default: fatalUsage(`unknown flag ${String(flag)}`);
     }
   }
@@ -508,7 +517,7 @@ server = new Server(
 );
 
 server.setRequestHandler(ListToolsRequestSchema, (request) => {
-  const tools = allTools().map((t) => t.tool);
+  const tools = allTools().map((t) => (flags.annotations[t.tool.name] ? { ...t.tool, annotations: flags.annotations[t.tool.name] } : t.tool));
   if (!flags.pageSize) return { tools };
   let offset = 0;
   const cursor = request.params?.cursor;
@@ -527,6 +536,7 @@ server.setRequestHandler(ListToolsRequestSchema, (request) => {
 server.setRequestHandler(CallToolRequestSchema, async (request, extra) => {
   const entry = allTools().find((t) => t.tool.name === request.params.name);
   if (!entry) throw new McpError(ErrorCode.InvalidParams, `fixture: unknown tool ${request.params.name}`);
+  if (flags.callLog) appendFileSync(flags.callLog, `${request.params.name} ${JSON.stringify(request.params.arguments ?? {})}\n`);
   const result = await entry.handler(request.params.arguments ?? {}, extra as unknown as Extra);
   if (flags.garbageStdout) writeGarbage();
   return result;

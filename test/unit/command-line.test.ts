@@ -15,7 +15,7 @@ function meaning(invocation: ParsedInvocation | undefined) {
   const flags = Object.fromEntries(
     Object.entries(invocation.flags)
       .filter(([key, value]) => value !== undefined && key !== '_' && key !== '$0' && !key.includes('-') && key.length > 1)
-      .map(([key, value]) => [key, String(value)]),
+      .map(([key, value]) => [key, Array.isArray(value) ? value.map(String) : String(value)]),
   );
   return { command: invocation.command, flags };
 }
@@ -32,6 +32,9 @@ describe('command line: fast path and yargs agree', () => {
     [['call', 'get_temperature', '{"city":"Paris"}']],
     [['call', 'get_temperature']],
     [['chat', '--model', 'a', '--model', 'b', 'x']],
+    [['chat', '--allow', 'fs/read_*', '--allow', 'temperature/*', '--deny', 'fs/write_file', 'Hi']],
+    [['chat', '--allow=fs/*', '--yes', '--approval', 'auto', 'Hi']],
+    [['chat', '-y', '--deny', '*', 'Hi']],
   ])('%j', async (argv) => {
     const fast = parseCommonInvocation(argv);
     expect(fast, 'the fast path takes this invocation').toBeDefined();
@@ -61,6 +64,15 @@ describe('command line: flags per command, --, unknown flags', () => {
     await expect(parseWithYargs(['tools', '--model', 'x'])).rejects.toThrow(/--model is not a flag of tools: only chat takes it/);
     await expect(parseWithYargs(['call', 'get_temperature', '--max-steps', '2'])).rejects.toThrow(/--max-steps is not a flag of call/);
     expect(parseCommonInvocation(['tools', '--tool-timeout', '5', '--strict'])).toBeDefined();
+  });
+
+  it('repeatable flags keep every value in order (never the prompt after them); other flags keep the last', async () => {
+    const argv = ['chat', '--allow', 'a/*', '--model', 'x', '--allow', 'b/*', '--model', 'y', 'the prompt'];
+    for (const invocation of [parseCommonInvocation(argv), await parseWithYargs(argv)]) {
+      expect(invocation?.flags).toMatchObject({ allow: ['a/*', 'b/*'], model: 'y', prompt: 'the prompt' });
+    }
+    expect((await parseWithYargs(['chat', '--deny', 'x', 'hi']))?.flags).toMatchObject({ deny: ['x'], prompt: 'hi' });
+    expect(parseCommonInvocation(['tools', '--allow', 'x'])).toBeUndefined();
   });
 
   it('everything after -- in chat is the prompt', () => {
