@@ -67,7 +67,9 @@ describe('approval without a terminal: the default mode auto', () => {
       expect(r.code, r.stderr).toBe(0);
       expect(ran()).toEqual(['echo']);
       const events = lines(r.stdout).map((line) => JSON.parse(line) as Record<string, unknown>);
-      const approvals = events.filter((e) => e.type === 'approval_requested' || e.type === 'approval');
+      // Every line carries the contract's version; the approval fields are what this test is about.
+      expect(events.every((e) => e.v === 1)).toBe(true);
+      const approvals = events.filter((e) => e.type === 'approval_requested' || e.type === 'approval').map(({ v: _v, ...event }) => event);
       expect(approvals).toEqual([
         { type: 'approval', id: 'call_echo', name: 'echo', server: 'fixture', decision: 'allow', by: 'policy', why: 'read-only tool of a trusted server' },
         { type: 'approval_requested', id: 'call_add', name: 'add', server: 'fixture', originalName: 'add', arguments: { a: 1, b: 2 }, annotations: { destructiveHint: true }, why: 'the tool is not marked read-only' },

@@ -55,7 +55,7 @@ describe('chat --json events', () => {
       return { text: 'Recovered.' };
     };
     await withMock(script, async (mock) => {
-      const r = await h.run(['chat', '--config', config, '--endpoint-url', mock.url, '--model', 'test-model', '--json', 'Crash it'], { cwd: h.dir() });
+      const r = await h.run(['chat', '--config', config, '--endpoint-url', mock.url, '--model', 'test-model', '--yes', '--json', 'Crash it'], { cwd: h.dir() });
       expect(r.code, r.stderr).toBe(0);
       const seq = events(r.stdout)
         .filter((e) => e.type === 'server_state' || e.type === 'tool_result')

@@ -49,7 +49,7 @@ describe('--log-file', () => {
     const cfg = config();
     const log = join(h.dir(), 'run.log');
     await withMock(async (mock) => {
-      const args = ['chat', '--config', cfg, '--endpoint-url', mock.url, '--model', 'test-model', '--log-file', log, '--log-level', 'debug', 'Echo my key'];
+      const args = ['chat', '--config', cfg, '--endpoint-url', mock.url, '--model', 'test-model', '--yes', '--log-file', log, '--log-level', 'debug', 'Echo my key'];
       const r = await h.run(args, { cwd: h.dir() });
       expect(r.code, r.stderr).toBe(0);
       expect(r.stdout).toBe('Echoed.\n');
@@ -85,7 +85,7 @@ describe('--log-file', () => {
     const cfg = config();
     const log = join(h.dir(), 'warn.log');
     await withMock(async (mock) => {
-      const r = await h.run(['chat', '--config', cfg, '--endpoint-url', mock.url, '--model', 'test-model', '--log-file', log, '--log-level', 'warn', 'Echo my key'], { cwd: h.dir() });
+      const r = await h.run(['chat', '--config', cfg, '--endpoint-url', mock.url, '--model', 'test-model', '--yes', '--log-file', log, '--log-level', 'warn', 'Echo my key'], { cwd: h.dir() });
       expect(r.code, r.stderr).toBe(0);
       const records = readLog(log);
       expect(records.map((rec) => rec.event?.type)).toContain('model_retry');
