@@ -53,7 +53,7 @@ async function chat(flags: ChatFlags, json: JsonLinesRenderer | undefined, signa
   const sink = json ?? terminal;
   const options = { needsModel: true, announce: interactive || Boolean(flags.verbose), signal, ...(sink ? { serverLog: sink.render.bind(sink) } : {}) };
   return withSession(flags, options, async ({ hub, model, settings }) => {
-    const agent = new Agent({ model: model!, tools: hub, system: settings.system, maxSteps: settings.maxSteps, maxContextTokens: settings.maxContextTokens, images: settings.images });
+    const agent = new Agent({ model: model!, tools: hub, system: settings.system, maxSteps: settings.maxSteps, maxContextTokens: settings.maxContextTokens, images: settings.images, maxToolCallsPerReply: settings.maxToolCallsPerReply, maxParallelToolCalls: settings.maxParallelToolCalls });
     if (interactive) return runRepl(agent, hub, settings.verbose, signal);
     try {
       const outcome = await runTurn(agent, prompt!, sink!, signal);
