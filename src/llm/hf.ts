@@ -10,7 +10,7 @@
 import { linkedController, sleep } from '../abort.js';
 import { SwitchboardError } from '../errors.js';
 import type { ChatMessage, ChatModel, ModelRequest, ModelStreamEvent, ToolCall } from './model.js';
-import { DEFAULT_MAX_REPLY_CHARS, DEFAULT_MAX_REPLY_SECONDS, ReplyLimitError, replyTooSlow } from './reply-limits.js';
+import { boundLines, DEFAULT_MAX_REPLY_CHARS, DEFAULT_MAX_REPLY_SECONDS, maxLineBytes, ReplyLimitError, replyTooSlow } from './reply-limits.js';
 import { backoffDelay, classifyFailure, IdleTimeoutError, parseRetryAfter, seconds, StreamCutError, type ClassifiedFailure } from './retry.js';
 import { StreamAssembler, type StreamChunk } from './stream-assembler.js';
 
@@ -65,6 +65,7 @@ export class HfChatModel implements ChatModel {
   async *stream(request: ModelRequest): AsyncIterable<ModelStreamEvent> {
     const { chatCompletionStream } = await this.library;
     const { retries, timeoutMs } = this.options;
+    const maxReplyChars = this.options.maxReplyChars ?? DEFAULT_MAX_REPLY_CHARS;
     // The library's message types are narrower than what OpenAI-compatible servers accept
     // (`reasoning_content` on assistant messages); the wire shape is ours to decide.
     type StreamArgs = Parameters<typeof chatCompletionStream>[0];
@@ -90,11 +91,13 @@ export class HfChatModel implements ChatModel {
         const response = await fetch(input, init);
         retryAfterMs = parseRetryAfter(response.headers.get('retry-after'));
         contentType = response.headers.get('content-type') ?? undefined;
-        return response;
+        if (!response.body) return response;
+        // A line that never ends would grow inside the library's parser, before the assembler sees it.
+        return new Response(boundLines(response.body, maxLineBytes(maxReplyChars), maxReplyChars), { status: response.status, statusText: response.statusText, headers: response.headers });
       };
       let caught: unknown;
       try {
-        const assembler = new StreamAssembler({ maxChars: this.options.maxReplyChars ?? DEFAULT_MAX_REPLY_CHARS });
+        const assembler = new StreamAssembler({ maxChars: maxReplyChars });
         const stream = chatCompletionStream(args, {
           signal: scope.signal,
           fetch: recordingFetch,

@@ -51,3 +51,32 @@ export function replyTooSlow(maxMs: number): ReplyLimitError {
 export function tooManyStreamedCalls(maxCalls: number): ReplyLimitError {
   return new ReplyLimitError('tool_calls', `the model's reply carried more than ${maxCalls.toLocaleString('en-US')} tool calls and was stopped; not retried. Ask the model to make fewer calls at once.`);
 }
+
+/**
+ * The longest line of the raw event stream, in bytes, for a reply bound of `maxChars`: one
+ * `data:` line carries one chunk, and a chunk cannot hold more of the reply than the whole
+ * reply may (6 bytes per character covers JSON's `\uXXXX` escapes), plus its envelope.
+ */
+export function maxLineBytes(maxChars: number): number {
+  return maxChars * 6 + 65_536;
+}
+
+/**
+ * Passes a response body through unchanged, failing it with a size `ReplyLimitError` when a
+ * line (bytes between newlines) grows past `maxBytes`: the stream parser buffers a line until
+ * its newline, so a line that never ends would otherwise grow in memory before any chunk of it
+ * reaches the assembler. Scans each piece once (linear).
+ */
+export function boundLines(body: ReadableStream<Uint8Array>, maxBytes: number, maxChars: number): ReadableStream<Uint8Array> {
+  let open = 0; // bytes since the last newline
+  return body.pipeThrough(
+    new TransformStream<Uint8Array, Uint8Array>({
+      transform(piece, controller) {
+        const newline = piece.lastIndexOf(10);
+        open = newline < 0 ? open + piece.length : piece.length - newline - 1;
+        if (open > maxBytes) return controller.error(replyTooLarge(maxChars));
+        controller.enqueue(piece);
+      },
+    }),
+  );
+}

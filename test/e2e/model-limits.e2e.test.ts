@@ -8,16 +8,16 @@
  *   neither is retried;
  * - tool arguments nested 5,000 levels deep are shown without killing the run.
  * Memory: the CLI's peak RSS (the kernel's high-water mark, as VmHWM in /proc/PID/status, read
- * by the bench's rss-probe preload when the process exits) stays far under 1 GB.
+ * by test/support/peak-rss-probe.ts when the process exits) stays far under 1 GB.
  * No timing assertions: a bound that does not hold shows up as the run being killed by the
  * harness's timeout, as extra requests, or as a wrong message.
  */
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
 import { startMockLlm, type MockLlm, type ScriptedReply } from '../support/mock-llm.js';
-import { REPO_ROOT } from '../support/paths.js';
+import { CLI_PATH, REPO_ROOT } from '../support/paths.js';
 import { expectNoStackTrace, fixtureServer, lines, temperatureServer, useE2eHarness } from './harness.js';
 
 const h = useE2eHarness();
@@ -34,14 +34,19 @@ async function mockWith(...replies: ScriptedReply[]): Promise<MockLlm> {
   return mock;
 }
 
-const RSS_PROBE = resolve(REPO_ROOT, 'dist/test/bench/rss-probe.js');
+const RSS_PROBE = resolve(REPO_ROOT, 'dist/test/support/peak-rss-probe.js');
 
-/** Environment that makes the CLI write its peak RSS (KiB) to a file on exit; `peakMb()` reads it. */
+/** Environment that makes the CLI record its peak RSS on exit; `peakMb()` reads the CLI's (not a child's). */
 function rssProbe(): { env: Record<string, string>; peakMb(): number } {
-  const file = join(h.dir(), 'peak-rss');
+  const dir = h.dir();
   return {
-    env: { NODE_OPTIONS: `--import ${pathToFileURL(RSS_PROBE).href}`, BENCH_RSS_FILE: file },
-    peakMb: () => Number(readFileSync(file, 'utf8').trim()) / 1024,
+    env: { NODE_OPTIONS: `--import ${pathToFileURL(RSS_PROBE).href}`, PEAK_RSS_DIR: dir },
+    peakMb() {
+      const records = readdirSync(dir).map((name) => JSON.parse(readFileSync(join(dir, name), 'utf8')) as { script: string; maxRssKb: number });
+      const cli = records.filter((r) => r.script === CLI_PATH);
+      expect(cli, `peak RSS records: ${JSON.stringify(records)}`).toHaveLength(1);
+      return cli[0]!.maxRssKb / 1024;
+    },
   };
 }
 
@@ -110,6 +115,17 @@ describe('reply size and total reply time', () => {
     expect(mock.requests).toHaveLength(1);
     expect(rss.peakMb()).toBeLessThan(MAX_PEAK_MB);
     console.log(`endless stream: peak RSS ${rss.peakMb().toFixed(0)} MB`);
+  });
+
+  it('one stream line that never ends stops too (it would grow inside the stream parser), memory bounded, not retried', async () => {
+    const mock = await mockWith({ fault: 'endless-line' }, { fault: 'endless-line' });
+    const rss = rssProbe();
+    const r = await h.run(chatArgs(mock, { mcpServers: {} }, 'Hi'), { env: rss.env, timeoutMs: 60_000 });
+    expect(r.code, r.stderr).toBe(1);
+    expect(r.stderr).toMatch(/reply passed 1,000,000 characters .*"maxReplyChars"/);
+    expectNoStackTrace(r.stderr);
+    expect(mock.requests).toHaveLength(1);
+    expect(rss.peakMb()).toBeLessThan(MAX_PEAK_MB);
   });
 
   it('reasoning counts toward maxReplyChars (set in the config)', async () => {

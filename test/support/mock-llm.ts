@@ -76,7 +76,9 @@ export type ScriptedReply =
    * (or of `reasoning_content`), as fast as the client reads them, or one every `delayMs`
    * (a trickle that keeps resetting an idle timeout). Ends only when the client disconnects.
    */
-  | { fault: 'endless'; field?: 'content' | 'reasoning_content'; chunkSize?: number; delayMs?: number };
+  | { fault: 'endless'; field?: 'content' | 'reasoning_content'; chunkSize?: number; delayMs?: number }
+  /** One SSE `data:` line that never ends (no newline, ever), as fast as the client reads. */
+  | { fault: 'endless-line' };
 
 export interface RecordedRequest {
   body: any;
@@ -295,6 +297,21 @@ export function startMockLlm(options: MockLlmOptions = {}): Promise<MockLlm> {
                 return;
               }
               if (!res.write(event)) {
+                res.once('drain', pump);
+                return;
+              }
+            }
+          };
+          pump();
+          return;
+        }
+        case 'endless-line': {
+          sseHeaders(res);
+          const piece = 'x'.repeat(65_536);
+          res.write('data: {"choices":[{"index":0,"delta":{"content":"');
+          const pump = (): void => {
+            while (!res.destroyed && !res.writableEnded) {
+              if (!res.write(piece)) {
                 res.once('drain', pump);
                 return;
               }
