@@ -8,6 +8,10 @@
  *
  * Guarantees:
  * - every tool call gets exactly one tool message, whatever happened to it;
+ * - at most `maxToolCallsPerReply` calls of one reply run (the rest are answered with an
+ *   error naming the limit, and one notice), at most `maxParallelToolCalls` at once; work is
+ *   linear in the number of calls;
+ * - a tool_call event's `arguments` is never a value too deep to render (too deep: the raw text);
  * - at most `maxSteps` model calls per user message, every call counted (retries of
  *   a failed HTTP request are not model calls; an empty reply re-asked is);
  * - the same failing call (same name, same arguments, error result) three times in a
@@ -22,6 +26,7 @@
 import { setMaxListeners } from 'node:events';
 import { linkedController } from '../abort.js';
 import { SwitchboardError } from '../errors.js';
+import { jsonDepthExceeds, MAX_JSON_DEPTH } from '../mcp/json-depth.js';
 import type { ChatMessage, ChatModel, FunctionTool, ModelReply, ToolCall, UserContentPart } from '../llm/model.js';
 import type { AgentEvent, ApprovalSource } from './events.js';
 import { EventQueue } from './event-queue.js';
@@ -82,9 +87,18 @@ export interface AgentOptions {
   maxContextTokens?: number;
   /** Send tool-result images to the model in a user message after the step's tool messages. */
   images?: boolean;
+  /** Calls of one reply that run; the rest get an error tool message (default DEFAULT_MAX_TOOL_CALLS_PER_REPLY). */
+  maxToolCallsPerReply?: number;
+  /** Calls running at once; the others wait their turn, in call order (default DEFAULT_MAX_PARALLEL_TOOL_CALLS). */
+  maxParallelToolCalls?: number;
 }
 
+export const DEFAULT_MAX_TOOL_CALLS_PER_REPLY = 128;
+export const DEFAULT_MAX_PARALLEL_TOOL_CALLS = 16;
+
 const REPEATED_FAILURE_LIMIT = 3;
+
+type CallResult = { text: string; isError: boolean; images?: ReadonlyArray<{ mimeType?: string; data: string }>; skipped?: boolean };
 
 export class Agent {
   readonly history: ChatMessage[] = [];
@@ -169,7 +183,7 @@ export class Agent {
       // streak across consecutive steps; a step where it succeeds or is not made ends it.
       const streaks = new Map<string, number>();
       for (const [i, call] of reply.toolCalls.entries()) {
-        if (!results[i]!.isError) continue;
+        if (!results[i]!.isError || results[i]!.skipped) continue;
         const key = `${call.name}\u0000${canonicalArguments(call.arguments)}`;
         if (streaks.has(key)) continue; // the same call twice in one reply counts once
         const count = (failureStreaks.get(key) ?? 0) + 1;
@@ -264,34 +278,54 @@ export class Agent {
   }
 
   /**
-   * Runs the calls concurrently; yields each call, then progress and results as they come;
-   * returns results in call order. Calls push into one queue that this generator drains,
-   * so the work is linear in calls + events (no racing over every pending promise).
+   * Runs the calls, at most `maxParallelToolCalls` at once (the next starts when one ends);
+   * yields each call, then progress and results as they come; returns results in call order.
+   * Calls push into one queue that this generator drains, so the work is linear in calls +
+   * events (no racing over every pending promise). Calls past `maxToolCallsPerReply` do not
+   * run: they are answered with an error naming the limit, announced by one notice (not one
+   * event each: a reply of 10,000 calls must not flood the terminal).
    */
-  private async *runToolCalls(calls: readonly ToolCall[], signal?: AbortSignal): AsyncGenerator<AgentEvent, Array<{ text: string; isError: boolean; images?: ReadonlyArray<{ mimeType?: string; data: string }> }>, undefined> {
+  private async *runToolCalls(calls: readonly ToolCall[], signal?: AbortSignal): AsyncGenerator<AgentEvent, CallResult[], undefined> {
     const { tools } = this.options;
-    for (const call of calls) {
+    const maxCalls = this.options.maxToolCallsPerReply ?? DEFAULT_MAX_TOOL_CALLS_PER_REPLY;
+    const parallel = Math.max(1, this.options.maxParallelToolCalls ?? DEFAULT_MAX_PARALLEL_TOOL_CALLS);
+    const results: CallResult[] = new Array(calls.length);
+    const running = calls.slice(0, maxCalls);
+    if (calls.length > maxCalls) {
+      const skipped = calls.length - maxCalls;
+      const text = `Error: not run. This reply asked for ${calls.length} tool calls; at most ${maxCalls} run per reply (the maxToolCallsPerReply limit), so the first ${maxCalls} ran and this one and the ${skipped - 1} others after it did not. Make at most ${maxCalls} calls at once, and ask again for the rest if you still need them.`;
+      for (let index = maxCalls; index < calls.length; index++) results[index] = { text, isError: true, skipped: true };
+      yield { type: 'notice', message: `The model asked for ${calls.length} tool calls in one reply; the first ${maxCalls} run (maxToolCallsPerReply), the other ${skipped} are answered with an error telling the model the limit.` };
+    }
+    for (const call of running) {
       const route = tools.routes.get(call.name);
       yield { type: 'tool_call', id: call.id, name: call.name, ...(route ? { server: route.server, originalName: route.originalName } : {}), arguments: parsedOrRaw(call.arguments) };
     }
-    const denied = yield* this.reviewCalls(calls, signal);
-    // One signal for the batch: each call hangs an abort listener on it while it runs,
-    // so it may carry more than Node's default of 10 (the warning would be noise).
+    if (running.length === 0) return results;
+    // Every call that would run is decided first, in call order; a denied call is answered at once.
+    const denied = yield* this.reviewCalls(running, signal);
+    // One signal for the batch: each running call hangs an abort listener on it, so it may
+    // carry more than Node's default of 10 (the warning would be noise).
     const batch = linkedController(signal);
-    setMaxListeners(calls.length + 10, batch.signal);
+    setMaxListeners(parallel + 10, batch.signal);
     const queue = new EventQueue<AgentEvent>();
-    const results: Array<{ text: string; isError: boolean; images?: ReadonlyArray<{ mimeType?: string; data: string }> }> = new Array(calls.length);
-    let remaining = calls.length;
-    for (const [index, call] of calls.entries()) {
+    let remaining = running.length;
+    const finish = (): void => {
+      if (--remaining === 0) queue.end();
+    };
+    for (const [index, refusal] of denied) {
+      const call = running[index]!;
       const server = tools.routes.get(call.name)?.server;
-      const refusal = denied.get(index);
-      if (refusal !== undefined) {
-        // Not run: the model reads why, in this call's own tool message.
-        results[index] = { text: refusal, isError: true };
-        queue.push({ type: 'tool_result', id: call.id, name: call.name, ...(server ? { server } : {}), text: refusal, isError: true, durationMs: 0 });
-        if (--remaining === 0) queue.end();
-        continue;
-      }
+      // Not run: the model reads why, in this call's own tool message.
+      results[index] = { text: refusal, isError: true };
+      queue.push({ type: 'tool_result', id: call.id, name: call.name, ...(server ? { server } : {}), text: refusal, isError: true, durationMs: 0 });
+      finish();
+    }
+    const allowed = [...running.keys()].filter((index) => !denied.has(index));
+    let next = 0;
+    const start = (index: number): void => {
+      const call = running[index]!;
+      const server = tools.routes.get(call.name)?.server;
       const onProgress = (update: { progress: number; total?: number; message?: string }) => {
         // A notification that arrives after the result is stale: drop it.
         if (results[index]) return;
@@ -310,11 +344,27 @@ export class Agent {
         (outcome) => {
           results[index] = outcome;
           queue.push({ type: 'tool_result', id: call.id, name: call.name, ...(outcome.server ? { server: outcome.server } : {}), text: outcome.text, isError: outcome.isError, durationMs: outcome.durationMs });
-          if (--remaining === 0) queue.end();
+          finish();
+          startNext();
         },
         (error: unknown) => queue.fail(error),
       );
-    }
+    };
+    // One call ended: start the next waiting one. After an interrupt, the calls that have not
+    // started are answered at once without starting them.
+    const startNext = (): void => {
+      if (next >= allowed.length) return;
+      if (!batch.signal.aborted) return start(allowed[next++]!);
+      while (next < allowed.length) {
+        const index = allowed[next++]!;
+        const call = running[index]!;
+        const outcome = { text: `Error: the call to ${call.name} was not started: the turn was interrupted.`, isError: true };
+        results[index] = outcome;
+        queue.push({ type: 'tool_result', id: call.id, name: call.name, text: outcome.text, isError: true, durationMs: 0 });
+        finish();
+      }
+    };
+    while (next < Math.min(parallel, allowed.length)) start(allowed[next++]!);
     try {
       yield* queue.drain();
     } finally {
@@ -324,6 +374,7 @@ export class Agent {
     }
     return results;
   }
+
 }
 
 /** What the model reads for a denied call when the approver gives no message of its own. */
@@ -336,7 +387,13 @@ function throwIfAborted(signal: AbortSignal | undefined): void {
   if (signal?.aborted) throw new SwitchboardError('INTERRUPTED', 'Interrupted.');
 }
 
+/**
+ * The arguments as the tool_call event carries them: parsed when they parse, else the raw
+ * text; also the raw text when they nest deeper than MAX_JSON_DEPTH, so no consumer of the
+ * event (a renderer, JSON.stringify) recurses into a value deep enough to overflow the stack.
+ */
 function parsedOrRaw(raw: string): unknown {
+  if (jsonDepthExceeds(raw, MAX_JSON_DEPTH)) return raw;
   try {
     return raw.trim() ? JSON.parse(raw) : {};
   } catch {
@@ -351,6 +408,7 @@ function canonicalArguments(raw: string): string {
     if (value && typeof value === 'object') return Object.fromEntries(Object.keys(value).sort().map((k) => [k, sortKeys((value as Record<string, unknown>)[k])]));
     return value;
   };
+  if (jsonDepthExceeds(raw, MAX_JSON_DEPTH)) return raw.trim(); // sortKeys recurses
   try {
     return JSON.stringify(sortKeys(JSON.parse(raw)));
   } catch {

@@ -59,7 +59,7 @@ export async function chatCommand(flags: ChatFlags, signal: AbortSignal): Promis
     const ask = canAsk(Boolean(flags.json));
     approver = new CliApprover({ policy: buildPolicy(flags, config), out: process.stderr, style: styleFor(process.stderr), ...(ask && !interactive ? { asker: stdinAsker } : {}) });
     approver.routesChanged(hub.routes);
-    const agent = new Agent({ model: model!, tools: hub, approver, system: settings.system, maxSteps: settings.maxSteps, maxContextTokens: settings.maxContextTokens, images: settings.images });
+    const agent = new Agent({ model: model!, tools: hub, approver, system: settings.system, maxSteps: settings.maxSteps, maxContextTokens: settings.maxContextTokens, images: settings.images, maxToolCallsPerReply: settings.maxToolCallsPerReply, maxParallelToolCalls: settings.maxParallelToolCalls });
     if (interactive) return runRepl(agent, hub, settings.verbose, signal, ask ? approver : undefined);
     const start = sessionStart(model!, hub);
     logEvent(start);

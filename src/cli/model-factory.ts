@@ -41,6 +41,8 @@ export function createModel(settings: RunSettings, env: NodeJS.ProcessEnv, cwd: 
     retries: settings.retries,
     timeoutMs: settings.modelTimeoutMs,
     maxRetryWaitMs: settings.maxRetryWaitMs,
+    maxReplyChars: settings.maxReplyChars,
+    maxReplyTimeMs: settings.maxReplyTimeMs,
   });
 }
 

@@ -3,8 +3,10 @@
  * wins over the defaults. The defaults live here and nowhere else.
  */
 import { dirname, resolve } from 'node:path';
+import { DEFAULT_MAX_PARALLEL_TOOL_CALLS, DEFAULT_MAX_TOOL_CALLS_PER_REPLY } from '../agent/loop.js';
 import type { AgentSettings, LoadedConfig } from '../config/schema.js';
 import type { LogLevel } from '../log/logger.js';
+import { DEFAULT_MAX_REPLY_CHARS, DEFAULT_MAX_REPLY_SECONDS } from '../llm/reply-limits.js';
 
 export const DEFAULTS = {
   model: 'moonshotai/Kimi-K2-Thinking',
@@ -18,6 +20,10 @@ export const DEFAULTS = {
   startupTimeoutSeconds: 30,
   maxRetryWaitSeconds: 60,
   logLevel: 'info',
+  maxToolCallsPerReply: DEFAULT_MAX_TOOL_CALLS_PER_REPLY,
+  maxParallelToolCalls: DEFAULT_MAX_PARALLEL_TOOL_CALLS,
+  maxReplyChars: DEFAULT_MAX_REPLY_CHARS,
+  maxReplyTimeSeconds: DEFAULT_MAX_REPLY_SECONDS,
 } as const;
 
 /** The global flags, camelCase, after parsing and checking (all optional). */
@@ -55,6 +61,11 @@ export interface RunSettings {
   maxToolOutputChars: number;
   maxContextTokens: number;
   startupTimeoutMs: number;
+  /** Resource limits of one model reply and its tool calls (see reply-limits.ts and the agent loop). */
+  maxToolCallsPerReply: number;
+  maxParallelToolCalls: number;
+  maxReplyChars: number;
+  maxReplyTimeMs: number;
   /** Tool-result images go to the model (config `"images": true`); off by default. */
   images: boolean;
   verbose: boolean;
@@ -82,6 +93,10 @@ export function resolveSettings(flags: GlobalFlags, config: LoadedConfig): RunSe
     maxToolOutputChars: file.maxToolOutputChars ?? DEFAULTS.maxToolOutputChars,
     maxContextTokens: file.maxContextTokens ?? DEFAULTS.maxContextTokens,
     startupTimeoutMs: (file.startupTimeout ?? DEFAULTS.startupTimeoutSeconds) * 1000,
+    maxToolCallsPerReply: file.maxToolCallsPerReply ?? DEFAULTS.maxToolCallsPerReply,
+    maxParallelToolCalls: file.maxParallelToolCalls ?? DEFAULTS.maxParallelToolCalls,
+    maxReplyChars: file.maxReplyChars ?? DEFAULTS.maxReplyChars,
+    maxReplyTimeMs: (file.maxReplyTime ?? DEFAULTS.maxReplyTimeSeconds) * 1000,
     images: file.images ?? false,
     verbose: flags.verbose ?? false,
     strict: flags.strict ?? false,

@@ -91,6 +91,14 @@ export const AgentSettingsSchema = z.object({
   startupTimeout: secondsSchema.optional(),
   /** Budget for the history sent to the model, in estimated tokens. */
   maxContextTokens: z.number().int().min(256).optional(),
+  /** Tool calls of one model reply that run; the rest are answered with an error naming the limit (default 128). */
+  maxToolCallsPerReply: z.number().int().positive().optional(),
+  /** Tool calls running at once; the others wait, in call order (default 16). */
+  maxParallelToolCalls: z.number().int().positive().optional(),
+  /** Characters one model reply may carry, text, reasoning and tool calls together (default 1,000,000); past it the request fails, not retried. */
+  maxReplyChars: z.number().int().min(1000).optional(),
+  /** Seconds one model reply may take in total, however steadily it streams (default 900); past it the request fails, not retried. */
+  maxReplyTime: secondsSchema.optional(),
   /** Send images from tool results to the model (as `image_url` parts of a user message); for models that take images. */
   images: z.boolean().optional(),
   /** Send the model token over plain http:// to a host that is not loopback (off: refused). */

@@ -10,6 +10,7 @@
 import { linkedController, sleep } from '../abort.js';
 import { SwitchboardError } from '../errors.js';
 import type { ChatMessage, ChatModel, ModelRequest, ModelStreamEvent, ToolCall } from './model.js';
+import { boundLines, DEFAULT_MAX_REPLY_CHARS, DEFAULT_MAX_REPLY_SECONDS, maxLineBytes, ReplyLimitError, replyTooSlow } from './reply-limits.js';
 import { backoffDelay, classifyFailure, IdleTimeoutError, parseRetryAfter, seconds, StreamCutError, type ClassifiedFailure } from './retry.js';
 import { StreamAssembler, type StreamChunk } from './stream-assembler.js';
 
@@ -32,6 +33,13 @@ export interface HfModelOptions {
    * for more fails the request at once with its own message instead of a silent wait.
    */
   maxRetryWaitMs?: number;
+  /** Characters one reply may carry, reasoning and tool calls included (default DEFAULT_MAX_REPLY_CHARS). */
+  maxReplyChars?: number;
+  /**
+   * How long one attempt may take in total, however steadily it streams (default
+   * DEFAULT_MAX_REPLY_SECONDS): `timeoutMs` is reset by every chunk, so a trickle needs this.
+   */
+  maxReplyTimeMs?: number;
 }
 
 export const DEFAULT_MAX_RETRY_WAIT_MS = 60_000;
@@ -57,6 +65,7 @@ export class HfChatModel implements ChatModel {
   async *stream(request: ModelRequest): AsyncIterable<ModelStreamEvent> {
     const { chatCompletionStream } = await this.library;
     const { retries, timeoutMs } = this.options;
+    const maxReplyChars = this.options.maxReplyChars ?? DEFAULT_MAX_REPLY_CHARS;
     // The library's message types are narrower than what OpenAI-compatible servers accept
     // (`reasoning_content` on assistant messages); the wire shape is ours to decide.
     type StreamArgs = Parameters<typeof chatCompletionStream>[0];
@@ -71,7 +80,7 @@ export class HfChatModel implements ChatModel {
         : { provider: (this.options.provider ?? 'auto') as never }),
     };
     for (let attempt = 0; ; attempt++) {
-      const scope = attemptScope(request.signal, timeoutMs);
+      const scope = attemptScope(request.signal, timeoutMs, this.options.maxReplyTimeMs ?? DEFAULT_MAX_REPLY_SECONDS * 1000);
       let retryAfterMs: number | undefined;
       let url: string | undefined;
       let contentType: string | undefined;
@@ -82,11 +91,13 @@ export class HfChatModel implements ChatModel {
         const response = await fetch(input, init);
         retryAfterMs = parseRetryAfter(response.headers.get('retry-after'));
         contentType = response.headers.get('content-type') ?? undefined;
-        return response;
+        if (!response.body) return response;
+        // A line that never ends would grow inside the library's parser, before the assembler sees it.
+        return new Response(boundLines(response.body, maxLineBytes(maxReplyChars), maxReplyChars), { status: response.status, statusText: response.statusText, headers: response.headers });
       };
       let caught: unknown;
       try {
-        const assembler = new StreamAssembler();
+        const assembler = new StreamAssembler({ maxChars: maxReplyChars });
         const stream = chatCompletionStream(args, {
           signal: scope.signal,
           fetch: recordingFetch,
@@ -106,9 +117,13 @@ export class HfChatModel implements ChatModel {
       } catch (error) {
         // A timeout aborts the request; classify it as the timeout, not as an abort.
         caught = scope.timedOut ? scope.signal.reason : error;
+        // A bound was crossed (size by the assembler, total time by the scope): stop reading now.
+        if (caught instanceof ReplyLimitError) scope.cancel(caught);
       } finally {
         scope.dispose();
       }
+      // Not retried (see reply-limits.ts): the same model would run on again.
+      if (caught instanceof ReplyLimitError && !request.signal?.aborted) throw new SwitchboardError('MODEL_REQUEST', `The model request failed: ${caught.message}`);
       const failure = classifyFailure(caught, request.signal, { url, streamStarted, contentType });
       if (failure.kind === 'aborted') throw new SwitchboardError('INTERRUPTED', 'The model request was interrupted.');
       if (failure.kind === 'auth') throw new SwitchboardError('MODEL_AUTH', this.refusedTokenMessage(failure, caught));
@@ -152,11 +167,12 @@ export class HfChatModel implements ChatModel {
 }
 
 /**
- * The signal of one attempt: aborted by the caller's signal, or when the model server
+ * The signal of one attempt: aborted by the caller's signal, when the model server
  * has sent nothing for `idleMs` (the timer restarts with every chunk, so a long but
- * live answer from a thinking model is never cut; a silent connection is).
+ * live answer from a thinking model is never cut; a silent connection is), or when the
+ * attempt has lasted `totalMs` in all (a trickle that keeps the idle timer alive).
  */
-function attemptScope(callerSignal: AbortSignal | undefined, idleMs: number) {
+function attemptScope(callerSignal: AbortSignal | undefined, idleMs: number, totalMs: number) {
   const link = linkedController(callerSignal);
   let timedOut = false;
   const expire = () => {
@@ -164,6 +180,10 @@ function attemptScope(callerSignal: AbortSignal | undefined, idleMs: number) {
     link.abort(new IdleTimeoutError(idleMs));
   };
   const timer = setTimeout(expire, idleMs);
+  const total = setTimeout(() => {
+    timedOut = true;
+    link.abort(replyTooSlow(totalMs));
+  }, totalMs);
   return {
     signal: link.signal,
     get timedOut() {
@@ -173,8 +193,13 @@ function attemptScope(callerSignal: AbortSignal | undefined, idleMs: number) {
     touch() {
       timer.refresh(); // restarts the same timer: no allocation per chunk
     },
+    /** Stops the request (the reply crossed a bound). */
+    cancel(reason: unknown) {
+      link.abort(reason);
+    },
     dispose() {
       clearTimeout(timer);
+      clearTimeout(total);
       link.dispose();
     },
   };

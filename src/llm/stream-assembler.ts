@@ -7,6 +7,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { FinishReason, ModelReply, ToolCall } from './model.js';
+import { DEFAULT_MAX_REPLY_CHARS, MAX_STREAMED_TOOL_CALLS, replyTooLarge, tooManyStreamedCalls } from './reply-limits.js';
 
 /** The parts of an OpenAI-style stream chunk this module reads. */
 export interface StreamChunk {
@@ -33,12 +34,31 @@ export interface ChunkDeltas {
   reasoning: string;
 }
 
+export interface AssemblerLimits {
+  /** Characters of text + reasoning + tool-call ids, names and arguments (default DEFAULT_MAX_REPLY_CHARS). */
+  maxChars?: number;
+  /** Distinct tool-call indices (default MAX_STREAMED_TOOL_CALLS). */
+  maxToolCalls?: number;
+}
+
+/**
+ * Memory is bounded: `add` throws a `ReplyLimitError` as soon as the reply passes
+ * `maxChars` characters or `maxToolCalls` distinct tool calls, before keeping the chunk.
+ */
 export class StreamAssembler {
+  private readonly maxChars: number;
+  private readonly maxToolCalls: number;
+  private chars = 0;
   private text = '';
   private reasoning = '';
   private readonly calls = new Map<number, { id: string; name: string; arguments: string }>();
   private finishReason: FinishReason | undefined;
   private usage: ModelReply['usage'];
+
+  constructor(limits: AssemblerLimits = {}) {
+    this.maxChars = limits.maxChars ?? DEFAULT_MAX_REPLY_CHARS;
+    this.maxToolCalls = limits.maxToolCalls ?? MAX_STREAMED_TOOL_CALLS;
+  }
 
   /** Adds one chunk; returns the text and reasoning it carried, for streaming to the user. */
   add(chunk: StreamChunk): ChunkDeltas {
@@ -52,11 +72,17 @@ export class StreamAssembler {
     if (typeof delta.content === 'string') deltas.text = delta.content;
     const reasoning = delta.reasoning_content ?? delta.reasoning;
     if (typeof reasoning === 'string') deltas.reasoning = reasoning;
+    this.count(deltas.text.length + deltas.reasoning.length);
     this.text += deltas.text;
     this.reasoning += deltas.reasoning;
     for (const [position, piece] of (delta.tool_calls ?? []).entries()) {
       const index = piece.index ?? position;
-      const call = this.calls.get(index) ?? { id: '', name: '', arguments: '' };
+      let call = this.calls.get(index);
+      if (!call) {
+        if (this.calls.size >= this.maxToolCalls) throw tooManyStreamedCalls(this.maxToolCalls);
+        call = { id: '', name: '', arguments: '' };
+      }
+      this.count((piece.id?.length ?? 0) + (piece.function?.name?.length ?? 0) + (piece.function?.arguments?.length ?? 0));
       if (piece.id) call.id = piece.id;
       // The name normally comes once; some servers repeat it whole in later deltas, a few split it.
       const name = piece.function?.name;
@@ -66,6 +92,11 @@ export class StreamAssembler {
     }
     if (choice.finish_reason) this.finishReason = normalizeFinishReason(choice.finish_reason);
     return deltas;
+  }
+
+  private count(chars: number): void {
+    this.chars += chars;
+    if (this.chars > this.maxChars) throw replyTooLarge(this.maxChars);
   }
 
   /** True once a chunk carried a finish reason: a stream that ends without one was cut. */

@@ -4,11 +4,12 @@
  * is bounded and made inert (`oneLine`).
  */
 import type { HostEvent } from '../agent/events.js';
+import { safeStringify } from '../mcp/json-depth.js';
 import { oneLine } from './style.js';
 
 export type ServerLogEvent = Extract<HostEvent, { type: 'server_log' }>;
 
 export function formatServerLog(event: ServerLogEvent): string {
-  const data = typeof event.data === 'string' ? event.data : (JSON.stringify(event.data) ?? '');
+  const data = typeof event.data === 'string' ? event.data : event.data === undefined ? '' : safeStringify(event.data);
   return `[${oneLine(event.server, 60)}] ${oneLine(event.level, 20)}${event.logger ? ` ${oneLine(event.logger, 60)}` : ''}: ${oneLine(data, 300)}`;
 }

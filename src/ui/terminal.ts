@@ -11,6 +11,8 @@
  * update is a plain line of its own.
  */
 import type { OutputEvent } from '../agent/events.js';
+import { errorMessage } from '../errors.js';
+import { safeStringify } from '../mcp/json-depth.js';
 import { formatServerLog } from './server-log.js';
 import { canRewriteLine, oneLine, styleFor, type Style } from './style.js';
 
@@ -40,7 +42,23 @@ export class TerminalRenderer {
     this.live = canRewriteLine(options.stderr);
   }
 
+  /**
+   * Never throws: an event that cannot be shown (a bug, or a value no renderer foresaw) is
+   * reported as one line on stderr, and the session goes on.
+   */
   render(event: OutputEvent): void {
+    try {
+      this.draw(event);
+    } catch (error) {
+      try {
+        this.options.stderr.write(`\n! could not show a ${event.type} event: ${oneLine(errorMessage(error), 200)}\n`);
+      } catch {
+        // stderr itself is gone: nothing left to tell
+      }
+    }
+  }
+
+  private draw(event: OutputEvent): void {
     const { stdout } = this.options;
     if (event.type !== 'tool_progress') this.clearStatus();
     switch (event.type) {
@@ -64,7 +82,7 @@ export class TerminalRenderer {
         return;
       case 'tool_call': {
         const owner = event.server ? this.err.dim(` [${event.server}${event.originalName && event.originalName !== event.name ? `:${event.originalName}` : ''}]`) : '';
-        const args = typeof event.arguments === 'string' ? event.arguments : JSON.stringify(event.arguments);
+        const args = typeof event.arguments === 'string' ? event.arguments : safeStringify(event.arguments);
         this.progress(`${this.err.cyan('→')} ${event.name}${owner} ${this.err.dim(oneLine(args, 200))}`);
         return;
       }

@@ -58,7 +58,7 @@ const BIG_RESULT_MB = [5, 40] as const;
 
 const CONTENDERS = ['switchboard', 'floor', 'tiny-agents'] as const;
 type Contender = (typeof CONTENDERS)[number];
-const SCENARIOS = ['cold', 'turns', 'parallel', 'servers', 'cli-turns', 'big-result'] as const;
+const SCENARIOS = ['cold', 'turns', 'parallel', 'servers', 'cli-turns', 'big-result', 'many-calls'] as const;
 type ScenarioId = (typeof SCENARIOS)[number];
 
 interface Options {
@@ -487,6 +487,44 @@ function buildPlans(env: Env): ScenarioPlan[] {
       },
     });
   }
+  if (options.only.has('many-calls')) {
+    // Switchboard only (the other contenders have no per-reply cap to lift): one reply of 100,
+    // 1,000 and 10,000 `echo` calls, each through the real CLI with maxToolCallsPerReply raised
+    // so every call runs (16 at once). The 100-call run is the baseline (start-up, servers): the
+    // cost per extra call is (t(N) - t(100)) / (N - 100). Linear work gives a ratio near 1
+    // between 10,000 and 1,000; the racing loop this replaced was quadratic (~10x).
+    plans.push({
+      id: 'many-calls',
+      async run(contender) {
+        if (contender !== 'switchboard') return {};
+        const servers = [fixtureServer('fixture', 'echo', contender)];
+        const config = join(env.tmp, 'many-calls-switchboard.json');
+        const mcpServers = Object.fromEntries(servers.map((s) => [s.name, { command: s.command, args: s.args, env: s.env }]));
+        writeFileSync(config, JSON.stringify({ mcpServers, maxToolCallsPerReply: 10_000 }, null, 2));
+        const sample: Sample = {};
+        for (const calls of [100, 1_000, 10_000]) {
+          const rssFile = join(env.tmp, `rss-many-calls-${calls}.txt`);
+          rmSync(rssFile, { force: true });
+          const directive = { turns: 1, calls, ...ECHO, tag: 'measured' } as Directive;
+          takeRequests(mock);
+          const outcome = await runChild(
+            ['--import', RSS_PROBE, CLI, 'chat', '--config', config, '--endpoint-url', mock.url, '--model', MODEL_NAME, '--yes', '--system', SYSTEM_PROMPT, directivePrompt(directive)],
+            childEnv(contender, { BENCH_RSS_FILE: rssFile }),
+            300_000,
+          );
+          await checkLeftovers(contender, 'many-calls');
+          if (outcome.code !== 0) throw new Error(`many-calls/switchboard (${calls} calls) CLI exited ${outcome.code ?? outcome.signal}: ${outcome.stderr.slice(-2000)}`);
+          checkAnswer(outcome.stdout, `many-calls/switchboard (${calls} calls)`);
+          sample[`exitMs${calls}`] = outcome.exitMs;
+          sample[`maxRssMb${calls}`] = existsSync(rssFile) ? Number(readFileSync(rssFile, 'utf8').trim()) / 1024 : Number.NaN;
+        }
+        sample.perCallMs1000 = (sample.exitMs1000! - sample.exitMs100!) / 900;
+        sample.perCallMs10000 = (sample.exitMs10000! - sample.exitMs100!) / 9_900;
+        sample.perCallRatio = sample.perCallMs10000 / sample.perCallMs1000;
+        return sample;
+      },
+    });
+  }
   return plans;
 }
 
@@ -682,6 +720,10 @@ async function main(): Promise<number> {
     add('big-result', `msPerMb${mb}`, `one ${mb} MiB tool result over stdio: time per MiB`, 'ms', 1, { kind: 'times', value: 1.5 });
   }
   add('big-result', 'linearity', `  same, time per MiB at ${BIG_RESULT_MB[1]} / at ${BIG_RESULT_MB[0]} MiB (1 = linear)`, '', 2, { kind: 'none' });
+  add('many-calls', 'perCallMs1000', 'one reply of 1,000 calls (CLI, 16 at once): time per call beyond a 100-call reply', 'ms', 3, { kind: 'none' });
+  add('many-calls', 'perCallMs10000', '  same, one reply of 10,000 calls', 'ms', 3, { kind: 'none' });
+  add('many-calls', 'perCallRatio', '  per-call ratio, 10,000 / 1,000 calls (linear: about 1)', 'x', 2, { kind: 'none' });
+  add('many-calls', 'maxRssMb10000', '  peak RSS of the CLI, 10,000 calls', 'MB', 1, { kind: 'none' });
   add('cold', 'requests', 'model requests per answer: 1 tool turn', '', 0, { kind: 'exact', value: 2 });
   add('turns', 'requests', `model requests per answer: ${N} tool turns`, '', 0, { kind: 'exact', value: N + 1 });
   add('parallel', 'requests', 'model requests per answer: 1 turn of 20 calls', '', 0, { kind: 'exact', value: 2 });

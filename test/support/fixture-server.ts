@@ -36,6 +36,9 @@
  *                          declares the `logging` capability
  *   --token VALUE          accepted and ignored: a credential on the command line, as real servers take one
  *   --echo-argv            write "fixture argv: <its arguments>" to stderr at start (a server echoing a secret)
+ *   --in-flight-tool       also list `in_flight` {ms}: holds the call for ms (cancellable), then
+ *                          answers "in flight at start: K; most at once: M" (calls of it running when
+ *                          it started, itself included, and the most ever running together)
  *   --echo-env NAME        write "fixture env NAME=<value>" to stderr at start (repeatable)
  *   --call-log PATH        append "<tool name> <arguments as JSON>" to PATH when a call starts running
  *                          (the server-side effect that proves whether a call ran)
@@ -81,6 +84,7 @@ interface Flags {
   initError?: string;
   sharedId: boolean;
   logTool: boolean;
+  inFlightTool: boolean;
   echoArgv: boolean;
   echoEnv: string[];
   callLog?: string;
@@ -105,6 +109,7 @@ function parseFlags(argv: string[]): Flags {
     crashAtStart: false,
     sharedId: false,
     logTool: false,
+    inFlightTool: false,
     echoArgv: false,
     echoEnv: [],
     annotations: {},
@@ -144,6 +149,7 @@ function parseFlags(argv: string[]): Flags {
       case '--init-error': flags.initError = value(++i, flag); break;
       case '--shared-id': flags.sharedId = true; break;
       case '--log-tool': flags.logTool = true; break;
+      case '--in-flight-tool': flags.inFlightTool = true; break;
       case '--token': value(++i, flag); break;
       case '--echo-argv': flags.echoArgv = true; break;
       case '--echo-env': flags.echoEnv.push(value(++i, flag)); break;
@@ -444,8 +450,30 @@ function extraTools(): FixtureTool[] {
       },
     });
   }
+  if (flags.inFlightTool) {
+    extras.push({
+      tool: {
+        name: 'in_flight',
+        description: 'Hold the call for ms milliseconds, then say how many calls of this tool ran at once.',
+        inputSchema: { type: 'object', properties: { ms: { type: 'number' } }, required: ['ms'] },
+      },
+      handler: async (args, extra) => {
+        const atStart = ++inFlight;
+        mostInFlight = Math.max(mostInFlight, inFlight);
+        try {
+          await sleepFor(Math.max(0, Number(args.ms) || 0), extra.signal);
+        } finally {
+          inFlight--;
+        }
+        return text(`in flight at start: ${atStart}; most at once: ${mostInFlight}`);
+      },
+    });
+  }
   return extras;
 }
+
+let inFlight = 0;
+let mostInFlight = 0;
 
 const staticTools: FixtureTool[] = [
   ...BUILTIN_TOOLS.filter((t) => !flags.tools || flags.tools.includes(t.tool.name)),

@@ -17,6 +17,8 @@
  * - A streamed text reply with `delayMs` waits that long before each chunk after the first (so a
  *   long answer can take longer in total than a client's idle timeout while no single gap does).
  * - A text or tool-call reply may set `finishReason` (e.g. "length": a reply cut at the token limit).
+ * - `{ fault: 'endless' }` streams chunks until the client goes away (honouring backpressure,
+ *   so the mock itself stays small): as fast as the client reads, or one every `delayMs`.
  * - `GET /v1/models` (and `/models`) returns a small model list.
  * - `close()` destroys every open socket (including hanging requests) and closes the server.
  */
@@ -68,7 +70,15 @@ export type ScriptedReply =
    * `data: {"error": {"message": MESSAGE}}` (default "overloaded") and the end of the stream,
    * as providers do when they fail after accepting a request.
    */
-  | { fault: 'midstream-error'; message?: string };
+  | { fault: 'midstream-error'; message?: string }
+  /**
+   * A stream that never finishes: `chunkSize`-character chunks (default 4,096) of `content`
+   * (or of `reasoning_content`), as fast as the client reads them, or one every `delayMs`
+   * (a trickle that keeps resetting an idle timeout). Ends only when the client disconnects.
+   */
+  | { fault: 'endless'; field?: 'content' | 'reasoning_content'; chunkSize?: number; delayMs?: number }
+  /** One SSE `data:` line that never ends (no newline, ever), as fast as the client reads. */
+  | { fault: 'endless-line' };
 
 export interface RecordedRequest {
   body: any;
@@ -267,6 +277,47 @@ export function startMockLlm(options: MockLlmOptions = {}): Promise<MockLlm> {
           const deltas = buildDeltas({ text: MIDSTREAM_TEXT }, undefined);
           for (const delta of deltas) res.write(chunkEnvelope(id, model, delta, null));
           res.end(`data: ${JSON.stringify({ error: { message: reply.message ?? 'overloaded' } })}\n\n`);
+          return;
+        }
+        case 'endless': {
+          sseHeaders(res);
+          const field = reply.field ?? 'content';
+          const event = chunkEnvelope(id, model, { [field]: 'x'.repeat(reply.chunkSize ?? 4096) }, null);
+          res.write(chunkEnvelope(id, model, { role: 'assistant' }, null));
+          const pump = (): void => {
+            // Write until the socket's buffer is full, then wait for it to drain.
+            while (!res.destroyed && !res.writableEnded) {
+              if (reply.delayMs) {
+                res.write(event);
+                const timer = setTimeout(() => {
+                  timers.delete(timer);
+                  pump();
+                }, reply.delayMs);
+                timers.add(timer);
+                return;
+              }
+              if (!res.write(event)) {
+                res.once('drain', pump);
+                return;
+              }
+            }
+          };
+          pump();
+          return;
+        }
+        case 'endless-line': {
+          sseHeaders(res);
+          const piece = 'x'.repeat(65_536);
+          res.write('data: {"choices":[{"index":0,"delta":{"content":"');
+          const pump = (): void => {
+            while (!res.destroyed && !res.writableEnded) {
+              if (!res.write(piece)) {
+                res.once('drain', pump);
+                return;
+              }
+            }
+          };
+          pump();
           return;
         }
         case 'empty':

@@ -448,7 +448,7 @@ describe('Agent: tool progress and the event queue', () => {
     });
     const calls = Array.from({ length: n }, (_, i) => toolCall(`c${i}`, 't', { i }));
     const model = new ListModel((_, i) => (i === 0 ? { toolCalls: calls } : { text: 'ok' }));
-    const agent = new Agent({ model, tools, maxSteps: 3 });
+    const agent = new Agent({ model, tools, maxSteps: 3, maxToolCallsPerReply: n });
     const events = await collect(agent.send('go'));
     const results = events.filter((e) => e.type === 'tool_result').map((e) => (e as { id: string }).id);
     expect(new Set(results).size).toBe(n);
@@ -464,5 +464,90 @@ describe('Agent: truncated answers', () => {
     const agent = new Agent({ model, tools: temperatureTools(), maxSteps: 3 });
     const events = await collect(agent.send('go'));
     expect(events.at(-1)).toEqual({ type: 'final', text: 'cut he', steps: 1, truncated: true });
+  });
+});
+
+describe('Agent: limits on the calls of one reply', () => {
+  /** A ToolExecutor whose calls end only when the test says so, recording starts and ends in order. */
+  function gatedTools() {
+    const log: string[] = [];
+    const pending = new Map<string, () => void>();
+    let running = 0;
+    let most = 0;
+    const tools = new FakeTools({ t: { server: 's', originalName: 't' } }, (_name, raw) => {
+      const id = String(JSON.parse(raw).i);
+      running++;
+      most = Math.max(most, running);
+      log.push(`start ${id}`);
+      return new Promise<Outcome>((resolve) =>
+        pending.set(id, () => {
+          running--;
+          log.push(`end ${id}`);
+          resolve({ text: `done ${id}`, isError: false, durationMs: 0 });
+        }),
+      );
+    });
+    return { tools, log, pending, most: () => most };
+  }
+
+  it('runs at most maxParallelToolCalls at once, starting the next waiting call (in call order) when one ends', async () => {
+    const { tools, log, pending, most } = gatedTools();
+    const calls = Array.from({ length: 5 }, (_, i) => toolCall(`c${i}`, 't', { i }));
+    const model = new ListModel((_, i) => (i === 0 ? { toolCalls: calls } : { text: 'ok' }));
+    const agent = new Agent({ model, tools, maxSteps: 3, maxParallelToolCalls: 2 });
+    const run = collect(agent.send('go'));
+    const settle = () => new Promise((r) => setImmediate(r));
+    await settle();
+    expect(log).toEqual(['start 0', 'start 1']);
+    pending.get('1')!();
+    await settle();
+    expect(log).toEqual(['start 0', 'start 1', 'end 1', 'start 2']);
+    pending.get('0')!();
+    await settle();
+    pending.get('2')!();
+    await settle();
+    expect(log.slice(4)).toEqual(['end 0', 'start 3', 'end 2', 'start 4']);
+    for (const id of ['4', '3']) pending.get(id)!();
+    const events = await run;
+    expect(most()).toBe(2);
+    expect(events.at(-1)).toMatchObject({ type: 'final', text: 'ok' });
+    expect(agent.history.filter((m) => m.role === 'tool').map((m) => m.content)).toEqual(['done 0', 'done 1', 'done 2', 'done 3', 'done 4']);
+  });
+
+  it('answers calls past maxToolCallsPerReply with an error naming the limit, without running them, and says so once', async () => {
+    const tools = new FakeTools({ t: { server: 's', originalName: 't' } });
+    const calls = Array.from({ length: 10 }, (_, i) => toolCall(`c${i}`, 't', { i }));
+    const model = new ListModel((_, i) => (i === 0 ? { toolCalls: calls } : { text: 'ok' }));
+    const agent = new Agent({ model, tools, maxSteps: 3, maxToolCallsPerReply: 4 });
+    const events = await collect(agent.send('go'));
+    expect(tools.calls).toHaveLength(4);
+    expect(events.filter((e) => e.type === 'tool_call').map((e) => (e as { id: string }).id)).toEqual(['c0', 'c1', 'c2', 'c3']);
+    expect(events.filter((e) => e.type === 'notice')).toEqual([{ type: 'notice', message: expect.stringMatching(/10 tool calls in one reply; the first 4 run \(maxToolCallsPerReply\), the other 6/) }]);
+    expectEveryCallAnswered(agent.history);
+    const toolMessages = agent.history.filter((m) => m.role === 'tool');
+    expect(toolMessages.map((m) => m.toolCallId)).toEqual(calls.map((c) => c.id));
+    for (const m of toolMessages.slice(4)) expect(m.content).toMatch(/not run\. This reply asked for 10 tool calls; at most 4 run per reply/);
+    // The model's next request carries them all, in call order.
+    expect(model.requests[1]!.filter((m) => m.role === 'tool')).toHaveLength(10);
+  });
+
+  it('calls refused by the limit do not count as repeated failures of the same call', async () => {
+    const tools = new FakeTools({ t: { server: 's', originalName: 't' } });
+    const calls = [toolCall('a', 't', { i: 0 }), toolCall('b', 't', { same: true })];
+    let step = 0;
+    const model = new ListModel(() => (++step <= 3 ? { toolCalls: calls.map((c) => ({ ...c, id: `${c.id}${step}` })) } : { text: 'ok' }));
+    const agent = new Agent({ model, tools, maxSteps: 5, maxToolCallsPerReply: 1 });
+    const events = await collect(agent.send('go'));
+    expect(events.at(-1)).toMatchObject({ type: 'final', text: 'ok' });
+  });
+
+  it('gives a tool_call event the raw text of arguments nested deeper than 256 levels, and survives a repeated failure check on them', async () => {
+    const deep = `{"x":${'['.repeat(5000)}${']'.repeat(5000)}}`;
+    const tools = new FakeTools({ t: { server: 's', originalName: 't' } }, () => ({ text: 'Error: too deep', isError: true, durationMs: 0 }));
+    const model = new ListModel((_, i) => (i < 3 ? { toolCalls: [toolCall(`c${i}`, 't', deep)] } : { text: 'ok' }));
+    const agent = new Agent({ model, tools, maxSteps: 5 });
+    const events = await collect(agent.send('go'));
+    expect(events.find((e) => e.type === 'tool_call')).toMatchObject({ arguments: deep });
+    expect(events.at(-1)).toMatchObject({ type: 'stopped', reason: 'repeated_failure' });
   });
 });

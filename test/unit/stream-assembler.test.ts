@@ -1,5 +1,6 @@
 /** Unit tests of streamed chunk assembly (src/llm/stream-assembler.ts). */
 import { describe, expect, it } from 'vitest';
+import { ReplyLimitError } from '../../src/llm/reply-limits.js';
 import { StreamAssembler, type StreamChunk } from '../../src/llm/stream-assembler.js';
 
 type ToolCallDelta = NonNullable<NonNullable<NonNullable<StreamChunk['choices']>[number]['delta']>['tool_calls']>[number];
@@ -142,5 +143,46 @@ describe('StreamAssembler', () => {
       { id: 'c1', name: 'get_temperature', arguments: '{"city":"Paris"}' },
       { id: 'c2', name: 'get_time', arguments: '{}' },
     ]);
+  });
+});
+
+describe('StreamAssembler: bounds', () => {
+  const limitOf = (fn: () => void): string | undefined => {
+    try {
+      fn();
+    } catch (error) {
+      if (error instanceof ReplyLimitError) return error.limit;
+      throw error;
+    }
+    return undefined;
+  };
+
+  it('throws a size ReplyLimitError once text + reasoning + tool calls pass maxChars, not before', () => {
+    const a = new StreamAssembler({ maxChars: 100 });
+    a.add(text('x'.repeat(40)));
+    a.add(reasoning('y'.repeat(40)));
+    a.add(calls({ index: 0, id: 'c', function: { name: 'tool', arguments: '{"a":1' } })); // 1 + 4 + 6 = 11: 91
+    expect(limitOf(() => a.add(calls({ index: 0, function: { arguments: '123456789' } })))).toBeUndefined(); // 100: the most allowed
+    expect(limitOf(() => a.add(text('!')))).toBe('size');
+  });
+
+  it('counts reasoning alone toward the size', () => {
+    const a = new StreamAssembler({ maxChars: 10 });
+    a.add(reasoning('12345'));
+    expect(limitOf(() => a.add(reasoning('123456')))).toBe('size');
+  });
+
+  it('refuses a stream with more distinct tool-call indices than maxToolCalls, even when they carry nothing', () => {
+    const a = new StreamAssembler({ maxToolCalls: 3 });
+    for (let i = 0; i < 3; i++) a.add(calls({ index: i }));
+    a.add(calls({ index: 2, function: { arguments: '{}' } })); // an index already seen is fine
+    expect(limitOf(() => a.add(calls({ index: 1_000_000 })))).toBe('tool_calls');
+  });
+
+  it('has generous defaults: 10,000 small calls assemble', () => {
+    const a = new StreamAssembler();
+    for (let i = 0; i < 10_000; i++) a.add(calls({ index: i, id: `call_${i}`, function: { name: 'get_temperature', arguments: '{"city":"Paris"}' } }));
+    a.add(finish('tool_calls'));
+    expect(a.reply().toolCalls).toHaveLength(10_000);
   });
 });
