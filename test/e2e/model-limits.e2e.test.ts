@@ -53,7 +53,8 @@ function rssProbe(): { env: Record<string, string>; peakMb(): number } {
 const MAX_PEAK_MB = 400;
 
 function chatArgs(mock: MockLlm, config: unknown, ...rest: string[]): string[] {
-  return ['chat', '--config', h.file('switchboard.json', config), '--endpoint-url', mock.url, '--model', 'test-model', ...rest];
+  // --yes: these tests are about limits, not approvals (the fixture server is not trusted).
+  return ['chat', '--config', h.file('switchboard.json', config), '--endpoint-url', mock.url, '--model', 'test-model', '--yes', ...rest];
 }
 
 function events(stdout: string): Array<Record<string, any>> {

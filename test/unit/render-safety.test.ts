@@ -37,7 +37,7 @@ describe('renderers cannot be killed by an event', () => {
     expect(lines).toHaveLength(3);
     expect(JSON.parse(lines[0]!)).toMatchObject({ type: 'server_log', server: 's' });
     expect(lines[0]).toContain('[nested too deep]');
-    expect(JSON.parse(lines[2]!)).toEqual({ type: 'final', text: 'after', steps: 1 });
+    expect(JSON.parse(lines[2]!)).toEqual({ v: 1, type: 'final', text: 'after', steps: 1 });
     expect(err.text()).toBe('');
   });
 
@@ -49,7 +49,7 @@ describe('renderers cannot be killed by an event', () => {
     renderer.render({ type: 'server_log', server: 's', level: 'info', data: throwing });
     renderer.render({ type: 'final', text: 'after', steps: 1 });
     expect(err.text()).toMatch(/^! could not write a server_log event as JSON: .*boom.*\n$/);
-    expect(out.text()).toBe('{"type":"final","text":"after","steps":1}\n');
+    expect(out.text()).toBe('{"v":1,"type":"final","text":"after","steps":1}\n');
   });
 
   it('terminal: a tool_call with parsed arguments 10,000 levels deep is one progress line', () => {
