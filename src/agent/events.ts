@@ -21,6 +21,15 @@ export type AgentEvent =
   | { type: 'tool_progress'; id: string; name: string; server?: string; progress: number; total?: number; message?: string }
   /** One per tool_call, in completion order (the history keeps call order). */
   | { type: 'tool_result'; id: string; name: string; server?: string; text: string; isError: boolean; durationMs: number }
+  /**
+   * Tokens one model call used (`scope: "call"`, after its reply, `step` as in model_request),
+   * or the whole turn (`scope: "turn"`, right before the turn's `final` or `stopped`, with the
+   * model calls, tool calls and wall time of the turn). From the provider's `usage` when it
+   * reports it; else estimated from the text sizes, and `estimated` is true (for a turn: when
+   * any of its calls was estimated).
+   */
+  | { type: 'usage'; scope: 'call'; step: number; promptTokens: number; completionTokens: number; estimated: boolean }
+  | { type: 'usage'; scope: 'turn'; modelCalls: number; toolCalls: number; promptTokens: number; completionTokens: number; estimated: boolean; durationMs: number }
   /** Old exchanges were dropped to keep the history under the context budget. */
   | { type: 'history_trimmed'; droppedMessages: number; estimatedTokens: number; budgetTokens: number }
   /** Something the user should know that is not an error of the turn. */

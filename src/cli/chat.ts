@@ -49,12 +49,14 @@ async function chat(flags: ChatFlags, json: JsonLinesRenderer | undefined, signa
   if (prompt !== undefined && prompt.trim() === '') {
     throw new UserInputError('USAGE', 'The prompt is empty. Give one as an argument (switchboard chat "your question") or on stdin.');
   }
-  const terminal = json || interactive ? undefined : new TerminalRenderer({ stdout: process.stdout, stderr: process.stderr, verbose: Boolean(flags.verbose) });
+  const terminal = json || interactive ? undefined : new TerminalRenderer({ stdout: process.stdout, stderr: process.stderr, verbose: Boolean(flags.verbose), progress: flags.progress !== false, showReasoning: flags.hideReasoning !== true });
   const sink = json ?? terminal;
   const options = { needsModel: true, announce: interactive || Boolean(flags.verbose), signal, ...(sink ? { serverLog: sink.render.bind(sink) } : {}) };
   return withSession(flags, options, async ({ hub, model, settings }) => {
     const agent = new Agent({ model: model!, tools: hub, system: settings.system, maxSteps: settings.maxSteps, maxContextTokens: settings.maxContextTokens, images: settings.images });
-    if (interactive) return runRepl(agent, hub, settings.verbose, signal);
+    if (interactive) return runRepl(agent, hub, { verbose: settings.verbose, progress: settings.progress, showReasoning: settings.showReasoning }, signal);
+    // The renderer was made before the config was read; the config may hide reasoning.
+    if (terminal && !settings.showReasoning) terminal.hideReasoning();
     try {
       const outcome = await runTurn(agent, prompt!, sink!, signal);
       return outcome === 'answered' ? 0 : 1;

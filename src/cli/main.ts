@@ -15,6 +15,7 @@ import { splitPromptAfterDoubleDash, type ParsedFlags, type ParsedInvocation } f
 import { toolsCommand } from './tools.js';
 import { trustCommand } from './trust.js';
 import { runRedactor } from '../policy/secrets.js';
+import { safe } from '../ui/style.js';
 
 // fetch's HTTP parser is WebAssembly; V8's optimizing tier-up of it runs on a
 // background thread that delays process exit by ~50 ms after a one-shot answer and
@@ -85,6 +86,8 @@ function checkGlobalFlags(flags: ParsedFlags) {
     verbose: flags.verbose === true,
     strict: flags.strict === true,
     allowInsecureEndpoint: flags.allowInsecureEndpoint === true ? true : undefined,
+    ...(flags.progress === false ? { progress: false } : {}),
+    ...(flags.hideReasoning === true ? { hideReasoning: true } : {}),
   };
 }
 
@@ -114,10 +117,11 @@ function report(error: unknown): number {
   if (code === ExitCode.interrupted) {
     process.stderr.write('Interrupted.\n');
   } else if (error instanceof SwitchboardError) {
-    process.stderr.write(`switchboard: ${runRedactor.redact(error.message)}\n`);
+    // Error messages may quote a server or the model: made terminal-safe.
+    process.stderr.write(`switchboard: ${safe(runRedactor.redact(error.message))}\n`);
   } else {
     // Not a user mistake: a bug. Keep the stack, it is what a bug report needs (secrets masked).
-    process.stderr.write(`switchboard: unexpected error (please report it):\n${runRedactor.redact(error instanceof Error ? (error.stack ?? error.message) : String(error))}\n`);
+    process.stderr.write(`switchboard: unexpected error (please report it):\n${safe(runRedactor.redact(error instanceof Error ? (error.stack ?? error.message) : String(error)))}\n`);
   }
   return code;
 }

@@ -8,7 +8,8 @@ import type { ChatModel } from '../llm/model.js';
 import { ToolHub } from '../mcp/hub.js';
 import { untilAborted } from '../abort.js';
 import { formatServerLog, type ServerLogEvent } from '../ui/server-log.js';
-import { styleFor } from '../ui/style.js';
+import { oneLine, safe, styleFor } from '../ui/style.js';
+import { activityEnabled, StartupActivity } from '../ui/activity.js';
 import { runRedactor } from '../policy/secrets.js';
 import { loadConfigForRun } from './config-loader.js';
 import { createModel } from './model-factory.js';
@@ -37,9 +38,11 @@ export interface SessionOptions {
 }
 
 
-/** Writes host messages to stderr; the one place this module prints. */
+/** Writes host messages to stderr; the one place this module prints (above the start-up spinner, while it runs). */
+let startup: StartupActivity | undefined;
 export function hostLog(message: string): void {
-  process.stderr.write(`${message}\n`);
+  if (startup) startup.print(`${message}\n`);
+  else process.stderr.write(`${message}\n`);
 }
 
 export async function withSession<T>(flags: GlobalFlags, options: SessionOptions, run: (session: Session) => Promise<T>): Promise<T> {
@@ -51,15 +54,17 @@ export async function withSession<T>(flags: GlobalFlags, options: SessionOptions
   // Model setup problems (no token) fail before any server is started.
   const model = options.needsModel ? createModel(settings, process.env, process.cwd()) : undefined;
   // Server output and messages may carry a secret from the config (a server echoing its argv): masked.
-  const redact = (text: string) => runRedactor.redact(text);
+  // ...and made terminal-safe (a server's text may carry escape sequences): `safe` for
+  // several lines, `oneLine` for what must stay on one.
+  const redact = (text: string) => safe(runRedactor.redact(text));
   const hub = new ToolHub(options.servers ? options.servers(config.servers) : config.servers, {
     startupTimeoutMs: settings.startupTimeoutMs,
     toolTimeoutMs: settings.toolTimeoutMs,
     maxToolOutputChars: settings.maxToolOutputChars,
     observer: {
-      stderrLine: settings.verbose ? (server, line) => hostLog(style.dim(`[${server}] ${redact(line)}`)) : undefined,
+      stderrLine: settings.verbose ? (server, line) => hostLog(style.dim(`[${oneLine(server, 60)}] ${oneLine(runRedactor.redact(line), Infinity)}`)) : undefined,
       notice: (_server, message) => hostLog(style.yellow(`! ${redact(message)}`)),
-      toolSkipped: (server, tool, reason) => hostLog(style.yellow(`! tool "${tool}" of server "${server}" is left out: ${redact(reason)}`)),
+      toolSkipped: (server, tool, reason) => hostLog(style.yellow(`! tool "${oneLine(tool, 120)}" of server "${oneLine(server, 60)}" is left out: ${redact(reason)}`)),
       serverLog: (server, entry) => {
         const event: ServerLogEvent = { type: 'server_log', server, ...entry };
         if (options.serverLog) options.serverLog(event);
@@ -68,7 +73,15 @@ export async function withSession<T>(flags: GlobalFlags, options: SessionOptions
     },
   });
   try {
-    const report = await untilAborted(hub.start(), options.signal);
+    startup = new StartupActivity(process.stderr, activityEnabled(process.stderr, flags.progress), style.cyan);
+    const activity = startup;
+    let report;
+    try {
+      report = await untilAborted(hub.start({ starting: (name) => activity.starting(oneLine(name, 60)), finished: (name) => activity.finished(oneLine(name, 60)) }), options.signal);
+    } finally {
+      activity.stop();
+      startup = undefined;
+    }
     for (const failure of report.failed) hostLog(style.red(`✗ ${redact(failure.message)}`));
     if (report.failed.length > 0 && settings.strict) {
       throw new SwitchboardError('SERVER_START', `${report.failed.length} of ${config.servers.length} servers failed to start, and --strict makes that fatal.`);

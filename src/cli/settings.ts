@@ -33,6 +33,10 @@ export interface GlobalFlags {
   verbose?: boolean;
   strict?: boolean;
   allowInsecureEndpoint?: boolean;
+  /** false with --no-progress: no spinners on a terminal. */
+  progress?: boolean;
+  /** --hide-reasoning */
+  hideReasoning?: boolean;
 }
 
 export interface RunSettings {
@@ -57,6 +61,10 @@ export interface RunSettings {
   strict: boolean;
   /** Send the token over plain http:// to a non-loopback host (refused otherwise). */
   allowInsecureEndpoint: boolean;
+  /** Spinners and elapsed times on a terminal. */
+  progress: boolean;
+  /** The model's reasoning on a terminal (always with --verbose). */
+  showReasoning: boolean;
 }
 
 export function resolveSettings(flags: GlobalFlags, config: LoadedConfig): RunSettings {
@@ -79,6 +87,8 @@ export function resolveSettings(flags: GlobalFlags, config: LoadedConfig): RunSe
     verbose: flags.verbose ?? false,
     strict: flags.strict ?? false,
     allowInsecureEndpoint: flags.allowInsecureEndpoint ?? file.allowInsecureEndpoint ?? false,
+    progress: flags.progress !== false,
+    showReasoning: flags.hideReasoning === true ? false : (file.showReasoning ?? true),
   };
 }
 

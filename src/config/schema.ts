@@ -87,6 +87,8 @@ export const AgentSettingsSchema = z.object({
   images: z.boolean().optional(),
   /** Send the model token over plain http:// to a host that is not loopback (off: refused). */
   allowInsecureEndpoint: z.boolean().optional(),
+  /** Show a thinking model's reasoning (dimmed, above the answer) in a terminal; default true. */
+  showReasoning: z.boolean().optional(),
 });
 
 export const ConfigFileSchema = z.looseObject({
