@@ -258,7 +258,9 @@ export class TerminalRenderer {
   }
 
   private retry(attempt: number, delayMs: number, reason: string): void {
-    const line = (text: string) => this.err.yellow(cut(`↻ model request failed (${reason}); retry ${attempt} ${text}`, lineWidth(this.options.stderr)));
+    // On a terminal the line is rewritten in place, so it must fit the width (a wrapped line cannot be erased).
+    const fit = (text: string) => (this.live ? cut(text, lineWidth(this.options.stderr)) : text);
+    const line = (text: string) => this.err.yellow(fit(`↻ model request failed (${reason}); retry ${attempt} ${text}`));
     const keep = line(`after ${(delayMs / 1000).toFixed(1)} s`);
     if (!this.live) {
       this.progress(keep);
