@@ -69,6 +69,7 @@ export async function runRepl(agent: Agent, hub: ToolHub, view: { verbose: boole
       try {
         await runTurn(agent, parsed.text, renderer, turn.signal);
       } catch (error) {
+        renderer.failed(); // the spinner stops, the cursor goes to a fresh line
         if (turn.signal.aborted) {
           const dropped = reader.discardQueued();
           renderer.notice(style.yellow(`■ turn cancelled${dropped.length > 0 ? `; not sent: ${dropped.length} queued message${dropped.length === 1 ? '' : 's'}` : ''}`));

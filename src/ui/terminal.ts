@@ -67,6 +67,8 @@ export class TerminalRenderer {
   private readonly running = new Map<string, RunningCall>();
   private ticker: NodeJS.Timeout | undefined;
   private usage: TurnUsage | undefined;
+  /** pauseActivity() calls not yet resumed. */
+  private paused = 0;
 
   constructor(private readonly options: TerminalRendererOptions) {
     this.err = styleFor(options.stderr);
@@ -210,6 +212,20 @@ export class TerminalRenderer {
     if (this.tty && usage) this.progress(this.err.dim(turnSummary(usage)));
   }
 
+  /**
+   * Stops the activity line while something else owns the terminal (a question to the user,
+   * e.g. an approval prompt): the line is erased and not redrawn until the returned function
+   * is called.
+   */
+  pauseActivity(): () => void {
+    this.paused++;
+    this.clearStatus();
+    return () => {
+      this.paused = Math.max(0, this.paused - 1);
+      this.refreshActivity();
+    };
+  }
+
   /** Stops showing reasoning (config `showReasoning: false`, read after the renderer was made); --verbose still shows it. */
   hideReasoning(): void {
     this.showReasoning = this.options.verbose;
@@ -299,7 +315,7 @@ export class TerminalRenderer {
       if (!waiting) this.stopTicker();
       return;
     }
-    if (this.openLine || this.reasoningOpen) return;
+    if (this.openLine || this.reasoningOpen || this.paused > 0) return;
     if (this.activity) {
       const now = performance.now();
       const parts: string[] = [];

@@ -95,6 +95,25 @@ describe.skipIf(TERMINAL_MISSING)('activity on a real terminal', () => {
     expect(plain(t.screen())).toMatch(/2 model calls · 1 tool call · ~\d[\d,]* in \/ ~\d[\d,]* out tokens · \d+\.\d s/);
   });
 
+  it('the REPL: the wait for the model spins until Ctrl+C cancels the turn; after that no spinner is drawn over the prompt', async () => {
+    const mock = await startMockLlm({ script: [{ fault: 'hang' }] });
+    mocks.push(mock);
+    const config = h.file('echo.json', { mcpServers: { fx: fixtureServer('--tools', 'echo') } });
+    const t = openTerminal(['chat', '--config', config, '--endpoint-url', mock.url, '--model', 'test-model']);
+    await t.waitFor(/you> /);
+    const mark = t.screen().length;
+    t.type('Hello?\r');
+    await t.waitFor(new RegExp(`${SPINNER.source} waiting for the model \\(\\d+\\.\\d s\\)`), mark);
+    t.type('\x03');
+    await t.waitFor(/turn cancelled[\s\S]*you> /, mark);
+    const cancelled = t.screen().length;
+    t.type('/help\r');
+    await t.waitFor(/Commands:[\s\S]*you> /, cancelled);
+    expect(t.screen().slice(cancelled)).not.toMatch(SPINNER);
+    t.type('\x04');
+    expect(await t.exit).toBe(0);
+  });
+
   it('stderr not a terminal: no spinner, no reasoning, no summary, the plain call lines', async () => {
     const mock = await thinkingModel();
     const r = await h.run(['chat', '--config', slowConfig(), '--endpoint-url', mock.url, '--model', 'test-model', 'Echo hi'], { env: { NO_COLOR: undefined, FORCE_COLOR: '1' } });
