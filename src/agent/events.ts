@@ -119,22 +119,24 @@ export const ApprovalEventSchema = z
   );
 
 /**
- * Token use. `scope: "model_call"` after each model call, `"turn"` once per turn with the
- * turn's totals (then `modelCalls`, `toolCalls` and `durationMs` are set). `estimated` is true
- * when the provider reported no usage and the counts were estimated from the text.
+ * Tokens one model call used (`scope: "call"`, after its reply, `step` as in model_request), or
+ * the whole turn (`scope: "turn"`, right before the turn's `final` or `stopped`, with the model
+ * calls, tool calls and wall time of the turn). From the provider's `usage` when it reports it;
+ * else estimated from the text sizes, and `estimated` is true (for a turn: when any of its calls
+ * was estimated).
  */
-export const UsageEventSchema = z
-  .object({
-    type: z.literal('usage'),
-    scope: z.enum(['model_call', 'turn']),
-    promptTokens: count(),
-    completionTokens: count(),
-    estimated: z.boolean(),
-    modelCalls: count().optional(),
-    toolCalls: count().optional(),
-    durationMs: z.number().min(0).optional(),
-  })
-  .describe('Token use of one model call (scope "model_call") or of a whole turn (scope "turn"); `estimated` when the provider reported none.');
+const UsageCountsSchema = { type: z.literal('usage'), promptTokens: count(), completionTokens: count(), estimated: z.boolean() };
+
+export const CallUsageEventSchema = z
+  .object({ ...UsageCountsSchema, scope: z.literal('call'), step: z.number().int().min(1) })
+  .describe('Tokens one model call used (after its reply; `step` as in model_request); `estimated` when the provider reported none.');
+
+export const TurnUsageEventSchema = z
+  .object({ ...UsageCountsSchema, scope: z.literal('turn'), modelCalls: count(), toolCalls: count(), durationMs: z.number().min(0) })
+  .describe('Tokens, model calls, tool calls and wall time of a whole turn, right before its `final` or `stopped`; `estimated` when any of its calls was estimated.');
+
+/** `usage`, by scope (a discriminated union nested in the one on `type`). */
+export const UsageEventSchema = z.discriminatedUnion('scope', [CallUsageEventSchema, TurnUsageEventSchema]);
 
 export const AgentEventSchema = z.discriminatedUnion('type', [
   ModelRequestEventSchema,
@@ -200,9 +202,13 @@ export type OutputEvent = z.infer<typeof OutputEventSchema>;
 export const WireEventSchema = z.discriminatedUnion(
   'type',
   OutputEventSchema.options.map((option) => {
-    const wire = option.extend({ v: z.literal(EVENTS_VERSION).describe('The version of the event contract.') });
+    const version = { v: z.literal(EVENTS_VERSION).describe('The version of the event contract.') };
     // extend() drops the description; the JSON Schema should keep it.
-    return option.description ? wire.describe(option.description) : wire;
+    const withVersion = (object: z.ZodObject) => {
+      const wire = object.extend(version);
+      return object.description ? wire.describe(object.description) : wire;
+    };
+    return option instanceof z.ZodDiscriminatedUnion ? z.discriminatedUnion('scope', option.options.map((inner) => withVersion(inner as z.ZodObject)) as never) : withVersion(option as z.ZodObject);
   }) as unknown as [
     z.ZodObject<{ type: z.ZodLiteral<string>; v: z.ZodLiteral<1> }>,
     ...z.ZodObject<{ type: z.ZodLiteral<string>; v: z.ZodLiteral<1> }>[],

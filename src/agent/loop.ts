@@ -135,6 +135,7 @@ export class Agent {
   /** The steps of one turn; returns whether the turn's messages stay in the history. */
   private async *runTurn(signal: AbortSignal | undefined): AsyncGenerator<AgentEvent, boolean, undefined> {
     const { tools, maxSteps } = this.options;
+    const tally = new TurnTally();
     let emptyRetried = false;
     let failureStreaks = new Map<string, number>();
     for (let step = 1; step <= maxSteps; step++) {
@@ -145,6 +146,7 @@ export class Agent {
       const messages = [...this.history];
       const reply = yield* this.requestModel(messages, functionTools, signal);
       if (reply.usage) this.estimator.calibrate(messages, functionTools, reply.usage.promptTokens);
+      yield tally.call(step, reply.usage ?? this.estimateUsage(messages, functionTools, reply), !reply.usage);
 
       if (reply.toolCalls.length === 0) {
         if (!reply.text.trim()) {
@@ -154,16 +156,19 @@ export class Agent {
             continue;
           }
           // Nothing answers the user message: it goes, like a failed turn.
+          yield tally.turn();
           yield { type: 'stopped', reason: 'empty_reply', steps: step, message: 'The model sent an empty reply twice in a row; the turn ends without an answer. Try rephrasing, or another model.' };
           return false;
         }
         this.history.push({ role: 'assistant', content: reply.text, ...(reply.reasoning ? { reasoning: reply.reasoning } : {}) });
+        yield tally.turn();
         yield { type: 'final', text: reply.text, steps: step, ...(reply.finishReason === 'length' ? { truncated: true } : {}) };
         return true;
       }
 
       emptyRetried = false;
       this.history.push({ role: 'assistant', content: reply.text, toolCalls: reply.toolCalls, ...(reply.reasoning ? { reasoning: reply.reasoning } : {}) });
+      tally.toolCalls += reply.toolCalls.length;
       const results = yield* this.runToolCalls(reply.toolCalls, signal);
       for (const [i, call] of reply.toolCalls.entries()) {
         this.history.push({ role: 'tool', toolCallId: call.id, name: call.name, content: results[i]!.text });
@@ -189,6 +194,7 @@ export class Agent {
         const count = (failureStreaks.get(key) ?? 0) + 1;
         streaks.set(key, count);
         if (count >= REPEATED_FAILURE_LIMIT) {
+          yield tally.turn();
           yield {
             type: 'stopped',
             reason: 'repeated_failure',
@@ -200,6 +206,7 @@ export class Agent {
       }
       failureStreaks = streaks;
     }
+    yield tally.turn();
     yield {
       type: 'stopped',
       reason: 'max_steps',
@@ -209,6 +216,12 @@ export class Agent {
     // The last step re-asked an empty reply or ran tools: keep the history only if it ends
     // with the answer to a tool round (an empty reply leaves the user message unanswered).
     return this.history.at(-1)?.role === 'tool';
+  }
+
+  /** Usage of a reply whose provider reported none: estimated from the sizes of what went and came back. */
+  private estimateUsage(messages: readonly ChatMessage[], functionTools: readonly FunctionTool[], reply: ModelReply): { promptTokens: number; completionTokens: number } {
+    const answer: ChatMessage = { role: 'assistant', content: reply.text, toolCalls: reply.toolCalls, ...(reply.reasoning ? { reasoning: reply.reasoning } : {}) };
+    return { promptTokens: this.estimator.estimate(messages, functionTools), completionTokens: this.estimator.estimate([answer]) };
   }
 
   private async *keepUnderBudget(functionTools: readonly FunctionTool[]): AsyncGenerator<AgentEvent, void, undefined> {
@@ -419,4 +432,31 @@ function canonicalArguments(raw: string): string {
 function firstLine(text: string): string {
   const line = text.split('\n')[0] ?? '';
   return line.length > 200 ? `${line.slice(0, 200)}...` : line;
+}
+
+type UsageEvent = Extract<AgentEvent, { type: 'usage' }>;
+
+/** What one turn used so far: model calls, tool calls, tokens, since when. */
+class TurnTally {
+  private readonly startedAt = performance.now();
+  private modelCalls = 0;
+  toolCalls = 0;
+  private promptTokens = 0;
+  private completionTokens = 0;
+  private estimated = false;
+
+  /** Counts one model call and returns its `usage` event. */
+  call(step: number, usage: { promptTokens: number; completionTokens: number }, estimated: boolean): UsageEvent {
+    this.modelCalls++;
+    this.promptTokens += usage.promptTokens;
+    this.completionTokens += usage.completionTokens;
+    this.estimated ||= estimated;
+    return { type: 'usage', scope: 'call', step, promptTokens: usage.promptTokens, completionTokens: usage.completionTokens, estimated };
+  }
+
+  /** The turn's totals, as its last `usage` event. */
+  turn(): UsageEvent {
+    const { modelCalls, toolCalls, promptTokens, completionTokens, estimated } = this;
+    return { type: 'usage', scope: 'turn', modelCalls, toolCalls, promptTokens, completionTokens, estimated, durationMs: Math.round(performance.now() - this.startedAt) };
+  }
 }

@@ -9,6 +9,7 @@
  * - `--json` prints the server's raw result; `--save-media DIR` writes its image, audio
  *   and blob parts to files and prints their paths.
  */
+import { safe } from '../ui/style.js';
 import { untilAborted } from '../abort.js';
 import { SwitchboardError, UserInputError } from '../errors.js';
 import { parseArguments } from '../mcp/arguments.js';
@@ -52,7 +53,9 @@ export async function callCommand(flags: CallFlags, signal: AbortSignal): Promis
       const result = outcome.result ?? { content: [{ type: 'text', text: outcome.text }], isError: outcome.isError };
       process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
     } else {
-      process.stdout.write(outcome.text.endsWith('\n') ? outcome.text : `${outcome.text}\n`);
+      // A terminal gets the result made safe (a server's escape sequences removed); a pipe gets it exact.
+      const text = process.stdout.isTTY ? safe(outcome.text) : outcome.text;
+      process.stdout.write(text.endsWith('\n') ? text : `${text}\n`);
     }
     if (flags.saveMedia !== undefined && outcome.result) {
       const paths = saveMedia(flags.saveMedia, route.originalName, mediaParts(outcome.result));

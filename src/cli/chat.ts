@@ -43,7 +43,7 @@ export async function chatCommand(flags: ChatFlags, signal: AbortSignal): Promis
   if (prompt !== undefined && prompt.trim() === '') {
     throw new UserInputError('USAGE', 'The prompt is empty. Give one as an argument (switchboard chat "your question") or on stdin.');
   }
-  const terminal = json || interactive ? undefined : new TerminalRenderer({ stdout: process.stdout, stderr: process.stderr, verbose: Boolean(flags.verbose) });
+  const terminal = json || interactive ? undefined : new TerminalRenderer({ stdout: process.stdout, stderr: process.stderr, verbose: Boolean(flags.verbose), progress: flags.progress !== false, showReasoning: flags.hideReasoning !== true });
   const sink = json ?? terminal;
   let approver: CliApprover | undefined;
   const options = {
@@ -60,7 +60,9 @@ export async function chatCommand(flags: ChatFlags, signal: AbortSignal): Promis
     approver = new CliApprover({ policy: buildPolicy(flags, config), out: process.stderr, style: styleFor(process.stderr), ...(ask && !interactive ? { asker: stdinAsker } : {}) });
     approver.routesChanged(hub.routes);
     const agent = new Agent({ model: model!, tools: hub, approver, system: settings.system, maxSteps: settings.maxSteps, maxContextTokens: settings.maxContextTokens, images: settings.images, maxToolCallsPerReply: settings.maxToolCallsPerReply, maxParallelToolCalls: settings.maxParallelToolCalls });
-    if (interactive) return runRepl(agent, hub, settings.verbose, signal, ask ? approver : undefined);
+    if (interactive) return runRepl(agent, hub, { verbose: settings.verbose, progress: settings.progress, showReasoning: settings.showReasoning }, signal, ask ? approver : undefined);
+    // The renderer was made before the config was read; the config may hide reasoning.
+    if (terminal && !settings.showReasoning) terminal.hideReasoning();
     const start = sessionStart(model!, hub);
     logEvent(start);
     json?.render(start);

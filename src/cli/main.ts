@@ -18,6 +18,7 @@ import { splitPromptAfterDoubleDash, type ParsedFlags, type ParsedInvocation } f
 import { toolsCommand } from './tools.js';
 import { trustCommand } from './trust.js';
 import { runRedactor } from '../policy/secrets.js';
+import { safe } from '../ui/style.js';
 
 // fetch's HTTP parser is WebAssembly; V8's optimizing tier-up of it runs on a
 // background thread that delays process exit by ~50 ms after a one-shot answer and
@@ -105,6 +106,8 @@ function checkGlobalFlags(flags: ParsedFlags) {
     allowInsecureEndpoint: flags.allowInsecureEndpoint === true ? true : undefined,
     logFile: nonEmpty(flags.logFile, '--log-file needs a path, e.g. --log-file switchboard.log.'),
     logLevel: logLevel(flags.logLevel),
+    ...(flags.progress === false ? { progress: false } : {}),
+    ...(flags.hideReasoning === true ? { hideReasoning: true } : {}),
   };
 }
 
@@ -170,10 +173,11 @@ function report(error: unknown): number {
   if (code === ExitCode.interrupted) {
     process.stderr.write('Interrupted.\n');
   } else if (error instanceof SwitchboardError) {
-    process.stderr.write(`switchboard: ${runRedactor.redact(error.message)}\n`);
+    // Error messages may quote a server or the model: made terminal-safe.
+    process.stderr.write(`switchboard: ${safe(runRedactor.redact(error.message))}\n`);
   } else {
     // Not a user mistake: a bug. Keep the stack, it is what a bug report needs (secrets masked).
-    process.stderr.write(`switchboard: unexpected error (please report it):\n${runRedactor.redact(error instanceof Error ? (error.stack ?? error.message) : String(error))}\n`);
+    process.stderr.write(`switchboard: unexpected error (please report it):\n${safe(runRedactor.redact(error instanceof Error ? (error.stack ?? error.message) : String(error)))}\n`);
   }
   return code;
 }

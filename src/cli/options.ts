@@ -21,6 +21,9 @@ export const GLOBAL_OPTIONS = {
   strict: { type: 'boolean', describe: 'Fail when any server fails to start' },
   'log-file': { type: 'string', describe: 'Append a JSON-lines log of the run (events, server stderr, retries; secrets masked) to this file' },
   'log-level': { type: 'string', describe: `Least level written to --log-file: debug, info, warn or error (default: ${DEFAULTS.logLevel})` },
+  // A boolean that is on by default: `--no-progress` is yargs' negation of it (the fast path
+  // leaves `--no-x` to yargs), so both parsers read it as `progress: false`.
+  progress: { type: 'boolean', describe: 'Show activity on a terminal: a spinner and the elapsed time while servers start, the model thinks and tools run (default: on; --no-progress turns it off)' },
 } as const satisfies Record<string, OptionSpec>;
 
 /** Flags about the model: only `chat` talks to one, so only `chat` takes them. */
@@ -34,6 +37,7 @@ export const MODEL_OPTIONS = {
   'model-timeout': { type: 'number', describe: `Seconds the model server may stay silent before the request is retried (default: ${DEFAULTS.modelTimeoutSeconds})` },
   retries: { type: 'number', describe: `Retries of a failed model request (default: ${DEFAULTS.retries})` },
   'allow-insecure-endpoint': { type: 'boolean', describe: 'Send the model token over plain http:// to a host that is not loopback' },
+  'hide-reasoning': { type: 'boolean', describe: 'Do not show the model\'s reasoning in a terminal (shown dimmed by default; config "showReasoning": false)' },
 } as const satisfies Record<string, OptionSpec>;
 
 /** Flags about which tool calls run without asking (`chat` only; see policy/approval.ts). */

@@ -8,7 +8,7 @@
 import type { Agent } from '../agent/loop.js';
 import { exitCodeFor, errorMessage, ExitCode, SwitchboardError } from '../errors.js';
 import type { ToolHub } from '../mcp/hub.js';
-import { oneLine, styleFor } from '../ui/style.js';
+import { oneLine, safe, styleFor } from '../ui/style.js';
 import { TerminalRenderer } from '../ui/terminal.js';
 import { parseReplInput, REPL_HELP, type ReplCommand } from './repl-commands.js';
 import { MessageReader } from './repl-input.js';
@@ -17,9 +17,9 @@ import { formatToolTable, terminalWidth } from '../ui/tool-table.js';
 import type { LineAsker } from '../ui/approval-prompt.js';
 
 /** `approver`, when given, asks its questions through the REPL's reader (paused for them). */
-export async function runRepl(agent: Agent, hub: ToolHub, verbose: boolean, runSignal: AbortSignal, approver?: { setAsker(asker: LineAsker | undefined): void }): Promise<number> {
+export async function runRepl(agent: Agent, hub: ToolHub, view: { verbose: boolean; progress: boolean; showReasoning: boolean }, runSignal: AbortSignal, approver?: { setAsker(asker: LineAsker | undefined): void }): Promise<number> {
   const style = styleFor(process.stderr);
-  const renderer = new TerminalRenderer({ stdout: process.stdout, stderr: process.stderr, verbose });
+  const renderer = new TerminalRenderer({ stdout: process.stdout, stderr: process.stderr, ...view });
   process.stderr.write(style.dim('Type a message, /help for commands, Ctrl+D to leave.\n'));
   let turn: AbortController | undefined;
   let exitCode: number | undefined;
@@ -72,11 +72,12 @@ export async function runRepl(agent: Agent, hub: ToolHub, verbose: boolean, runS
       try {
         await runTurn(agent, parsed.text, renderer, turn.signal);
       } catch (error) {
+        renderer.failed(); // the spinner stops, the cursor goes to a fresh line
         if (turn.signal.aborted) {
           const dropped = reader.discardQueued();
           renderer.notice(style.yellow(`■ turn cancelled${dropped.length > 0 ? `; not sent: ${dropped.length} queued message${dropped.length === 1 ? '' : 's'}` : ''}`));
         } else if (error instanceof SwitchboardError && exitCodeFor(error) !== ExitCode.interrupted) {
-          renderer.notice(style.red(`✗ ${errorMessage(error)}`));
+          renderer.notice(style.red(`✗ ${safe(errorMessage(error))}`));
         } else throw error;
       } finally {
         turn = undefined;

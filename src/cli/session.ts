@@ -12,7 +12,8 @@ import type { ChatModel } from '../llm/model.js';
 import { ToolHub } from '../mcp/hub.js';
 import { untilAborted } from '../abort.js';
 import { formatServerLog, type ServerLogEvent } from '../ui/server-log.js';
-import { styleFor } from '../ui/style.js';
+import { oneLine, safe, styleFor } from '../ui/style.js';
+import { activityEnabled, StartupActivity } from '../ui/activity.js';
 import { runRedactor } from '../policy/secrets.js';
 import { loadConfigForRun } from './config-loader.js';
 import { createModel } from './model-factory.js';
@@ -53,9 +54,11 @@ export interface SessionOptions {
 export type ServerStateEvent = Extract<HostEvent, { type: 'server_state' }>;
 
 
-/** Writes host messages to stderr; the one place this module prints. */
+/** Writes host messages to stderr; the one place this module prints (above the start-up spinner, while it runs). */
+let startup: StartupActivity | undefined;
 export function hostLog(message: string): void {
-  process.stderr.write(`${message}\n`);
+  if (startup) startup.print(`${message}\n`);
+  else process.stderr.write(`${message}\n`);
 }
 
 export async function withSession<T>(flags: GlobalFlags, options: SessionOptions, run: (session: Session) => Promise<T>): Promise<T> {
@@ -68,7 +71,9 @@ export async function withSession<T>(flags: GlobalFlags, options: SessionOptions
   // Model setup problems (no token) fail before any server is started.
   const model = options.needsModel ? createModel(settings, process.env, process.cwd()) : undefined;
   // Server output and messages may carry a secret from the config (a server echoing its argv): masked.
-  const redact = (text: string) => runRedactor.redact(text);
+  // ...and made terminal-safe (a server's text may carry escape sequences): `safe` for
+  // several lines, `oneLine` for what must stay on one.
+  const redact = (text: string) => safe(runRedactor.redact(text));
   // The log also masks anything that looks like a key (a token a server echoes that the config never named).
   const log: Logger = settings.logFile
     ? new FileLogger(settings.logFile, settings.logLevel, (text) => redactKeys(text, runRedactor), (problem) => hostLog(style.yellow(`! ${problem}`)))
@@ -83,7 +88,7 @@ export async function withSession<T>(flags: GlobalFlags, options: SessionOptions
     observer: {
       stderrLine: (server, line) => {
         log.log('debug', { kind: 'stderr', server, line });
-        if (settings.verbose) hostLog(style.dim(`[${server}] ${redact(line)}`));
+        if (settings.verbose) hostLog(style.dim(`[${oneLine(server, 60)}] ${oneLine(runRedactor.redact(line), Infinity)}`));
       },
       notice: (server, message) => {
         log.log('warn', { kind: 'host', server, message });
@@ -91,7 +96,7 @@ export async function withSession<T>(flags: GlobalFlags, options: SessionOptions
       },
       toolSkipped: (server, tool, reason) => {
         log.log('warn', { kind: 'host', server, message: `tool "${tool}" is left out: ${reason}` });
-        hostLog(style.yellow(`! tool "${tool}" of server "${server}" is left out: ${redact(reason)}`));
+        hostLog(style.yellow(`! tool "${oneLine(tool, 120)}" of server "${oneLine(server, 60)}" is left out: ${redact(reason)}`));
       },
       toolsChanged: () => options.toolsChanged?.(hub),
       serverLog: (server, entry) => {
@@ -108,7 +113,15 @@ export async function withSession<T>(flags: GlobalFlags, options: SessionOptions
   });
   try {
     const startedAt = performance.now();
-    const report = await untilAborted(hub.start(), options.signal);
+    startup = new StartupActivity(process.stderr, activityEnabled(process.stderr, flags.progress), style.cyan);
+    const activity = startup;
+    let report;
+    try {
+      report = await untilAborted(hub.start({ starting: (name) => activity.starting(oneLine(name, 60)), finished: (name) => activity.finished(oneLine(name, 60)) }), options.signal);
+    } finally {
+      activity.stop();
+      startup = undefined;
+    }
     started = true;
     log.log('info', { kind: 'host', message: 'servers started', durationMs: Math.round(performance.now() - startedAt), started: report.started, failed: report.failed.map((f) => f.server) });
     for (const failure of report.failed) {

@@ -43,6 +43,10 @@ export interface GlobalFlags {
   allowInsecureEndpoint?: boolean;
   logFile?: string;
   logLevel?: LogLevel;
+  /** false with --no-progress: no spinners on a terminal. */
+  progress?: boolean;
+  /** --hide-reasoning */
+  hideReasoning?: boolean;
 }
 
 export interface RunSettings {
@@ -75,6 +79,10 @@ export interface RunSettings {
   /** The JSON-lines log (absolute path), when one is asked for; and its least level. */
   logFile?: string;
   logLevel: LogLevel;
+  /** Spinners and elapsed times on a terminal. */
+  progress: boolean;
+  /** The model's reasoning on a terminal (always with --verbose). */
+  showReasoning: boolean;
 }
 
 export function resolveSettings(flags: GlobalFlags, config: LoadedConfig): RunSettings {
@@ -104,6 +112,8 @@ export function resolveSettings(flags: GlobalFlags, config: LoadedConfig): RunSe
     // A flag's path is relative to where the command runs; the config's, to the config file, like its other paths.
     logFile: flags.logFile !== undefined ? resolve(flags.logFile) : file.logFile !== undefined ? resolve(dirname(config.path), file.logFile) : undefined,
     logLevel: flags.logLevel ?? file.logLevel ?? DEFAULTS.logLevel,
+    progress: flags.progress !== false,
+    showReasoning: flags.hideReasoning === true ? false : (file.showReasoning ?? true),
   };
 }
 

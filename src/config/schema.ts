@@ -107,6 +107,8 @@ export const AgentSettingsSchema = z.object({
   logFile: z.string().min(1).optional(),
   /** Least level written to the log: debug, info (default), warn, error. */
   logLevel: LogLevelSchema.optional(),
+  /** Show a thinking model's reasoning (dimmed, above the answer) in a terminal; default true. */
+  showReasoning: z.boolean().optional(),
 });
 
 export const ConfigFileSchema = z.looseObject({

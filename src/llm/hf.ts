@@ -73,6 +73,8 @@ export class HfChatModel implements ChatModel {
       model: this.options.model,
       messages: toWireMessages(request.messages) as StreamArgs['messages'],
       ...(request.tools.length > 0 ? { tools: request.tools as never } : {}),
+      // Ask for the usage chunk (OpenAI's stream option), for the turn summary and `usage` events.
+      stream_options: { include_usage: true },
       ...(this.options.accessToken ? { accessToken: this.options.accessToken } : {}),
       // 4.x throws "Specifying both endpointUrl and provider is not supported": send one or the other.
       ...(this.options.endpointUrl

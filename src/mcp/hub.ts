@@ -91,9 +91,23 @@ export class ToolHub {
     );
   }
 
-  /** Starts every server concurrently; a failed server is reported and the others go on. */
-  async start(): Promise<StartReport> {
-    const outcomes = await Promise.allSettled(this.connections.map((c) => c.start()));
+  /**
+   * Starts every server concurrently; a failed server is reported and the others go on.
+   * `progress` hears each server begin and finish (ready or failed), e.g. for a spinner.
+   */
+  async start(progress?: { starting?(server: string): void; finished?(server: string, ok: boolean): void }): Promise<StartReport> {
+    const outcomes = await Promise.allSettled(
+      this.connections.map((c) => {
+        progress?.starting?.(c.name);
+        return c.start().then(
+          () => progress?.finished?.(c.name, true),
+          (error: unknown) => {
+            progress?.finished?.(c.name, false);
+            throw error;
+          },
+        );
+      }),
+    );
     const report: StartReport = { started: [], failed: [] };
     outcomes.forEach((outcome, i) => {
       const connection = this.connections[i]!;

@@ -4,6 +4,7 @@
  * (1, 2, 3 or empty) turns it on even for a pipe, FORCE_COLOR=0 off.
  */
 import { WriteStream } from 'node:tty';
+import { terminalSafe } from './sanitize.js';
 
 export interface Style {
   dim(text: string): string;
@@ -20,13 +21,30 @@ export function styleFor(stream: NodeJS.WriteStream, env: NodeJS.ProcessEnv = pr
 }
 
 /**
- * One line, at most `max` characters, for progress output. Control characters (escape
- * sequences from a server or a model) are dropped, so the text is inert on a terminal.
+ * Untrusted text (from a server or a model) made safe for a terminal, several lines kept:
+ * the one sanitiser (`terminalSafe`, see sanitize.ts) every renderer goes through. Style
+ * (colours) is applied to its result, never before.
+ */
+export function safe(text: string): string {
+  return terminalSafe(text);
+}
+
+/**
+ * Untrusted text as one line of at most `max` characters (code points), for progress
+ * output, names and notices: made safe by the sanitiser first (escape sequences removed,
+ * other controls, bidi and tag characters made visible), then whitespace runs (newlines,
+ * tabs) folded into one space, then cut with `…`.
  */
 export function oneLine(text: string, max = 160): string {
-  // eslint-disable-next-line no-control-regex
-  const flat = text.replace(/\s+/g, ' ').replace(/[\u0000-\u001f\u007f-\u009f]/g, '').trim();
-  return flat.length > max ? `${flat.slice(0, max - 1)}…` : flat;
+  const flat = terminalSafe(text).replace(/\s+/g, ' ').trim();
+  return cut(flat, max);
+}
+
+/** At most `max` code points (a cut text ends with `…`); never splits a surrogate pair. */
+export function cut(text: string, max: number): string {
+  if (text.length <= max) return text;
+  const points = [...text];
+  return points.length > max ? `${points.slice(0, Math.max(0, max - 1)).join('')}…` : text;
 }
 
 function colours(stream: NodeJS.WriteStream, env: NodeJS.ProcessEnv): boolean {

@@ -8,8 +8,14 @@
  * PIPED_NAME_MAX characters (a server's 10,000-character tool name must not widen every
  * row), and the description is flattened to one line of at most 80 characters as always,
  * so scripts reading the table see whole names of any sensible length.
+ *
+ * Names and descriptions come from servers: they go through the sanitiser (style.ts) before
+ * they are shown. Characters a reader cannot see (invisible tag characters, bidi controls)
+ * in a name or description are listed under the table (and in the detail view) as warnings:
+ * the model gets the description as the server gave it, hidden text included.
  */
-import { oneLine } from './style.js';
+import { hiddenCharacterWarning } from './sanitize.js';
+import { oneLine, safe } from './style.js';
 
 /** What a row needs from a route (the hub's `ToolRoute` has it). */
 export interface ToolRow {
@@ -38,9 +44,9 @@ export function terminalWidth(stream: NodeJS.WriteStream): number | undefined {
 
 export function formatToolTable(source: { routes: ReadonlyMap<string, ToolRow> }, width?: number): string {
   const rows = [...source.routes.values()].map((route) => ({
-    name: route.exposedName,
-    server: route.server,
-    original: route.originalName,
+    name: oneLine(route.exposedName, Infinity),
+    server: oneLine(route.server, Infinity),
+    original: oneLine(route.originalName, Infinity),
     description: oneLine(route.functionTool.function.description ?? '', DESCRIPTION_MAX),
   }));
   if (rows.length === 0) return 'No tools: no server is running, or the servers list none.';
@@ -60,32 +66,44 @@ export function formatToolTable(source: { routes: ReadonlyMap<string, ToolRow> }
     }
     descriptionWidth = width - (widths.name + widths.server + widths.original + 3 * GAP.length);
   }
-  return all
+  const table = all
     .map((row) => {
       const cells = [fit(row.name, widths.name), fit(row.server, widths.server), fit(row.original, widths.original)];
       const description = descriptionWidth >= 10 ? fit(row.description, descriptionWidth, false) : '';
       return [...cells, description].join(GAP).trimEnd();
     })
     .join('\n');
+  const warnings = [...source.routes.values()].flatMap((route) => hiddenWarnings(route).map((warning) => `warning: ${cutTo(`${oneLine(route.server, 60)}/${oneLine(route.originalName, 60)}: ${warning}`, width)}`));
+  return warnings.length > 0 ? `${table}\n\n${warnings.join('\n')}` : table;
+}
+
+/** What is hidden in a tool's name and description (one entry each, when there is something). */
+export function hiddenWarnings(route: ToolRow & { definition?: { title?: string } }): string[] {
+  const found: string[] = [];
+  const name = hiddenCharacterWarning(route.originalName);
+  if (name) found.push(`its name hides ${name}`);
+  const description = hiddenCharacterWarning(route.functionTool.function.description ?? '');
+  if (description) found.push(`its description hides ${description} (the model reads them; you do not see them)`);
+  return found;
+}
+
+function cutTo(text: string, width: number | undefined): string {
+  return width && width > 0 ? oneLine(text, width - 'warning: '.length) : text;
 }
 
 /** One tool in full: names, owner, description, input schema, annotations (and output schema when it has one). */
 export function formatToolDetail(route: ToolDetail): string {
   const { definition } = route;
-  const lines = [`${route.exposedName}`, `  server:        ${route.server}`, `  original name: ${route.originalName}`];
-  if (definition.title) lines.push(`  title:         ${inert(definition.title)}`);
-  lines.push('', 'Description:', indent(inert(definition.description?.trim() || '(none)')));
-  lines.push('', 'Input schema (as sent to the model):', indent(JSON.stringify(route.functionTool.function.parameters ?? {}, null, 2)));
-  lines.push('', 'Annotations:', indent(definition.annotations ? JSON.stringify(definition.annotations, null, 2) : '(none)'));
+  const lines = [oneLine(route.exposedName, Infinity), `  server:        ${oneLine(route.server, Infinity)}`, `  original name: ${oneLine(route.originalName, Infinity)}`];
+  if (definition.title) lines.push(`  title:         ${oneLine(definition.title, Infinity)}`);
+  lines.push('', 'Description:', indent(safe(definition.description?.trim() || '(none)')));
+  for (const warning of hiddenWarnings(route)) lines.push(`  warning: ${warning}`);
+  lines.push('', 'Input schema (as sent to the model):', indent(safe(JSON.stringify(route.functionTool.function.parameters ?? {}, null, 2))));
+  lines.push('', 'Annotations:', indent(definition.annotations ? safe(JSON.stringify(definition.annotations, null, 2)) : '(none)'));
     // Not in the hub's declared type, but servers send it and it is part of the definition.
   const { outputSchema } = definition as { outputSchema?: unknown };
-  if (outputSchema !== undefined) lines.push('', 'Output schema:', indent(JSON.stringify(outputSchema, null, 2)));
+  if (outputSchema !== undefined) lines.push('', 'Output schema:', indent(safe(JSON.stringify(outputSchema, null, 2))));
   return lines.join('\n');
-}
-
-/** Server text is untrusted: no control characters (escape sequences) reach the terminal, newlines and tabs aside. */
-function inert(text: string): string {
-  return text.replace(/[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/g, '');
 }
 
 function indent(text: string): string {

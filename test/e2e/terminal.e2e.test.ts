@@ -72,11 +72,11 @@ describe('the terminal renderer on a TTY', () => {
     const t = openTerminal(['chat', '--config', config, '--endpoint-url', mock.url, '--model', 'test-model', '--yes', 'Sleep a bit']);
     expect(await t.exit).toBe(0);
     const screen = t.screen();
-    expect(screen).toContain(`${CLEAR_LINE}▸ sleep `);
-    expect(screen).toMatch(/▸ sleep \d+\/700 slept \d+ ms/);
+    // The activity line: a spinner, the call, its progress and its elapsed time.
+    expect(screen).toMatch(new RegExp(`${CLEAR_LINE.replace(/[[\]\\]/g, '\\$&')}[⠋⠙⠹⠸⠼⠴⠦⠧⠇⠏] sleep \\d+/700 slept \\d+ ms \\(\\d+\\.\\d s\\)`));
     // No progress update ends with a newline: each is replaced by the next, or cleared.
-    expect(screen).not.toMatch(/▸ sleep [^\r\n\u001b]*\r?\n/);
-    expect(screen).toMatch(new RegExp(`${CLEAR_LINE.replace(/[[\]\\]/g, '\\$&')}← sleep \\(\\d+ ms\\) slept 700 ms\\r?\\n`));
+    expect(screen).not.toMatch(/ sleep \d+\/700 [^\r\n\u001b]*\r?\n/);
+    expect(screen).toMatch(new RegExp(`${CLEAR_LINE.replace(/[[\]\\]/g, '\\$&')}← sleep \\d+ ms slept 700 ms\\r?\\n`));
     expect(screen).toMatch(/Slept\.\r?\n/);
   });
 

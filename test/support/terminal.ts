@@ -6,7 +6,7 @@
  * - `TERMINAL_MISSING`: why no terminal can be opened here (undefined when one can); tests
  *   skip with it as the reason (`describe.skipIf(TERMINAL_MISSING)`), and it is printed once.
  * - `openTerminal(args, { env })`: starts `switchboard ...args` in a terminal. The environment
- *   is minimal (PATH, HOME, TERM, NO_COLOR) plus `env`.
+ *   is minimal (PATH, HOME, TERM, NO_COLOR) plus `env` (`X: undefined` removes X, e.g. NO_COLOR for colour tests).
  * - `closeTerminals()`: SIGKILLs every terminal still running, with the CLI and the servers it
  *   started (for an afterEach).
  */
@@ -40,12 +40,15 @@ if (TERMINAL_MISSING) process.stderr.write(`skipping the interactive chat tests:
 
 const terminals: Terminal[] = [];
 
-export function openTerminal(args: readonly string[], options: { env?: Record<string, string> } = {}): Terminal {
+export function openTerminal(args: readonly string[], options: { env?: Record<string, string | undefined> } = {}): Terminal {
   const command = [process.execPath, CLI_PATH, ...args].map((part) => `'${part.replace(/'/g, `'\\''`)}'`).join(' ');
   // -q quiet, -f flush at once, -e return the CLI's exit code; the typescript goes nowhere.
+  const env = Object.fromEntries(
+    Object.entries({ PATH: process.env.PATH, HOME: process.env.HOME, TERM: 'xterm', NO_COLOR: '1', XDG_CONFIG_HOME: NO_CONFIG_HOME, ...options.env }).filter(([, value]) => value !== undefined),
+  );
   const child = spawn('script', ['-qfec', command, '/dev/null'], {
     cwd: REPO_ROOT,
-    env: { PATH: process.env.PATH, HOME: process.env.HOME, TERM: 'xterm', NO_COLOR: '1', XDG_CONFIG_HOME: NO_CONFIG_HOME, ...options.env },
+    env,
     stdio: ['pipe', 'pipe', 'pipe'],
   });
   let screen = '';

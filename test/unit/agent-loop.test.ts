@@ -551,3 +551,30 @@ describe('Agent: limits on the calls of one reply', () => {
     expect(events.at(-1)).toMatchObject({ type: 'stopped', reason: 'repeated_failure' });
   });
 });
+
+describe('Agent: usage events', () => {
+  it('one per model call (the provider\'s counts, else estimated) and one for the turn, right before final', async () => {
+    const model = new ListModel((_request, index) =>
+      index === 0
+        ? { toolCalls: [toolCall('c1', 'get_temperature'), toolCall('c2', 'get_temperature')], usage: { promptTokens: 100, completionTokens: 10 } }
+        : { text: 'Done.' },
+    );
+    const events = await collect(new Agent({ model, tools: temperatureTools(), maxSteps: 5 }).send('Hi'));
+    const usage = events.filter((e) => e.type === 'usage');
+    expect(usage[0]).toEqual({ type: 'usage', scope: 'call', step: 1, promptTokens: 100, completionTokens: 10, estimated: false });
+    expect(usage[1]).toMatchObject({ type: 'usage', scope: 'call', step: 2, estimated: true });
+    const second = usage[1] as Extract<AgentEvent, { type: 'usage'; scope: 'call' }>;
+    expect(second.promptTokens).toBeGreaterThan(0);
+    expect(second.completionTokens).toBeGreaterThan(0);
+    expect(usage[2]).toMatchObject({ type: 'usage', scope: 'turn', modelCalls: 2, toolCalls: 2, promptTokens: 100 + second.promptTokens, completionTokens: 10 + second.completionTokens, estimated: true });
+    expect(events.at(-2)).toBe(usage[2]);
+    expect(events.at(-1)?.type).toBe('final');
+  });
+
+  it('a turn that stops (max steps) also ends with its usage before the stop', async () => {
+    const model = new ListModel(() => ({ toolCalls: [toolCall('c', 'get_temperature')], usage: { promptTokens: 5, completionTokens: 1 } }));
+    const events = await collect(new Agent({ model, tools: temperatureTools(), maxSteps: 2 }).send('Hi'));
+    expect(events.at(-2)).toMatchObject({ type: 'usage', scope: 'turn', modelCalls: 2, toolCalls: 2, promptTokens: 10, completionTokens: 2, estimated: false });
+    expect(events.at(-1)).toMatchObject({ type: 'stopped', reason: 'max_steps' });
+  });
+});

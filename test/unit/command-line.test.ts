@@ -35,6 +35,8 @@ describe('command line: fast path and yargs agree', () => {
     [['chat', '--allow', 'fs/read_*', '--allow', 'temperature/*', '--deny', 'fs/write_file', 'Hi']],
     [['chat', '--allow=fs/*', '--yes', '--approval', 'auto', 'Hi']],
     [['chat', '-y', '--deny', '*', 'Hi']],
+    [['chat', '--progress', '--hide-reasoning', 'x']],
+    [['tools', '--progress']],
   ])('%j', async (argv) => {
     const fast = parseCommonInvocation(argv);
     expect(fast, 'the fast path takes this invocation').toBeDefined();
@@ -55,6 +57,19 @@ describe('command line: fast path and yargs agree', () => {
     [['chat', '--config', 'my config.json', '--', '--not-a-flag']],
   ])('leaves %j to yargs', (argv) => {
     expect(parseCommonInvocation(argv)).toBeUndefined();
+  });
+});
+
+describe('command line: --no-progress', () => {
+  it('every command takes it: yargs reads it as progress false (the fast path leaves --no-x to yargs)', async () => {
+    for (const argv of [['chat', '--no-progress', 'x'], ['tools', '--no-progress'], ['call', 'get_temperature', '--no-progress']]) {
+      expect(parseCommonInvocation(argv)).toBeUndefined();
+      expect((await parseWithYargs(argv))?.flags.progress, argv.join(' ')).toBe(false);
+    }
+  });
+
+  it('--hide-reasoning is a model flag: chat only', async () => {
+    await expect(parseWithYargs(['tools', '--hide-reasoning'])).rejects.toThrow(/--hide-reasoning is not a flag of tools/);
   });
 });
 

@@ -30,7 +30,7 @@ describe('config/events.v1.schema.json', () => {
       { type: 'session_start', version: '0.1.0', model: 'test-model', servers: [{ name: 'a', state: 'ready', toolCount: 2 }], toolCount: 2 },
       { type: 'tool_call', id: 'c1', name: 'echo', server: 'a', originalName: 'echo', arguments: { text: 'hi' } },
       { type: 'server_state', server: 'a', state: 'crashed', previous: 'ready' },
-      { type: 'usage', scope: 'model_call', promptTokens: 10, completionTokens: 3, estimated: true },
+      { type: 'usage', scope: 'call', step: 1, promptTokens: 10, completionTokens: 3, estimated: true },
       { type: 'final', text: 'done', steps: 2 },
     );
     expect(out.split('\n').filter(Boolean).every((line) => (JSON.parse(line) as { v: number }).v === 1)).toBe(true);
@@ -49,7 +49,7 @@ describe('config/events.v1.schema.json', () => {
 describe('the README', () => {
   it('documents every event type in its event table', () => {
     const readme = readFileSync(join(REPO_ROOT, 'README.md'), 'utf8');
-    const types = OutputEventSchema.options.map((option) => option.shape.type.value);
+    const types = OutputEventSchema.options.map((option) => ('shape' in option ? option.shape.type.value : option.options[0].shape.type.value));
     const missing = types.filter((type) => !readme.includes(`| \`${type}\` |`));
     expect(missing, 'event types without a row in the README\'s event table').toEqual([]);
   });
