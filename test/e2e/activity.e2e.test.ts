@@ -42,7 +42,7 @@ describe.skipIf(TERMINAL_MISSING)('activity on a real terminal', () => {
 
   it('a spinner while the server starts and while the model is waited for, gone after; reasoning dimmed; call lines; a summary', async () => {
     const mock = await thinkingModel();
-    const t = openTerminal(['chat', '--config', slowConfig(), '--endpoint-url', mock.url, '--model', 'test-model', 'Echo hi'], { env: { NO_COLOR: undefined, COLUMNS: '120' } });
+    const t = openTerminal(['chat', '--config', slowConfig(), '--endpoint-url', mock.url, '--model', 'test-model', '--yes', 'Echo hi'], { env: { NO_COLOR: undefined, COLUMNS: '120' } });
     expect(await t.exit, t.screen()).toBe(0);
     const screen = t.screen();
     const text = plain(screen);
@@ -69,7 +69,7 @@ describe.skipIf(TERMINAL_MISSING)('activity on a real terminal', () => {
 
   it('--no-progress: no spinner at all; --hide-reasoning: no reasoning; the call lines and the summary stay', async () => {
     const mock = await thinkingModel();
-    const t = openTerminal(['chat', '--config', slowConfig(), '--endpoint-url', mock.url, '--model', 'test-model', '--no-progress', '--hide-reasoning', 'Echo hi']);
+    const t = openTerminal(['chat', '--config', slowConfig(), '--endpoint-url', mock.url, '--model', 'test-model', '--yes', '--no-progress', '--hide-reasoning', 'Echo hi']);
     expect(await t.exit, t.screen()).toBe(0);
     const text = plain(t.screen());
     expect(text).not.toMatch(SPINNER);
@@ -80,7 +80,7 @@ describe.skipIf(TERMINAL_MISSING)('activity on a real terminal', () => {
   it('TERM=dumb: no spinner (the line cannot be rewritten); config showReasoning false hides the reasoning', async () => {
     const mock = await thinkingModel();
     const config = h.file('quiet.json', { showReasoning: false, mcpServers: { fixture: fixtureServer('--tools', 'echo', '--slow-start', '500') } });
-    const t = openTerminal(['chat', '--config', config, '--endpoint-url', mock.url, '--model', 'test-model', 'Echo hi'], { env: { TERM: 'dumb' } });
+    const t = openTerminal(['chat', '--config', config, '--endpoint-url', mock.url, '--model', 'test-model', '--yes', 'Echo hi'], { env: { TERM: 'dumb' } });
     expect(await t.exit, t.screen()).toBe(0);
     const text = plain(t.screen());
     expect(text).not.toMatch(SPINNER);
@@ -99,7 +99,7 @@ describe.skipIf(TERMINAL_MISSING)('activity on a real terminal', () => {
     const mock = await startMockLlm({ script: [{ fault: 'hang' }] });
     mocks.push(mock);
     const config = h.file('echo.json', { mcpServers: { fx: fixtureServer('--tools', 'echo') } });
-    const t = openTerminal(['chat', '--config', config, '--endpoint-url', mock.url, '--model', 'test-model']);
+    const t = openTerminal(['chat', '--config', config, '--endpoint-url', mock.url, '--model', 'test-model', '--yes']);
     await t.waitFor(/you> /);
     const mark = t.screen().length;
     t.type('Hello?\r');
@@ -116,7 +116,7 @@ describe.skipIf(TERMINAL_MISSING)('activity on a real terminal', () => {
 
   it('stderr not a terminal: no spinner, no reasoning, no summary, the plain call lines', async () => {
     const mock = await thinkingModel();
-    const r = await h.run(['chat', '--config', slowConfig(), '--endpoint-url', mock.url, '--model', 'test-model', 'Echo hi'], { env: { NO_COLOR: undefined, FORCE_COLOR: '1' } });
+    const r = await h.run(['chat', '--config', slowConfig(), '--endpoint-url', mock.url, '--model', 'test-model', '--yes', 'Echo hi'], { env: { NO_COLOR: undefined, FORCE_COLOR: '1' } });
     expect(r.code, r.stderr).toBe(0);
     expect(r.stdout).toBe('The answer is hi.\n');
     const err = plain(r.stderr);

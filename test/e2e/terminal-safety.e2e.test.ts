@@ -75,7 +75,7 @@ describe.skipIf(TERMINAL_MISSING)('untrusted text on a real terminal', () => {
           };
     const mock = await startMockLlm({ script });
     mocks.push(mock);
-    const t = openTerminal(['chat', '--config', hostileConfig(), '--endpoint-url', mock.url, '--model', 'test-model', '--verbose', 'Go'], { env: { NO_COLOR: undefined, COLUMNS: '200' } });
+    const t = openTerminal(['chat', '--config', hostileConfig(), '--endpoint-url', mock.url, '--model', 'test-model', '--yes', '--verbose', 'Go'], { env: { NO_COLOR: undefined, COLUMNS: '200' } });
     expect(await t.exit, t.screen()).toBe(0);
     const screen = t.screen();
     expect(terminalProblems(screen)).toEqual([]);

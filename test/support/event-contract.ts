@@ -69,8 +69,11 @@ export function eventContractProblems(stdout: string, exitCode: number | null): 
 function describeErrors(check: ValidateFunction, event: unknown): string {
   const type = (event as { type?: unknown } | null)?.type;
   const errors = check.errors ?? [];
-  const schema = JSON.parse(readFileSync(join(REPO_ROOT, 'config/events.v1.schema.json'), 'utf8')) as { oneOf: Array<{ properties: { type: { const: string } } }> };
-  const branch = schema.oneOf.findIndex((s) => s.properties.type.const === type);
+  type Branch = { properties?: { type?: { const?: string } }; oneOf?: Branch[] };
+  const schema = JSON.parse(readFileSync(join(REPO_ROOT, 'config/events.v1.schema.json'), 'utf8')) as { oneOf: Branch[] };
+  // A branch is one event type, or a nested union of one type's variants (usage, by scope).
+  const typeOf = (branch: Branch): string | undefined => branch.properties?.type?.const ?? branch.oneOf?.[0]?.properties?.type?.const;
+  const branch = schema.oneOf.findIndex((s) => typeOf(s) === type);
   if (branch < 0) return `unknown event type ${JSON.stringify(type)}`;
   const own = errors.filter((e) => e.schemaPath.startsWith(`#/oneOf/${branch}/`));
   return own.map((e) => `${e.instancePath || '(event)'} ${e.message ?? ''}${e.params && 'additionalProperty' in e.params ? ` (${String(e.params.additionalProperty)})` : ''}`).join('; ');
