@@ -15,6 +15,15 @@ export type AgentEvent =
    * before this event belonged to the failed attempt; the new attempt streams from the start.
    */
   | { type: 'model_retry'; attempt: number; delayMs: number; reason: string }
+  /**
+   * The model request of `step` was cancelled (or its reply set aside) and sent again,
+   * because the tools changed meanwhile (a server came up with a listing other than the
+   * cached one): the model never acts on a stale tool. `resent` counts these in the turn;
+   * they are not model calls of the step budget. Deltas before it belonged to the old request.
+   */
+  | { type: 'model_resend'; step: number; resent: number; reason: string }
+  /** The reply's tool calls wait for these servers, still starting, before they run. */
+  | { type: 'tool_wait'; servers: string[] }
   /** The model asked for a tool. `arguments` is the parsed JSON when it parses, else the raw text. */
   | { type: 'tool_call'; id: string; name: string; server?: string; originalName?: string; arguments: unknown }
   /** A progress notification from the server running call `id` (any number, in order, before its tool_result). */

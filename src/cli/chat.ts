@@ -51,7 +51,7 @@ async function chat(flags: ChatFlags, json: JsonLinesRenderer | undefined, signa
   }
   const terminal = json || interactive ? undefined : new TerminalRenderer({ stdout: process.stdout, stderr: process.stderr, verbose: Boolean(flags.verbose) });
   const sink = json ?? terminal;
-  const options = { needsModel: true, announce: interactive || Boolean(flags.verbose), signal, ...(sink ? { serverLog: sink.render.bind(sink) } : {}) };
+  const options = { needsModel: true, announce: interactive || Boolean(flags.verbose), signal, overlap: true, ...(sink ? { serverLog: sink.render.bind(sink) } : {}) };
   return withSession(flags, options, async ({ hub, model, settings }) => {
     const agent = new Agent({ model: model!, tools: hub, system: settings.system, maxSteps: settings.maxSteps, maxContextTokens: settings.maxContextTokens, images: settings.images });
     if (interactive) return runRepl(agent, hub, settings.verbose, signal);

@@ -84,6 +84,7 @@ function checkGlobalFlags(flags: ParsedFlags) {
     retries: number('retries', 'retries', 0, true),
     verbose: flags.verbose === true,
     strict: flags.strict === true,
+    cache: flags.cache === false ? false : undefined,
     allowInsecureEndpoint: flags.allowInsecureEndpoint === true ? true : undefined,
   };
 }

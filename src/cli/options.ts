@@ -17,6 +17,7 @@ export const GLOBAL_OPTIONS = {
   'tool-timeout': { type: 'number', describe: `Seconds a tool call may take (default: ${DEFAULTS.toolTimeoutSeconds}; a server's "timeout" wins)` },
   verbose: { type: 'boolean', alias: 'v', describe: 'Show server stderr, model reasoning and step counts' },
   strict: { type: 'boolean', describe: 'Fail when any server fails to start' },
+  cache: { type: 'boolean', describe: 'Use the tool-listing cache in $XDG_CACHE_HOME/switchboard (default: on; --no-cache waits for every server and neither reads nor writes it)' },
 } as const satisfies Record<string, OptionSpec>;
 
 /** Flags about the model: only `chat` talks to one, so only `chat` takes them. */

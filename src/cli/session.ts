@@ -5,7 +5,8 @@
 import type { LoadedConfig } from '../config/schema.js';
 import { SwitchboardError } from '../errors.js';
 import type { ChatModel } from '../llm/model.js';
-import { ToolHub } from '../mcp/hub.js';
+import { ToolHub, type StartReport } from '../mcp/hub.js';
+import { cacheFolder, ToolCache } from '../mcp/tool-cache.js';
 import { untilAborted } from '../abort.js';
 import { formatServerLog, type ServerLogEvent } from '../ui/server-log.js';
 import { styleFor } from '../ui/style.js';
@@ -34,6 +35,12 @@ export interface SessionOptions {
    * it they are shown on stderr with --verbose (server name and level) and dropped otherwise.
    */
   serverLog?: (event: ServerLogEvent) => void;
+  /**
+   * Run the command while the servers start, with their cached tool listings, when every
+   * server has one (chat: the first model request need not wait). Off with --strict (a
+   * failed start must stop the run before it begins) and without the cache.
+   */
+  overlap?: boolean;
 }
 
 
@@ -56,6 +63,7 @@ export async function withSession<T>(flags: GlobalFlags, options: SessionOptions
     startupTimeoutMs: settings.startupTimeoutMs,
     toolTimeoutMs: settings.toolTimeoutMs,
     maxToolOutputChars: settings.maxToolOutputChars,
+    ...(settings.cache ? { cache: new ToolCache(cacheFolder(process.env)) } : {}),
     observer: {
       stderrLine: settings.verbose ? (server, line) => hostLog(style.dim(`[${server}] ${redact(line)}`)) : undefined,
       notice: (_server, message) => hostLog(style.yellow(`! ${redact(message)}`)),
@@ -67,24 +75,37 @@ export async function withSession<T>(flags: GlobalFlags, options: SessionOptions
       },
     },
   });
-  try {
-    const report = await untilAborted(hub.start(), options.signal);
+  const what = model ? `${model.scripted ? '' : 'model: '}${model.description}; ` : '';
+  const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
+  let running = true;
+  const reportFailures = (report: StartReport) => {
     for (const failure of report.failed) hostLog(style.red(`✗ ${redact(failure.message)}`));
+  };
+  try {
+    const early = options.overlap && !settings.strict ? hub.startEarly() : undefined;
+    if (early) {
+      // Failures are shown when they happen (a call to the server's tools says so too).
+      void early.then((report) => running && reportFailures(report));
+      if (options.announce || model?.scripted) {
+        hostLog(style.dim(redact(`switchboard: ${what}${plural(config.servers.length, 'server')} starting, ${plural(hub.functionTools.length, 'tool')} (cached list)`)));
+      }
+      return await run({ settings, hub, model });
+    }
+    const report = await untilAborted(hub.start(), options.signal);
+    reportFailures(report);
     if (report.failed.length > 0 && settings.strict) {
       throw new SwitchboardError('SERVER_START', `${report.failed.length} of ${config.servers.length} servers failed to start, and --strict makes that fatal.`);
     }
     // The scripted model is always announced: nobody should mistake its replies for an LLM's.
     if (options.announce || report.failed.length > 0 || model?.scripted) {
-      const tools = hub.functionTools.length;
-      const servers = report.started.length;
-      const what = model ? `${model.scripted ? '' : 'model: '}${model.description}; ` : '';
-      hostLog(style.dim(redact(`switchboard: ${what}${servers} server${servers === 1 ? '' : 's'} ready, ${tools} tool${tools === 1 ? '' : 's'}`)));
+      hostLog(style.dim(redact(`switchboard: ${what}${plural(report.started.length, 'server')} ready, ${plural(hub.functionTools.length, 'tool')}`)));
     }
     return await run({ settings, hub, model });
   } catch (error) {
     if (options.signal.aborted) throw new SwitchboardError('INTERRUPTED', 'Interrupted.');
     throw error;
   } finally {
+    running = false;
     await hub.close();
   }
 }

@@ -33,6 +33,8 @@ export interface GlobalFlags {
   verbose?: boolean;
   strict?: boolean;
   allowInsecureEndpoint?: boolean;
+  /** false with --no-cache. */
+  cache?: boolean;
 }
 
 export interface RunSettings {
@@ -57,6 +59,8 @@ export interface RunSettings {
   strict: boolean;
   /** Send the token over plain http:// to a non-loopback host (refused otherwise). */
   allowInsecureEndpoint: boolean;
+  /** Use the tool-listing cache (see mcp/tool-cache.ts); `--no-cache` or config `"cache": false` turn it off. */
+  cache: boolean;
 }
 
 export function resolveSettings(flags: GlobalFlags, config: LoadedConfig): RunSettings {
@@ -79,6 +83,7 @@ export function resolveSettings(flags: GlobalFlags, config: LoadedConfig): RunSe
     verbose: flags.verbose ?? false,
     strict: flags.strict ?? false,
     allowInsecureEndpoint: flags.allowInsecureEndpoint ?? file.allowInsecureEndpoint ?? false,
+    cache: flags.cache ?? file.cache ?? true,
   };
 }
 

@@ -87,6 +87,8 @@ export const AgentSettingsSchema = z.object({
   images: z.boolean().optional(),
   /** Send the model token over plain http:// to a host that is not loopback (off: refused). */
   allowInsecureEndpoint: z.boolean().optional(),
+  /** Keep each server's last tool listing in the user's cache folder, so chat answers sooner (default true; `--no-cache` wins). */
+  cache: z.boolean().optional(),
 });
 
 export const ConfigFileSchema = z.looseObject({

@@ -128,6 +128,8 @@ export class ServerConnection {
   private listings = 0;
   /** ...once that newer one has finished (see applyListing). */
   private appliedListing = 0;
+  /** The first start, while it runs: a call arriving meanwhile waits for it. */
+  private firstStart: Promise<void> | undefined;
 
   constructor(
     readonly spec: ServerSpec,
@@ -167,13 +169,28 @@ export class ServerConnection {
   }
 
   /** The first start; a failure leaves the server down. */
-  async start(): Promise<void> {
-    try {
-      await this.launch();
-    } catch (error) {
+  start(): Promise<void> {
+    this.firstStart ??= this.launch().catch((error: unknown) => {
       this.setState('down');
       throw error;
-    }
+    });
+    return this.firstStart;
+  }
+
+  /**
+   * Tools known before the server answers (a cached listing): shown as `tools` until the
+   * server's own listing replaces them. Only before the first listing.
+   */
+  seed(tools: readonly McpToolDefinition[]): void {
+    if (this.appliedListing === 0) this.listed = tools;
+  }
+
+  /** Resolves once the first start is over, however it ended (never rejects). */
+  settled(): Promise<void> {
+    return (this.firstStart ?? Promise.resolve()).then(
+      () => undefined,
+      () => undefined,
+    );
   }
 
   /** Spawns and initializes a new run; on failure the caller decides the state. */
@@ -206,6 +223,7 @@ export class ServerConnection {
       this.applyListing(++this.listings, await this.listAllTools(client));
     } catch (error) {
       await transport.close().catch(() => undefined);
+      if (this.appliedListing === 0) this.listed = []; // a seeded (cached) listing goes with the failed start
       throw new ServerStartError(this.name, describeStartFailure(error, this.options.startupTimeoutMs), this.commandLine, tailOf(stderr));
     }
     // Only now: a close during start-up is a start failure, not a crash.
@@ -278,6 +296,9 @@ export class ServerConnection {
 
   /** The current run, restarting the server first when it crashed. */
   private async readyRun(): Promise<Run> {
+    // Still on its first start (a chat that went ahead with cached tools): wait for it;
+    // its failure is the call's answer.
+    if (this.current === 'starting' && this.firstStart && !this.restarting) await this.firstStart;
     if (this.current === 'crashed') this.restarting ??= this.restart().finally(() => (this.restarting = undefined));
     // Calls arriving while a restart is under way wait for it too.
     if (this.restarting) await this.restarting;

@@ -16,6 +16,8 @@ import { mediaParts, resultToText, truncateMiddle, type MediaPart, type ToolResu
 import { killMarkedProcesses } from './run-marker.js';
 import { newRunScope } from './watchdog.js';
 import { buildRouteTable, EMPTY_ROUTE_TABLE, type RouteTable, type ToolRoute } from './routes.js';
+import { sameListing, type ToolCache } from './tool-cache.js';
+import type { McpToolDefinition } from './schema.js';
 
 export interface HubOptions {
   startupTimeoutMs: number;
@@ -25,6 +27,8 @@ export interface HubOptions {
   observer?: HubObserver;
   /** Restart policy (tests shorten it). */
   restartBackoffMs?: number;
+  /** Each server's last tool listing: read by `startEarly`, updated after every first start. */
+  cache?: ToolCache;
 }
 
 export interface HubObserver extends ConnectionObserver {
@@ -69,6 +73,10 @@ export class ToolHub {
   private readonly offeredNames = new Map<string, string>();
   /** Routes are built once every server had its chance to start, so start-up order cannot change names. */
   private started = false;
+  /** What the cache held for each server (read once), to rewrite it only when the listing changed. */
+  private readonly cached = new Map<string, readonly McpToolDefinition[] | undefined>();
+  /** Told whenever the route table is rebuilt (see watchTools). */
+  private readonly toolWatchers = new Set<() => void>();
 
   constructor(specs: readonly ServerSpec[], private readonly options: HubOptions) {
     const observer: ConnectionObserver = {
@@ -85,16 +93,93 @@ export class ToolHub {
 
   /** Starts every server concurrently; a failed server is reported and the others go on. */
   async start(): Promise<StartReport> {
-    const outcomes = await Promise.allSettled(this.connections.map((c) => c.start()));
+    const outcomes = await Promise.allSettled(this.connections.map((c) => c.start().then(() => this.remember(c))));
+    this.started = true;
+    this.rebuildRoutes();
+    return this.reportOf(outcomes);
+  }
+
+  /**
+   * The start-up overlap. When the cache has a listing for EVERY server, routes are built
+   * from those listings at once and the servers start in the background: the caller may
+   * send its first model request now. As each server comes up its own listing replaces the
+   * cached one (routes rebuilt, watchers told; names stay stable through offeredNames); a
+   * server that fails loses its tools, and a call already routed to it gets the start
+   * failure. Returns the report of the background start, or undefined (nothing started)
+   * when a listing is missing: then call `start()`, as without a cache.
+   */
+  startEarly(): Promise<StartReport> | undefined {
+    if (!this.options.cache) return undefined;
+    const listings = this.connections.map((c) => this.cachedListing(c));
+    if (listings.some((tools) => tools === undefined)) return undefined;
+    this.connections.forEach((c, i) => c.seed(listings[i]!));
+    this.started = true;
+    this.rebuildRoutes();
+    const starts = this.connections.map((c) =>
+      c.start().then(
+        () => this.remember(c),
+        (error: unknown) => {
+          if (c.state !== 'closed') this.rebuildRoutes(); // its cached tools go
+          throw error;
+        },
+      ),
+    );
+    return Promise.allSettled(starts).then((outcomes) => this.reportOf(outcomes));
+  }
+
+  /**
+   * Calls `listener` after every rebuild of the route table (a server came up, its tools
+   * changed); `functionTools` may or may not differ. Returns the unsubscribe function.
+   */
+  watchTools(listener: () => void): () => void {
+    this.toolWatchers.add(listener);
+    return () => this.toolWatchers.delete(listener);
+  }
+
+  /** The servers owning these exposed names that are still on their first start. */
+  startingServers(exposedNames: readonly string[]): string[] {
+    const owners = new Set(exposedNames.map((name) => this.table.routes.get(name)?.server).filter((server) => server !== undefined));
+    return this.connections.filter((c) => owners.has(c.name) && c.state === 'starting').map((c) => c.name);
+  }
+
+  /** Resolves once these servers' first starts are over, however they ended. */
+  async serversSettled(servers: readonly string[]): Promise<void> {
+    await Promise.all(this.connections.filter((c) => servers.includes(c.name)).map((c) => c.settled()));
+  }
+
+  private reportOf(outcomes: ReadonlyArray<PromiseSettledResult<unknown>>): StartReport {
     const report: StartReport = { started: [], failed: [] };
     outcomes.forEach((outcome, i) => {
       const connection = this.connections[i]!;
       if (outcome.status === 'fulfilled') report.started.push(connection.name);
       else report.failed.push(outcome.reason instanceof ServerStartError ? outcome.reason : new ServerStartError(connection.name, String(outcome.reason), connection.commandLine, connection.stderrTail()));
     });
-    this.started = true;
-    this.rebuildRoutes();
     return report;
+  }
+
+  /** The cached listing of a server (read once; a corrupt file is a notice and a miss). */
+  private cachedListing(connection: ServerConnection): readonly McpToolDefinition[] | undefined {
+    const cache = this.options.cache;
+    if (!cache) return undefined;
+    if (!this.cached.has(connection.name)) {
+      const read = cache.read(connection.spec);
+      if (read.problem) this.options.observer?.notice?.(connection.name, read.problem);
+      this.cached.set(connection.name, read.tools);
+    }
+    return this.cached.get(connection.name);
+  }
+
+  /** A server came up: its listing goes to the cache when it differs, and into the routes. */
+  private remember(connection: ServerConnection): void {
+    const cache = this.options.cache;
+    if (cache && connection.state === 'ready') {
+      const before = this.cachedListing(connection);
+      if (!before || !sameListing(before, connection.tools)) {
+        cache.write(connection.spec, connection.tools);
+        this.cached.set(connection.name, connection.tools);
+      }
+    }
+    if (this.started) this.rebuildRoutes();
   }
 
   get functionTools(): readonly FunctionTool[] {
@@ -156,6 +241,7 @@ export class ToolHub {
     // (its next call restarts it), a server marked down answers "server down", and a
     // server that never started has none. Names offered once are kept (offeredNames).
     this.table = buildRouteTable(this.connections.map((c) => ({ name: c.name, tools: c.tools })), this.offeredNames);
+    for (const watcher of this.toolWatchers) watcher();
     for (const skip of this.table.skipped) {
       const key = `${skip.server}\u0000${skip.tool}\u0000${skip.reason}`;
       if (this.reportedSkips.has(key)) continue;
@@ -173,6 +259,7 @@ function unknownToolMessage(name: string, available: string[]): string {
 function describeCallFailure(error: unknown, route: ToolRoute, timeoutMs: number, signal: AbortSignal | undefined): string {
   const name = route.exposedName;
   if (signal?.aborted) return `Error: the call to ${name} was cancelled (interrupted by the user).`;
+  if (error instanceof ServerStartError) return `Error: ${name} cannot run: ${error.message}`;
   if (error instanceof ServerDownError) return `Error: ${name} is unavailable: ${error.message}.`;
   if (error instanceof ServerCrashedError) {
     const tail = error.stderrTail.length ? ` Its last stderr lines: ${error.stderrTail.join(' | ')}` : '';

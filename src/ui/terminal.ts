@@ -59,6 +59,15 @@ export class TerminalRenderer {
         stdout.write(event.text);
         this.openLine = !event.text.endsWith('\n');
         return;
+      case 'model_resend':
+        if (this.options.verbose) this.progress(this.err.dim(`· model call ${event.step} sent again (${event.resent} re-sent this turn): ${event.reason}`));
+        return;
+      case 'tool_wait': {
+        const line = `${this.err.cyan('…')} waiting for server${event.servers.length > 1 ? 's' : ''} ${event.servers.map((s) => `"${s}"`).join(', ')} to start (Ctrl+C to stop)`;
+        if (this.live) this.setStatus(line);
+        else this.progress(line);
+        return;
+      }
       case 'model_retry':
         this.retry(event.attempt, event.delayMs, oneLine(event.reason, 200));
         return;
