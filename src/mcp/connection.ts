@@ -179,7 +179,8 @@ export class ServerConnection {
 
   /**
    * Tools known before the server answers (a cached listing): shown as `tools` until the
-   * server's own listing replaces them. Only before the first listing.
+   * server's own listing replaces them. Only before the first listing. A server that then
+   * fails to start keeps them: a call to one is answered with the start failure.
    */
   seed(tools: readonly McpToolDefinition[]): void {
     if (this.appliedListing === 0) this.listed = tools;
@@ -223,7 +224,6 @@ export class ServerConnection {
       this.applyListing(++this.listings, await this.listAllTools(client));
     } catch (error) {
       await transport.close().catch(() => undefined);
-      if (this.appliedListing === 0) this.listed = []; // a seeded (cached) listing goes with the failed start
       throw new ServerStartError(this.name, describeStartFailure(error, this.options.startupTimeoutMs), this.commandLine, tailOf(stderr));
     }
     // Only now: a close during start-up is a start failure, not a crash.
@@ -296,9 +296,9 @@ export class ServerConnection {
 
   /** The current run, restarting the server first when it crashed. */
   private async readyRun(): Promise<Run> {
-    // Still on its first start (a chat that went ahead with cached tools): wait for it;
-    // its failure is the call's answer.
-    if (this.current === 'starting' && this.firstStart && !this.restarting) await this.firstStart;
+    // Never up yet (a chat that went ahead with cached tools): wait for the first start;
+    // its failure is the call's answer, now and later.
+    if (this.firstStart && this.appliedListing === 0) await this.firstStart;
     if (this.current === 'crashed') this.restarting ??= this.restart().finally(() => (this.restarting = undefined));
     // Calls arriving while a restart is under way wait for it too.
     if (this.restarting) await this.restarting;

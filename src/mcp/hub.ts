@@ -104,8 +104,8 @@ export class ToolHub {
    * from those listings at once and the servers start in the background: the caller may
    * send its first model request now. As each server comes up its own listing replaces the
    * cached one (routes rebuilt, watchers told; names stay stable through offeredNames); a
-   * server that fails loses its tools, and a call already routed to it gets the start
-   * failure. Returns the report of the background start, or undefined (nothing started)
+   * server that fails to start keeps its cached tools, and a call to one is answered with
+   * the start failure (no re-send: what the model saw is what it was offered). Returns the report of the background start, or undefined (nothing started)
    * when a listing is missing: then call `start()`, as without a cache.
    */
   startEarly(): Promise<StartReport> | undefined {
@@ -115,15 +115,7 @@ export class ToolHub {
     this.connections.forEach((c, i) => c.seed(listings[i]!));
     this.started = true;
     this.rebuildRoutes();
-    const starts = this.connections.map((c) =>
-      c.start().then(
-        () => this.remember(c),
-        (error: unknown) => {
-          if (c.state !== 'closed') this.rebuildRoutes(); // its cached tools go
-          throw error;
-        },
-      ),
-    );
+    const starts = this.connections.map((c) => c.start().then(() => this.remember(c)));
     return Promise.allSettled(starts).then((outcomes) => this.reportOf(outcomes));
   }
 
