@@ -86,7 +86,11 @@ export class ToolCache {
       renameSync(temp, path);
       return true;
     } catch {
-      rmSync(temp, { force: true });
+      try {
+        rmSync(temp, { force: true });
+      } catch {
+        // the folder itself is unusable: nothing was left in it
+      }
       return false;
     }
   }
