@@ -186,6 +186,11 @@ export class ServerConnection {
     if (this.appliedListing === 0) this.listed = tools;
   }
 
+  /** Whether the server ever came up (listed its tools). */
+  get everReady(): boolean {
+    return this.appliedListing > 0;
+  }
+
   /** Resolves once the first start is over, however it ended (never rejects). */
   settled(): Promise<void> {
     return (this.firstStart ?? Promise.resolve()).then(

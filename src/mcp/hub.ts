@@ -128,10 +128,20 @@ export class ToolHub {
     return () => this.toolWatchers.delete(listener);
   }
 
-  /** The servers owning these exposed names that are still on their first start. */
+  /**
+   * The servers owning these exposed names that are still on their first start. A name no
+   * route has (yet) may be a tool of any server still starting: then all of those.
+   */
   startingServers(exposedNames: readonly string[]): string[] {
-    const owners = new Set(exposedNames.map((name) => this.table.routes.get(name)?.server).filter((server) => server !== undefined));
-    return this.connections.filter((c) => owners.has(c.name) && c.state === 'starting').map((c) => c.name);
+    const routes = exposedNames.map((name) => this.table.routes.get(name));
+    const owners = new Set(routes.map((route) => route?.server));
+    const anyOwner = owners.has(undefined);
+    return this.connections.filter((c) => (anyOwner || owners.has(c.name)) && c.state === 'starting' && this.firstStarting(c)).map((c) => c.name);
+  }
+
+  /** Still on its first start (not a restart after a crash, which a call waits for anyway). */
+  private firstStarting(connection: ServerConnection): boolean {
+    return connection.state === 'starting' && !connection.everReady;
   }
 
   /** Resolves once these servers' first starts are over, however they ended. */
