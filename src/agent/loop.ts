@@ -10,6 +10,11 @@
  * - every tool call gets exactly one tool message, whatever happened to it;
  * - at most `maxSteps` model calls per user message, every call counted (retries of
  *   a failed HTTP request are not model calls; an empty reply re-asked is);
+ * - the model never acts on a stale tool: a request out while the tools change (servers
+ *   starting behind cached listings, see ToolExecutor.watchTools) is cancelled and sent
+ *   again with the fresh tools (`model_resend`, not counted in maxSteps); tool calls for
+ *   servers still starting wait for them (`tool_wait`), and a reply whose tools changed
+ *   during that wait is set aside and the request sent again;
  * - the same failing call (same name, same arguments, error result) three times in a
  *   row ends the turn instead of burning the step budget;
  * - no printing and no process access: the caller renders the events;
