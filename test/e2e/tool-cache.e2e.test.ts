@@ -186,7 +186,7 @@ describe('the cache file', () => {
     expect(JSON.parse(readFileSync(s.cacheFiles()[0]!, 'utf8')).tools[0].name).toBe('echo');
   });
 
-  it('--no-cache and "cache": false neither read nor write it', async () => {
+  it('--no-cache neither reads nor writes it', async () => {
     const s = setup();
     await warm(s);
     writeFileSync(s.gate, '');
@@ -197,8 +197,11 @@ describe('the cache file', () => {
     expect(r.code, r.stderr).toBe(0);
     expect(r.stderr).not.toMatch(/cached tool list/);
     expect(readFileSync(file!, 'utf8')).toBe('corrupt');
+  });
 
+  it('"cache": false in the config does not write it', async () => {
     const off = setup(['--tools', 'echo'], { cache: false });
+    script = () => ({ text: 'ok' });
     const r2 = await off.chat([]);
     expect(r2.code, r2.stderr).toBe(0);
     expect(off.cacheFiles()).toEqual([]);
