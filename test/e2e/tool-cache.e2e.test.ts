@@ -40,7 +40,7 @@ function setup(fixtureFlags: string[] = ['--tools', 'echo'], extra: Record<strin
   const cache = join(dir, 'cache');
   writeFileSync(gate, '');
   const config = h.file(`config-${Math.random().toString(36).slice(2)}.json`, {
-    mcpServers: { fixture: fixtureServer(...fixtureFlags, '--start-gate', gate, '--event-log', events) },
+    mcpServers: { fixture: fixtureServer(...fixtureFlags, '--start-gate', gate, '--event-log', events, '--log-initialized') },
     ...extra,
   });
   const env = { XDG_CACHE_HOME: cache };

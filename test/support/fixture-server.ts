@@ -21,9 +21,9 @@
  *                          pid to PIDFILE; only a host that finds it by other means can kill it
  *   --pidfile PATH         write own pid to PATH at start
  *   --event-log PATH       append one line per shutdown step received ("stdin-eof", "SIGTERM",
- *                          "SIGINT"), so a test can tell which stages of a shutdown reached it;
- *                          also "initialized" once the host has its initialize answer (the
- *                          host's notifications/initialized arrived)
+ *                          "SIGINT"), so a test can tell which stages of a shutdown reached it
+ *   --log-initialized      also log "initialized" to --event-log once the host has its initialize
+ *                          answer (the host's notifications/initialized arrived)
  *   --start-gate PATH      wait until the file PATH exists before connecting the transport, so a
  *                          test decides when the server comes up (after --slow-start)
  *   --tools-file PATH      like --tools, read from PATH at start (comma-separated): the listing
@@ -86,6 +86,7 @@ interface Flags {
   echoArgv: boolean;
   echoEnv: string[];
   startGate?: string;
+  logInitialized: boolean;
 }
 
 function fatalUsage(message: string): never {
@@ -108,6 +109,7 @@ function parseFlags(argv: string[]): Flags {
     logTool: false,
     echoArgv: false,
     echoEnv: [],
+    logInitialized: false,
   };
   const value = (i: number, flag: string): string => {
     const v = argv[i];
@@ -147,6 +149,7 @@ function parseFlags(argv: string[]): Flags {
       case '--token': value(++i, flag); break;
       case '--echo-argv': flags.echoArgv = true; break;
       case '--echo-env': flags.echoEnv.push(value(++i, flag)); break;
+      case '--log-initialized': flags.logInitialized = true; break;
       case '--start-gate': flags.startGate = value(++i, flag); break;
       case '--tools-file': flags.tools = readFileSync(value(++i, flag), 'utf8').split(',').map((s) => s.trim()).filter(Boolean); break;
       default: fatalUsage(`unknown flag ${String(flag)}`);
@@ -542,7 +545,7 @@ server.setRequestHandler(CallToolRequestSchema, async (request, extra) => {
   return result;
 });
 
-server.oninitialized = () => logEvent('initialized');
+if (flags.logInitialized) server.oninitialized = () => logEvent('initialized');
 
 const transport = new StdioServerTransport();
 await server.connect(transport);
