@@ -118,6 +118,14 @@ export const ApprovalEventSchema = z
     'The decision on call `id`, one per tool_call (when the host reviews calls), in call order, before any call of the reply runs. `by`: `policy` (a rule or the approval mode), `user` (answered the question), `session` (an earlier "always" for this tool), `no_terminal` (it would ask, and nobody can be asked). `reason` is the user\'s own explanation for the model, when given. A denied call is not run; its tool_result (isError) carries what the model is told.',
   );
 
+export const ModelResendEventSchema = z
+  .object({ type: z.literal('model_resend'), step: z.number().int().min(1), resent: z.number().int().min(1), reason: z.string() })
+  .describe('The model request of `step` was cancelled (or its reply set aside) and sent again, because the tools changed meanwhile (a server came up with a listing other than the cached one): the model never acts on a stale tool. `resent` counts these in the turn; they are not model calls of the step budget. Deltas before it belonged to the old request.');
+
+export const ToolWaitEventSchema = z
+  .object({ type: z.literal('tool_wait'), servers: z.array(z.string()) })
+  .describe("The reply's tool calls wait for these servers, still starting, before they run.");
+
 /**
  * Tokens one model call used (`scope: "call"`, after its reply, `step` as in model_request), or
  * the whole turn (`scope: "turn"`, right before the turn's `final` or `stopped`, with the model
@@ -143,6 +151,8 @@ export const AgentEventSchema = z.discriminatedUnion('type', [
   ReasoningDeltaEventSchema,
   TextDeltaEventSchema,
   ModelRetryEventSchema,
+  ModelResendEventSchema,
+  ToolWaitEventSchema,
   ToolCallEventSchema,
   ApprovalRequestedEventSchema,
   ApprovalEventSchema,

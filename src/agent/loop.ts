@@ -14,6 +14,11 @@
  * - a tool_call event's `arguments` is never a value too deep to render (too deep: the raw text);
  * - at most `maxSteps` model calls per user message, every call counted (retries of
  *   a failed HTTP request are not model calls; an empty reply re-asked is);
+ * - the model never acts on a stale tool: a request out while the tools change (servers
+ *   starting behind cached listings, see ToolExecutor.watchTools) is cancelled and sent
+ *   again with the fresh tools (`model_resend`, not counted in maxSteps); tool calls for
+ *   servers still starting wait for them (`tool_wait`), and a reply whose tools changed
+ *   during that wait is set aside and the request sent again;
  * - the same failing call (same name, same arguments, error result) three times in a
  *   row ends the turn instead of burning the step budget;
  * - no printing and no process access: the caller renders the events;
@@ -24,7 +29,7 @@
  * Host failures (the model request failing after retries, an interrupt) are thrown.
  */
 import { setMaxListeners } from 'node:events';
-import { linkedController } from '../abort.js';
+import { linkedController, untilAborted } from '../abort.js';
 import { SwitchboardError } from '../errors.js';
 import { jsonDepthExceeds, MAX_JSON_DEPTH } from '../mcp/json-depth.js';
 import type { ChatMessage, ChatModel, FunctionTool, ModelReply, ToolCall, UserContentPart } from '../llm/model.js';
@@ -47,6 +52,16 @@ export interface ToolExecutor {
     signal?: AbortSignal,
     onProgress?: (progress: { progress: number; total?: number; message?: string }) => void,
   ): Promise<{ text: string; isError: boolean; server?: string; durationMs: number; images?: ReadonlyArray<{ mimeType?: string; data: string }> }>;
+  /**
+   * Optional, for tools that may change while a request is out (servers starting behind
+   * cached listings): `listener` runs whenever `functionTools` may have changed; returns
+   * the unsubscribe function.
+   */
+  watchTools?(listener: () => void): () => void;
+  /** The servers owning these exposed names that are still starting (their calls would wait). */
+  startingServers?(exposedNames: readonly string[]): string[];
+  /** Resolves once these servers finished starting, however it went. */
+  serversSettled?(servers: readonly string[]): Promise<void>;
 }
 
 /** What an approver sees of a call: the model's call and, when the name is routed, its owner. */
@@ -97,6 +112,8 @@ export const DEFAULT_MAX_TOOL_CALLS_PER_REPLY = 128;
 export const DEFAULT_MAX_PARALLEL_TOOL_CALLS = 16;
 
 const REPEATED_FAILURE_LIMIT = 3;
+/** What `requestModel` returns when the tools changed under the request. */
+const STALE = Symbol('stale tools');
 
 type CallResult = { text: string; isError: boolean; images?: ReadonlyArray<{ mimeType?: string; data: string }>; skipped?: boolean };
 
@@ -137,14 +154,30 @@ export class Agent {
     const { tools, maxSteps } = this.options;
     const tally = new TurnTally();
     let emptyRetried = false;
+    let resent = 0;
     let failureStreaks = new Map<string, number>();
     for (let step = 1; step <= maxSteps; step++) {
       throwIfAborted(signal);
-      const functionTools = tools.functionTools;
+      let functionTools = tools.functionTools;
       yield* this.keepUnderBudget(functionTools);
       yield { type: 'model_request', step, maxSteps };
-      const messages = [...this.history];
-      const reply = yield* this.requestModel(messages, functionTools, signal);
+      let messages = [...this.history];
+      let reply: ModelReply | typeof STALE;
+      // Sent again (not a new step) while the tools changed under it; see model_resend.
+      for (;;) {
+        reply = yield* this.requestModel(messages, functionTools, signal);
+        if (reply !== STALE) {
+          const starting = reply.toolCalls.length > 0 ? (tools.startingServers?.(reply.toolCalls.map((call) => call.name)) ?? []) : [];
+          if (starting.length === 0) break;
+          yield { type: 'tool_wait', servers: starting };
+          await untilAborted(tools.serversSettled?.(starting) ?? Promise.resolve(), signal);
+          if (sameTools(functionTools, tools.functionTools)) break;
+        }
+        resent++;
+        yield { type: 'model_resend', step, resent, reason: 'the tools changed since the request was sent (a server came up with a listing other than the cached one)' };
+        functionTools = tools.functionTools;
+        messages = [...this.history];
+      }
       if (reply.usage) this.estimator.calibrate(messages, functionTools, reply.usage.promptTokens);
       yield tally.call(step, reply.usage ?? this.estimateUsage(messages, functionTools, reply), !reply.usage);
 
@@ -233,22 +266,44 @@ export class Agent {
     }
   }
 
-  private async *requestModel(messages: ChatMessage[], functionTools: readonly FunctionTool[], signal?: AbortSignal): AsyncGenerator<AgentEvent, ModelReply, undefined> {
+  /**
+   * One model request. When the tools change while it is out (`watchTools`), it is
+   * cancelled and STALE returned: the caller sends it again with the fresh tools.
+   */
+  private async *requestModel(messages: ChatMessage[], functionTools: readonly FunctionTool[], signal?: AbortSignal): AsyncGenerator<AgentEvent, ModelReply | typeof STALE, undefined> {
+    const { tools } = this.options;
+    const request = linkedController(signal);
+    let stale = false;
+    const unwatch = tools.watchTools?.(() => {
+      if (stale || sameTools(functionTools, tools.functionTools)) return;
+      stale = true;
+      request.abort(new Error('the tools changed'));
+    });
     let reply: ModelReply | undefined;
-    for await (const event of this.options.model.stream({ messages, tools: functionTools, signal })) {
-      switch (event.type) {
-        case 'text_delta':
-        case 'reasoning_delta':
-          yield event;
-          break;
-        case 'retry':
-          yield { type: 'model_retry', attempt: event.attempt, delayMs: event.delayMs, reason: event.reason };
-          break;
-        case 'reply':
-          reply = event.reply;
-          break;
+    try {
+      for await (const event of this.options.model.stream({ messages, tools: functionTools, signal: request.signal })) {
+        switch (event.type) {
+          case 'text_delta':
+          case 'reasoning_delta':
+            yield event;
+            break;
+          case 'retry':
+            yield { type: 'model_retry', attempt: event.attempt, delayMs: event.delayMs, reason: event.reason };
+            break;
+          case 'reply':
+            reply = event.reply;
+            break;
+        }
+        if (stale) break;
       }
+    } catch (error) {
+      if (stale && !signal?.aborted) return STALE;
+      throw error;
+    } finally {
+      unwatch?.();
+      request.dispose();
     }
+    if (stale && !signal?.aborted) return STALE;
     if (!reply) throw new SwitchboardError('MODEL_REQUEST', 'The model stream ended without a reply.');
     return reply;
   }
@@ -394,6 +449,11 @@ export class Agent {
 function declinedMessage(name: string, verdict: ApprovalVerdict): string {
   const reason = verdict.reason ? ` The user's reason: ${verdict.reason}` : '';
   return `The user declined this call to ${name}; it was not run.${reason}`;
+}
+
+/** Same tools as the model would see them (the serialised request part). */
+function sameTools(a: readonly FunctionTool[], b: readonly FunctionTool[]): boolean {
+  return a === b || JSON.stringify(a) === JSON.stringify(b);
 }
 
 function throwIfAborted(signal: AbortSignal | undefined): void {

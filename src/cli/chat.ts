@@ -50,6 +50,7 @@ export async function chatCommand(flags: ChatFlags, signal: AbortSignal): Promis
     needsModel: true,
     announce: interactive || Boolean(flags.verbose),
     signal,
+    overlap: true,
     ...(sink ? { serverLog: sink.render.bind(sink) } : {}),
     ...(json ? { serverState: json.render.bind(json) } : {}),
     toolsChanged: (hub: { routes: Parameters<CliApprover['routesChanged']>[0] }) => approver?.routesChanged(hub.routes),

@@ -103,6 +103,7 @@ function checkGlobalFlags(flags: ParsedFlags) {
     retries: number('retries', 'retries', 0, true),
     verbose: flags.verbose === true,
     strict: flags.strict === true,
+    cache: flags.cache === false ? false : undefined,
     allowInsecureEndpoint: flags.allowInsecureEndpoint === true ? true : undefined,
     logFile: nonEmpty(flags.logFile, '--log-file needs a path, e.g. --log-file switchboard.log.'),
     logLevel: logLevel(flags.logLevel),

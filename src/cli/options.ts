@@ -24,6 +24,7 @@ export const GLOBAL_OPTIONS = {
   // A boolean that is on by default: `--no-progress` is yargs' negation of it (the fast path
   // leaves `--no-x` to yargs), so both parsers read it as `progress: false`.
   progress: { type: 'boolean', describe: 'Show activity on a terminal: a spinner and the elapsed time while servers start, the model thinks and tools run (default: on; --no-progress turns it off)' },
+  cache: { type: 'boolean', describe: 'Use the tool-listing cache in $XDG_CACHE_HOME/switchboard (default: on; --no-cache waits for every server and neither reads nor writes it)' },
 } as const satisfies Record<string, OptionSpec>;
 
 /** Flags about the model: only `chat` talks to one, so only `chat` takes them. */

@@ -9,7 +9,8 @@ import { redactKeys } from '../log/redact-keys.js';
 import type { LoadedConfig } from '../config/schema.js';
 import { SwitchboardError } from '../errors.js';
 import type { ChatModel } from '../llm/model.js';
-import { ToolHub } from '../mcp/hub.js';
+import { ToolHub, type StartReport } from '../mcp/hub.js';
+import { cacheFolder, ToolCache } from '../mcp/tool-cache.js';
 import { untilAborted } from '../abort.js';
 import { formatServerLog, type ServerLogEvent } from '../ui/server-log.js';
 import { oneLine, safe, styleFor } from '../ui/style.js';
@@ -49,6 +50,12 @@ export interface SessionOptions {
   serverState?: (event: ServerStateEvent) => void;
   /** The route table changed (a server's `list_changed`, a restart); called after the hub swapped it. */
   toolsChanged?: (hub: ToolHub) => void;
+  /**
+   * Run the command while the servers start, with their cached tool listings, when every
+   * server has one (chat: the first model request need not wait). Off with --strict (a
+   * failed start must stop the run before it begins) and without the cache.
+   */
+  overlap?: boolean;
 }
 
 export type ServerStateEvent = Extract<HostEvent, { type: 'server_state' }>;
@@ -85,6 +92,7 @@ export async function withSession<T>(flags: GlobalFlags, options: SessionOptions
     startupTimeoutMs: settings.startupTimeoutMs,
     toolTimeoutMs: settings.toolTimeoutMs,
     maxToolOutputChars: settings.maxToolOutputChars,
+    ...(settings.cache ? { cache: new ToolCache(cacheFolder(process.env)) } : {}),
     observer: {
       stderrLine: (server, line) => {
         log.log('debug', { kind: 'stderr', server, line });
@@ -111,11 +119,34 @@ export async function withSession<T>(flags: GlobalFlags, options: SessionOptions
       },
     },
   });
+  const what = model ? `${model.scripted ? '' : 'model: '}${model.description}; ` : '';
+  const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
+  let running = true;
+  const reportFailures = (report: StartReport) => {
+    for (const failure of report.failed) {
+      log.log('error', { kind: 'host', server: failure.server, message: failure.message });
+      hostLog(style.red(`✗ ${redact(failure.message)}`));
+    }
+  };
   try {
     const startedAt = performance.now();
+    const early = options.overlap && !settings.strict ? hub.startEarly() : undefined;
+    if (early) {
+      started = true;
+      // Failures are shown when they happen (a call to the server's tools says so too).
+      void early.then((report) => {
+        if (!running) return;
+        log.log('info', { kind: 'host', message: 'servers started', durationMs: Math.round(performance.now() - startedAt), started: report.started, failed: report.failed.map((f) => f.server) });
+        reportFailures(report);
+      });
+      if (options.announce || model?.scripted) {
+        hostLog(style.dim(redact(`switchboard: ${what}${plural(config.servers.length, 'server')} starting, ${plural(hub.functionTools.length, 'tool')} (cached list)`)));
+      }
+      return await run({ settings, config, hub, model, logEvent });
+    }
     startup = new StartupActivity(process.stderr, activityEnabled(process.stderr, flags.progress), style.cyan);
     const activity = startup;
-    let report;
+    let report: StartReport;
     try {
       report = await untilAborted(hub.start({ starting: (name) => activity.starting(oneLine(name, 60)), finished: (name) => activity.finished(oneLine(name, 60)) }), options.signal);
     } finally {
@@ -124,19 +155,13 @@ export async function withSession<T>(flags: GlobalFlags, options: SessionOptions
     }
     started = true;
     log.log('info', { kind: 'host', message: 'servers started', durationMs: Math.round(performance.now() - startedAt), started: report.started, failed: report.failed.map((f) => f.server) });
-    for (const failure of report.failed) {
-      log.log('error', { kind: 'host', server: failure.server, message: failure.message });
-      hostLog(style.red(`✗ ${redact(failure.message)}`));
-    }
+    reportFailures(report);
     if (report.failed.length > 0 && settings.strict) {
       throw new SwitchboardError('SERVER_START', `${report.failed.length} of ${config.servers.length} servers failed to start, and --strict makes that fatal.`);
     }
     // The scripted model is always announced: nobody should mistake its replies for an LLM's.
     if (options.announce || report.failed.length > 0 || model?.scripted) {
-      const tools = hub.functionTools.length;
-      const servers = report.started.length;
-      const what = model ? `${model.scripted ? '' : 'model: '}${model.description}; ` : '';
-      hostLog(style.dim(redact(`switchboard: ${what}${servers} server${servers === 1 ? '' : 's'} ready, ${tools} tool${tools === 1 ? '' : 's'}`)));
+      hostLog(style.dim(redact(`switchboard: ${what}${plural(report.started.length, 'server')} ready, ${plural(hub.functionTools.length, 'tool')}`)));
     }
     return await run({ settings, config, hub, model, logEvent });
   } catch (error) {
@@ -144,6 +169,7 @@ export async function withSession<T>(flags: GlobalFlags, options: SessionOptions
     log.log('error', { kind: 'host', message: failure instanceof Error ? failure.message : String(failure), ...(failure instanceof SwitchboardError ? { code: failure.code } : {}) });
     throw failure;
   } finally {
+    running = false;
     await hub.close();
     log.log('info', { kind: 'host', message: 'run finished', durationMs: Math.round(performance.now() - runStartedAt) });
     log.close();

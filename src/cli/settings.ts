@@ -47,6 +47,8 @@ export interface GlobalFlags {
   progress?: boolean;
   /** --hide-reasoning */
   hideReasoning?: boolean;
+  /** false with --no-cache. */
+  cache?: boolean;
 }
 
 export interface RunSettings {
@@ -83,6 +85,8 @@ export interface RunSettings {
   progress: boolean;
   /** The model's reasoning on a terminal (always with --verbose). */
   showReasoning: boolean;
+  /** Use the tool-listing cache (see mcp/tool-cache.ts); `--no-cache` or config `"cache": false` turn it off. */
+  cache: boolean;
 }
 
 export function resolveSettings(flags: GlobalFlags, config: LoadedConfig): RunSettings {
@@ -114,6 +118,7 @@ export function resolveSettings(flags: GlobalFlags, config: LoadedConfig): RunSe
     logLevel: flags.logLevel ?? file.logLevel ?? DEFAULTS.logLevel,
     progress: flags.progress !== false,
     showReasoning: flags.hideReasoning === true ? false : (file.showReasoning ?? true),
+    cache: flags.cache ?? file.cache ?? true,
   };
 }
 

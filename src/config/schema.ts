@@ -109,6 +109,8 @@ export const AgentSettingsSchema = z.object({
   logLevel: LogLevelSchema.optional(),
   /** Show a thinking model's reasoning (dimmed, above the answer) in a terminal; default true. */
   showReasoning: z.boolean().optional(),
+  /** Keep each server's last tool listing in the user's cache folder, so chat answers sooner (default true; `--no-cache` wins). */
+  cache: z.boolean().optional(),
 });
 
 export const ConfigFileSchema = z.looseObject({

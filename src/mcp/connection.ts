@@ -136,6 +136,8 @@ export class ServerConnection {
   private listings = 0;
   /** ...once that newer one has finished (see applyListing). */
   private appliedListing = 0;
+  /** The first start, while it runs: a call arriving meanwhile waits for it. */
+  private firstStart: Promise<void> | undefined;
 
   constructor(
     readonly spec: ServerSpec,
@@ -175,13 +177,34 @@ export class ServerConnection {
   }
 
   /** The first start; a failure leaves the server down. */
-  async start(): Promise<void> {
-    try {
-      await this.launch();
-    } catch (error) {
+  start(): Promise<void> {
+    this.firstStart ??= this.launch().catch((error: unknown) => {
       this.setState('down');
       throw error;
-    }
+    });
+    return this.firstStart;
+  }
+
+  /**
+   * Tools known before the server answers (a cached listing): shown as `tools` until the
+   * server's own listing replaces them. Only before the first listing. A server that then
+   * fails to start keeps them: a call to one is answered with the start failure.
+   */
+  seed(tools: readonly McpToolDefinition[]): void {
+    if (this.appliedListing === 0) this.listed = tools;
+  }
+
+  /** Whether the server ever came up (listed its tools). */
+  get everReady(): boolean {
+    return this.appliedListing > 0;
+  }
+
+  /** Resolves once the first start is over, however it ended (never rejects). */
+  settled(): Promise<void> {
+    return (this.firstStart ?? Promise.resolve()).then(
+      () => undefined,
+      () => undefined,
+    );
   }
 
   /** Spawns and initializes a new run; on failure the caller decides the state. */
@@ -288,6 +311,9 @@ export class ServerConnection {
 
   /** The current run, restarting the server first when it crashed. */
   private async readyRun(): Promise<Run> {
+    // Never up yet (a chat that went ahead with cached tools): wait for the first start;
+    // its failure is the call's answer, now and later.
+    if (this.firstStart && this.appliedListing === 0) await this.firstStart;
     if (this.current === 'crashed') this.restarting ??= this.restart().finally(() => (this.restarting = undefined));
     // Calls arriving while a restart is under way wait for it too.
     if (this.restarting) await this.restarting;

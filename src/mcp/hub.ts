@@ -16,6 +16,8 @@ import { mediaParts, resultToText, truncateMiddle, type MediaPart, type ToolResu
 import { killMarkedProcesses } from './run-marker.js';
 import { newRunScope } from './watchdog.js';
 import { buildRouteTable, EMPTY_ROUTE_TABLE, type RouteTable, type ToolRoute } from './routes.js';
+import { sameListing, type ToolCache } from './tool-cache.js';
+import type { McpToolDefinition } from './schema.js';
 
 /**
  * How many tools common providers accept in one request (OpenAI rejects more than 128). The
@@ -31,6 +33,8 @@ export interface HubOptions {
   observer?: HubObserver;
   /** Restart policy (tests shorten it). */
   restartBackoffMs?: number;
+  /** Each server's last tool listing: read by `startEarly`, updated after every first start. */
+  cache?: ToolCache;
 }
 
 export interface HubObserver extends ConnectionObserver {
@@ -77,6 +81,10 @@ export class ToolHub {
   private started = false;
   /** The too-many-tools warning is given once per session. */
   private warnedToolCount = false;
+  /** What the cache held for each server (read once), to rewrite it only when the listing changed. */
+  private readonly cached = new Map<string, readonly McpToolDefinition[] | undefined>();
+  /** Told whenever the route table is rebuilt (see watchTools). */
+  private readonly toolWatchers = new Set<() => void>();
 
   constructor(specs: readonly ServerSpec[], private readonly options: HubOptions) {
     const observer: ConnectionObserver = {
@@ -100,7 +108,10 @@ export class ToolHub {
       this.connections.map((c) => {
         progress?.starting?.(c.name);
         return c.start().then(
-          () => progress?.finished?.(c.name, true),
+          () => {
+            this.remember(c);
+            progress?.finished?.(c.name, true);
+          },
           (error: unknown) => {
             progress?.finished?.(c.name, false);
             throw error;
@@ -108,15 +119,94 @@ export class ToolHub {
         );
       }),
     );
+    this.started = true;
+    this.rebuildRoutes();
+    return this.reportOf(outcomes);
+  }
+
+  /**
+   * The start-up overlap. When the cache has a listing for EVERY server, routes are built
+   * from those listings at once and the servers start in the background: the caller may
+   * send its first model request now. As each server comes up its own listing replaces the
+   * cached one (routes rebuilt, watchers told; names stay stable through offeredNames); a
+   * server that fails to start keeps its cached tools, and a call to one is answered with
+   * the start failure (no re-send: what the model saw is what it was offered). Returns the report of the background start, or undefined (nothing started)
+   * when a listing is missing: then call `start()`, as without a cache.
+   */
+  startEarly(): Promise<StartReport> | undefined {
+    if (!this.options.cache) return undefined;
+    const listings = this.connections.map((c) => this.cachedListing(c));
+    if (listings.some((tools) => tools === undefined)) return undefined;
+    this.connections.forEach((c, i) => c.seed(listings[i]!));
+    this.started = true;
+    this.rebuildRoutes();
+    const starts = this.connections.map((c) => c.start().then(() => this.remember(c)));
+    return Promise.allSettled(starts).then((outcomes) => this.reportOf(outcomes));
+  }
+
+  /**
+   * Calls `listener` after every rebuild of the route table (a server came up, its tools
+   * changed); `functionTools` may or may not differ. Returns the unsubscribe function.
+   */
+  watchTools(listener: () => void): () => void {
+    this.toolWatchers.add(listener);
+    return () => this.toolWatchers.delete(listener);
+  }
+
+  /**
+   * The servers owning these exposed names that are still on their first start. A name no
+   * route has (yet) may be a tool of any server still starting: then all of those.
+   */
+  startingServers(exposedNames: readonly string[]): string[] {
+    const routes = exposedNames.map((name) => this.table.routes.get(name));
+    const owners = new Set(routes.map((route) => route?.server));
+    const anyOwner = owners.has(undefined);
+    return this.connections.filter((c) => (anyOwner || owners.has(c.name)) && c.state === 'starting' && this.firstStarting(c)).map((c) => c.name);
+  }
+
+  /** Still on its first start (not a restart after a crash, which a call waits for anyway). */
+  private firstStarting(connection: ServerConnection): boolean {
+    return connection.state === 'starting' && !connection.everReady;
+  }
+
+  /** Resolves once these servers' first starts are over, however they ended. */
+  async serversSettled(servers: readonly string[]): Promise<void> {
+    await Promise.all(this.connections.filter((c) => servers.includes(c.name)).map((c) => c.settled()));
+  }
+
+  private reportOf(outcomes: ReadonlyArray<PromiseSettledResult<unknown>>): StartReport {
     const report: StartReport = { started: [], failed: [] };
     outcomes.forEach((outcome, i) => {
       const connection = this.connections[i]!;
       if (outcome.status === 'fulfilled') report.started.push(connection.name);
       else report.failed.push(outcome.reason instanceof ServerStartError ? outcome.reason : new ServerStartError(connection.name, String(outcome.reason), connection.commandLine, connection.stderrTail()));
     });
-    this.started = true;
-    this.rebuildRoutes();
     return report;
+  }
+
+  /** The cached listing of a server (read once; a corrupt file is a notice and a miss). */
+  private cachedListing(connection: ServerConnection): readonly McpToolDefinition[] | undefined {
+    const cache = this.options.cache;
+    if (!cache) return undefined;
+    if (!this.cached.has(connection.name)) {
+      const read = cache.read(connection.spec);
+      if (read.problem) this.options.observer?.notice?.(connection.name, read.problem);
+      this.cached.set(connection.name, read.tools);
+    }
+    return this.cached.get(connection.name);
+  }
+
+  /** A server came up: its listing goes to the cache when it differs, and into the routes. */
+  private remember(connection: ServerConnection): void {
+    const cache = this.options.cache;
+    if (cache && connection.state === 'ready') {
+      const before = this.cachedListing(connection);
+      if (!before || !sameListing(before, connection.tools)) {
+        cache.write(connection.spec, connection.tools);
+        this.cached.set(connection.name, connection.tools);
+      }
+    }
+    if (this.started) this.rebuildRoutes();
   }
 
   get functionTools(): readonly FunctionTool[] {
@@ -183,6 +273,7 @@ export class ToolHub {
     // (its next call restarts it), a server marked down answers "server down", and a
     // server that never started has none. Names offered once are kept (offeredNames).
     this.table = buildRouteTable(this.connections.map((c) => ({ name: c.name, tools: c.tools, ...(c.spec.toolFilter ? { filter: c.spec.toolFilter } : {}) })), this.offeredNames);
+    for (const watcher of this.toolWatchers) watcher();
     for (const skip of this.table.skipped) {
       const key = `${skip.server}\u0000${skip.tool}\u0000${skip.reason}`;
       if (this.reportedSkips.has(key)) continue;
@@ -220,6 +311,7 @@ function unknownToolMessage(name: string, available: string[]): string {
 function describeCallFailure(error: unknown, route: ToolRoute, timeoutMs: number, signal: AbortSignal | undefined): string {
   const name = route.exposedName;
   if (signal?.aborted) return `Error: the call to ${name} was cancelled (interrupted by the user).`;
+  if (error instanceof ServerStartError) return `Error: ${name} cannot run: ${error.message}`;
   if (error instanceof ServerDownError) return `Error: ${name} is unavailable: ${error.message}.`;
   if (error instanceof ServerCrashedError) {
     const tail = error.stderrTail.length ? ` Its last stderr lines: ${error.stderrTail.join(' | ')}` : '';

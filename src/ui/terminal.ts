@@ -135,6 +135,15 @@ export class TerminalRenderer {
         this.openLine = !shown.endsWith('\n');
         return;
       }
+      case 'model_resend':
+        if (this.options.verbose) this.progress(this.err.dim(`· model call ${event.step} sent again (${event.resent} re-sent this turn): ${oneLine(event.reason, 200)}`));
+        return;
+      case 'tool_wait': {
+        const line = `${this.err.cyan('…')} waiting for server${event.servers.length > 1 ? 's' : ''} ${event.servers.map((s) => `"${oneLine(s, 60)}"`).join(', ')} to start (Ctrl+C to stop)`;
+        if (this.live) this.setStatus(line);
+        else this.progress(line);
+        return;
+      }
       case 'model_retry':
         this.newStreams();
         this.retry(event.attempt, event.delayMs, oneLine(event.reason, 200));

@@ -2,7 +2,7 @@
  * `npm run bench`: Switchboard's overhead, side by side with two baselines, in one run.
  *
  *   node dist/test/bench/run.js [--quick] [--runs N] [--warmup N] [--turns N]
- *                               [--only cold,turns,parallel,servers,cli-turns,big-result]
+ *                               [--only cold,turns,parallel,servers,cli-turns,big-result,many-calls,overlap,changed,call-one]
  *                               [--out FILE] [--cpu-prof DIR] [--verbose]
  *
  * Contenders (each measured conversation runs in its OWN child process):
@@ -58,7 +58,7 @@ const BIG_RESULT_MB = [5, 40] as const;
 
 const CONTENDERS = ['switchboard', 'floor', 'tiny-agents'] as const;
 type Contender = (typeof CONTENDERS)[number];
-const SCENARIOS = ['cold', 'turns', 'parallel', 'servers', 'cli-turns', 'big-result', 'many-calls'] as const;
+const SCENARIOS = ['cold', 'turns', 'parallel', 'servers', 'cli-turns', 'big-result', 'many-calls', 'overlap', 'changed', 'call-one'] as const;
 type ScenarioId = (typeof SCENARIOS)[number];
 
 interface Options {
@@ -258,13 +258,25 @@ interface Env {
   tmp: string;
 }
 
-function fixtureServer(name: string, tools: string | undefined, contender: Contender): BenchServer {
+function fixtureServer(name: string, tools: string | undefined, contender: Contender, extraArgs: string[] = []): BenchServer {
   return {
     name,
     command: process.execPath,
-    args: [FIXTURE, '--name', name, ...(tools ? ['--tools', tools] : [])],
+    args: [FIXTURE, '--name', name, ...(tools ? ['--tools', tools] : []), ...extraArgs],
     env: { [MARK_VAR]: markOf(contender) },
   };
+}
+
+/** The start-up overlap scenarios: servers taking this long to initialize, a model this slow to its first token. */
+const SLOW_START_MS = 1500;
+const FIRST_TOKEN_MS = 1000;
+
+/** A Switchboard CLI run (chat or call) as a process, checked; XDG_CACHE_HOME is `cache`. */
+async function runSwitchboardCli(args: string[], cache: string, scenario: string, profileDir?: string): Promise<ChildOutcome> {
+  const outcome = await runChild([...profFlags(profileDir), CLI, ...args], childEnv('switchboard', { XDG_CACHE_HOME: cache }));
+  await checkLeftovers('switchboard', scenario);
+  if (outcome.code !== 0) throw new Error(`${scenario}/switchboard CLI exited ${outcome.code ?? outcome.signal}: ${outcome.stderr.slice(-2000)}`);
+  return outcome;
 }
 
 /** The same servers as a Switchboard config file. */
@@ -278,8 +290,11 @@ function writeConfig(env: Env, servers: BenchServer[], file: string): string {
 
 let currentScenario = '';
 
+/** Every bench process gets a tool-listing cache folder of the bench's own (never the user's); fresh per run unless given. */
+let benchTmp = tmpdir();
+
 function childEnv(contender: Contender, extra: Record<string, string> = {}): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = { ...process.env, [MARK_VAR]: markOf(contender), BENCH_CONTENDER: contender, BENCH_SCENARIO: currentScenario, ...extra };
+  const env: NodeJS.ProcessEnv = { ...process.env, [MARK_VAR]: markOf(contender), BENCH_CONTENDER: contender, BENCH_SCENARIO: currentScenario, XDG_CACHE_HOME: mkdtempSync(join(benchTmp, 'cache-')), ...extra };
   delete env.HF_TOKEN; // never needed: the model server is on loopback
   delete env.NODE_OPTIONS;
   return env;
@@ -525,6 +540,90 @@ function buildPlans(env: Env): ScenarioPlan[] {
       },
     });
   }
+  // The start-up overlap: 3 servers slow to initialize, a model slow to its first token, one
+  // tool call. Switchboard: the real CLI with a warm cache (its own folder, warmed by an
+  // untimed run); floor and tiny-agents start their servers and then ask the model.
+  const overlapRun = async (contender: Contender, scenario: 'overlap' | 'changed', profileDir: string | undefined): Promise<Sample> => {
+    const directive = { turns: 1, calls: 1, ...(scenario === 'changed' ? { tool: 'add', args: { a: 2, b: 3 }, expect: '5' } : ECHO), tag: 'measured' } as Directive;
+    const toolsFile = join(env.tmp, `${scenario}-tools.txt`);
+    // Distinct tool names (the directive calls `echo` / `add` by name): slow0 lists them, from a file the "changed" case edits.
+    const slow = ['--slow-start', String(SLOW_START_MS)];
+    const servers = [fixtureServer('slow0', undefined, contender, [...slow, '--tools-file', toolsFile]), fixtureServer('slow1', 'sleep', contender, slow), fixtureServer('slow2', 'fail', contender, slow)];
+    writeFileSync(toolsFile, scenario === 'changed' ? 'echo,add' : 'echo');
+    mock.firstTokenDelayMs = FIRST_TOKEN_MS;
+    try {
+      let outcome: ChildOutcome;
+      let answer: string | undefined;
+      if (contender === 'switchboard') {
+        const config = writeConfig(env, servers, `${scenario}-${contender}.json`);
+        const cache = join(env.tmp, `${scenario}-cache`);
+        const args = ['chat', '--config', config, '--endpoint-url', mock.url, '--model', MODEL_NAME, '--system', SYSTEM_PROMPT, directivePrompt(directive)];
+        if (!existsSync(cache) || scenario === 'changed') {
+          // Warm (untimed): the cache learns a listing; for "changed", the one without `add`.
+          rmSync(cache, { recursive: true, force: true });
+          writeFileSync(toolsFile, 'echo');
+          const warm = { ...ECHO, turns: 1, calls: 1, tag: 'warmup' } as Directive;
+          await runSwitchboardCli(['chat', '--config', config, '--endpoint-url', mock.url, '--model', MODEL_NAME, '--system', SYSTEM_PROMPT, directivePrompt(warm)], cache, scenario);
+          writeFileSync(toolsFile, scenario === 'changed' ? 'echo,add' : 'echo');
+        }
+        takeRequests(mock);
+        outcome = await runSwitchboardCli(args, cache, scenario, profileDir);
+        answer = outcome.stdout;
+      } else {
+        const job: Job = { kind: 'conversation', mockUrl: mock.url, model: MODEL_NAME, system: SYSTEM_PROMPT, servers, configPath: '', directive };
+        takeRequests(mock);
+        outcome = await runChild([...profFlags(profileDir), CONTENDER_SCRIPT(contender), JSON.stringify(job)], childEnv(contender));
+        await checkLeftovers(contender, scenario);
+        answer = parseResult(outcome, `${scenario}/${contender}`).answer;
+      }
+      checkAnswer(answer, `${scenario}/${contender}`);
+      const requests = takeRequests(mock).filter((r) => {
+        const messages: any[] = Array.isArray(r.body?.messages) ? r.body.messages : [];
+        const user = messages.find((m) => m?.role === 'user');
+        return typeof user?.content === 'string' && user.content.includes('"tag":"measured"');
+      });
+      // The answer must come from the fresh tools: the request that produced the tool call offered `add`.
+      const toolCallRequest = requests.at(-2);
+      const offered = ((toolCallRequest?.body?.tools ?? []) as Array<{ function: { name: string } }>).map((t) => t.function.name);
+      if (scenario === 'changed' && !offered.some((name) => name.endsWith('add'))) throw new Error(`changed/${contender}: the tool call was made without the fresh tools (offered: ${offered.join(', ')})`);
+      return { answerMs: outcome.answerMs ?? Number.NaN, exitMs: outcome.exitMs, modelRequests: requests.length };
+    } finally {
+      mock.firstTokenDelayMs = 0;
+    }
+  };
+  if (options.only.has('overlap')) plans.push({ id: 'overlap', run: (contender, profileDir) => overlapRun(contender, 'overlap', profileDir) });
+  if (options.only.has('changed')) plans.push({ id: 'changed', run: (contender, profileDir) => overlapRun(contender, 'changed', profileDir) });
+
+  let callRuns = 0;
+  // `call server/tool` with 4 servers configured, one never answering initialize, against the
+  // same call with only that server configured (Switchboard only: the floor column of its row
+  // holds the single-server call).
+  if (options.only.has('call-one')) {
+    plans.push({
+      id: 'call-one',
+      async run(contender, profileDir): Promise<Sample> {
+        if (contender !== 'switchboard') return {};
+        const target = fixtureServer('target', 'echo', contender);
+        const others = [fixtureServer('other1', 'echo', contender), fixtureServer('other2', 'echo', contender), fixtureServer('hanging', 'echo', contender, ['--start-gate', join(env.tmp, 'never-opened')])];
+        const single = writeConfig(env, [target], 'call-one-single.json');
+        const four = writeConfig(env, [target, ...others], 'call-one-four.json');
+        const cache = join(env.tmp, 'call-one-cache');
+        const call = (config: string) => runSwitchboardCli(['call', '--config', config, 'target/echo', '{"text":"ping"}'], cache, 'call-one', profileDir);
+        // Alternate which goes first, so neither always pays for a cold file cache.
+        let a: ChildOutcome;
+        let b: ChildOutcome;
+        if (callRuns++ % 2 === 0) {
+          a = await call(single);
+          b = await call(four);
+        } else {
+          b = await call(four);
+          a = await call(single);
+        }
+        for (const outcome of [a, b]) if (!outcome.stdout.includes('ping')) throw new Error(`call-one: unexpected result ${outcome.stdout.slice(0, 300)}`);
+        return { singleMs: a.exitMs, fourMs: b.exitMs };
+      },
+    });
+  }
   return plans;
 }
 
@@ -658,6 +757,7 @@ async function main(): Promise<number> {
   const tmp = mkdtempSync(join(tmpdir(), 'switchboard-bench-'));
   const mock = await startMockLlm({ script: (request) => benchScript(request) });
   const env: Env = { options, mock, tmp };
+  benchTmp = tmp;
   const samples = new Map<ScenarioId, Map<Contender, Sample[]>>();
   const driver = 'in-process (contenders/switchboard.ts: withSession + Agent + runTurn, as src/cli/chat.ts, no renderer)';
   try {
@@ -706,6 +806,24 @@ async function main(): Promise<number> {
     rows.push(row);
   };
   const N = options.turns;
+  const overlapNote = `3 servers initializing in ${SLOW_START_MS / 1000} s, model first token after ${FIRST_TOKEN_MS / 1000} s, one tool call`;
+  add('overlap', 'answerMs', `${overlapNote}, warm cache: spawn -> answer`, 'ms', 0, { kind: 'plus', value: -(Math.min(SLOW_START_MS, FIRST_TOKEN_MS) - 150) }, 'target = max(servers, model) + 150 ms instead of their sum');
+  add('changed', 'answerMs', '  same, a server\'s tools changed since the cache (the answer uses the fresh tool)', 'ms', 0, { kind: 'plus', value: 100 });
+  add('overlap', 'modelRequests', '  model requests per answer, warm cache, nothing changed', '', 0, { kind: 'exact', value: 2 });
+  if (samples.has('call-one')) {
+    const per = samples.get('call-one')!.get('switchboard')!;
+    const row: Row = {
+      id: 'call-one.fourMs',
+      scenario: '`call server/tool`, 4 servers configured (1 hanging): spawn -> exit; floor column = same call, 1 server configured',
+      unit: 'ms',
+      digits: 0,
+      target: { kind: 'plus', value: 30 },
+      targetText: '<= 1-server call + 30 ms',
+      values: { switchboard: stat(per.map((s) => s.fourMs!)), floor: stat(per.map((s) => s.singleMs!)) },
+    };
+    judge(row);
+    rows.push(row);
+  }
   add('cold', 'exitMs', 'cold start, one tool call: spawn -> exit (SB: real CLI)', 'ms', 0, { kind: 'plus', value: 30 });
   add('cold', 'answerMs', 'cold start, one tool call: spawn -> answer on stdout', 'ms', 0, { kind: 'none' });
   add('turns', 'perTurnMs', `${N} tool-calling turns in a row: wall time per turn`, 'ms', 3, { kind: 'times', value: 1.05 });

@@ -9,7 +9,9 @@
  *   promise and `killTree()`) for signal tests.
  * - The child's environment (`cliEnv`) is the test's environment WITHOUT HF_TOKEN and
  *   SWITCHBOARD_API_KEY (unless the test passes them in `env`), with NO_COLOR=1 and
- *   XDG_CONFIG_HOME at a folder that does not exist (never the real user config).
+ *   XDG_CONFIG_HOME at a folder that does not exist (never the real user config), and
+ *   XDG_CACHE_HOME at a fresh folder of its own per call (never the real cache; no run sees
+ *   a tool-listing cache an earlier run left): a test that wants a warm cache passes one.
  *   `env: { X: undefined }` removes X.
  * - A `chat --json` run's stdout is checked against the event contract (./event-contract.ts:
  *   the committed JSON Schema, and one `error` event ending a failed run); a breach rejects
@@ -19,6 +21,7 @@
  *   waiting on them is for ./processes.ts (`waitForGone`, `isAlive`, ...).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -75,7 +78,7 @@ export const NO_CONFIG_HOME = join(tmpdir(), 'switchboard-tests-no-config-home')
 
 /** The environment a test's CLI run gets: no model tokens, no colour, no user config folder. */
 export function cliEnv(extra: Record<string, string | undefined> = {}): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = { ...process.env, XDG_CONFIG_HOME: NO_CONFIG_HOME };
+  const env: NodeJS.ProcessEnv = { ...process.env, XDG_CONFIG_HOME: NO_CONFIG_HOME, XDG_CACHE_HOME: join(tmpdir(), 'switchboard-test-cache', randomUUID()) };
   delete env.HF_TOKEN;
   delete env.SWITCHBOARD_API_KEY;
   delete env.FORCE_COLOR;

@@ -22,6 +22,12 @@
  *   --pidfile PATH         write own pid to PATH at start
  *   --event-log PATH       append one line per shutdown step received ("stdin-eof", "SIGTERM",
  *                          "SIGINT"), so a test can tell which stages of a shutdown reached it
+ *   --log-initialized      also log "initialized" to --event-log once the host has its initialize
+ *                          answer (the host's notifications/initialized arrived)
+ *   --start-gate PATH      wait until the file PATH exists before connecting the transport, so a
+ *                          test decides when the server comes up (after --slow-start)
+ *   --tools-file PATH      like --tools, read from PATH at start (comma-separated): the listing
+ *                          changes between runs while the command line (the cache key) does not
  *   --garbage-stdout       write non-JSON lines to stdout at start and before each tool result
  *   --exit-during-init     exit 3 when the initialize request arrives (after a stderr line)
  *   --stderr-lines N       write N lines "fixture stderr line i" to stderr at start
@@ -50,7 +56,7 @@
  * Without --ignore-sigterm the process exits 0 when stdin reaches EOF.
  */
 import { spawn } from 'node:child_process';
-import { appendFileSync, writeFileSync } from 'node:fs';
+import { appendFileSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { Server } from '@modelcontextprotocol/sdk/server/index.js';
 import { StdioServerTransport } from '@modelcontextprotocol/sdk/server/stdio.js';
 import {
@@ -89,6 +95,8 @@ interface Flags {
   echoEnv: string[];
   callLog?: string;
   annotations: Record<string, Record<string, unknown>>;
+  startGate?: string;
+  logInitialized: boolean;
 }
 
 function fatalUsage(message: string): never {
@@ -113,6 +121,7 @@ function parseFlags(argv: string[]): Flags {
     echoArgv: false,
     echoEnv: [],
     annotations: {},
+    logInitialized: false,
   };
   const value = (i: number, flag: string): string => {
     const v = argv[i];
@@ -155,6 +164,9 @@ function parseFlags(argv: string[]): Flags {
       case '--echo-env': flags.echoEnv.push(value(++i, flag)); break;
       case '--call-log': flags.callLog = value(++i, flag); break;
       case '--annotations': flags.annotations = JSON.parse(value(++i, flag)) as Flags['annotations']; break;
+      case '--log-initialized': flags.logInitialized = true; break;
+      case '--start-gate': flags.startGate = value(++i, flag); break;
+      case '--tools-file': flags.tools = readFileSync(value(++i, flag), 'utf8').split(',').map((s) => s.trim()).filter(Boolean); break;
       default: fatalUsage(`unknown flag ${String(flag)}`);
     }
   }
@@ -535,6 +547,7 @@ if (flags.ignoreSigterm) {
 if (flags.garbageStdout) writeGarbage();
 
 if (flags.slowStartMs > 0) await new Promise((r) => setTimeout(r, flags.slowStartMs));
+while (flags.startGate && !existsSync(flags.startGate)) await new Promise((r) => setTimeout(r, 20));
 
 // ---------------------------------------------------------------------------------------------
 // Server
@@ -569,6 +582,8 @@ server.setRequestHandler(CallToolRequestSchema, async (request, extra) => {
   if (flags.garbageStdout) writeGarbage();
   return result;
 });
+
+if (flags.logInitialized) server.oninitialized = () => logEvent('initialized');
 
 const transport = new StdioServerTransport();
 await server.connect(transport);

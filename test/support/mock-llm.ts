@@ -19,6 +19,9 @@
  * - A text or tool-call reply may set `finishReason` (e.g. "length": a reply cut at the token limit).
  * - `{ fault: 'endless' }` streams chunks until the client goes away (honouring backpressure,
  *   so the mock itself stays small): as fast as the client reads, or one every `delayMs`.
+ * - `firstTokenDelayMs` (an option, and a field that may be changed between requests): every
+ *   chat completion is answered that long after its request arrived, as a thinking model's
+ *   first token comes late (benchmarks; the request is recorded at once).
  * - `GET /v1/models` (and `/models`) returns a small model list.
  * - `close()` destroys every open socket (including hanging requests) and closes the server.
  */
@@ -93,6 +96,8 @@ export interface MockLlm {
   /** Every POST received, in order, body parsed. */
   requests: RecordedRequest[];
   enqueue(...replies: ScriptedReply[]): void;
+  /** Milliseconds between a chat completion request's arrival and its answer (0: at once). */
+  firstTokenDelayMs: number;
   /** Closes the server and destroys open sockets (hanging requests included). */
   close(): Promise<void>;
 }
@@ -101,6 +106,8 @@ export interface MockLlmOptions {
   script?: ScriptedReply[] | ((request: RecordedRequest, index: number) => ScriptedReply);
   /** Port to listen on (default 0 = ephemeral). The host is always 127.0.0.1. */
   port?: number;
+  /** See `MockLlm.firstTokenDelayMs`. */
+  firstTokenDelayMs?: number;
 }
 
 const DEFAULT_CHUNK_SIZE = 8;
@@ -471,9 +478,19 @@ export function startMockLlm(options: MockLlmOptions = {}): Promise<MockLlm> {
         sendJson(res, 500, errorBody('mock-llm: script exhausted', 'mock_llm_error'));
         return;
       }
-      answer(req, res, request, reply);
+      const delayMs = mock?.firstTokenDelayMs ?? options.firstTokenDelayMs ?? 0;
+      if (delayMs <= 0) {
+        answer(req, res, request, reply);
+        return;
+      }
+      const timer = setTimeout(() => {
+        timers.delete(timer);
+        if (!res.destroyed) answer(req, res, request, reply);
+      }, delayMs);
+      timers.add(timer);
     });
   });
+  let mock: MockLlm | undefined;
 
   server.on('connection', (socket) => {
     sockets.add(socket);
@@ -486,9 +503,10 @@ export function startMockLlm(options: MockLlmOptions = {}): Promise<MockLlm> {
       server.off('error', reject);
       const { port } = server.address() as AddressInfo;
       let closing: Promise<void> | undefined;
-      resolve({
+      mock = {
         url: `http://127.0.0.1:${port}/v1`,
         requests,
+        firstTokenDelayMs: options.firstTokenDelayMs ?? 0,
         enqueue(...replies: ScriptedReply[]) {
           queue.push(...replies);
         },
@@ -502,7 +520,8 @@ export function startMockLlm(options: MockLlmOptions = {}): Promise<MockLlm> {
           });
           return closing;
         },
-      });
+      };
+      resolve(mock);
     });
   });
 }

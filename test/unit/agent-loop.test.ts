@@ -578,3 +578,113 @@ describe('Agent: usage events', () => {
     expect(events.at(-1)).toMatchObject({ type: 'stopped', reason: 'max_steps' });
   });
 });
+
+describe('tools that change while a request is out (servers starting behind cached listings)', () => {
+  /** Tools whose list the test swaps, telling watchers; `starting` servers are waited for via `release`. */
+  class ChangingTools implements ToolExecutor {
+    private readonly watchers = new Set<() => void>();
+    functionTools: FunctionTool[];
+    readonly routes = new Map<string, { server: string; originalName: string }>();
+    readonly calls: Array<{ name: string }> = [];
+    starting: string[] = [];
+    release!: () => void;
+    private readonly settledPromise = new Promise<void>((resolve) => (this.release = resolve));
+    constructor(tools: Record<string, { server: string; originalName: string }>) {
+      for (const [name, owner] of Object.entries(tools)) this.routes.set(name, owner);
+      this.functionTools = Object.keys(tools).map(fn);
+    }
+    async call(name: string): Promise<Outcome> {
+      this.calls.push({ name });
+      return { text: `${name} ok`, isError: false, durationMs: 1 };
+    }
+    change(tools: FunctionTool[], routes: Record<string, { server: string; originalName: string }>): void {
+      this.functionTools = tools;
+      for (const [name, owner] of Object.entries(routes)) this.routes.set(name, owner);
+      for (const watcher of this.watchers) watcher();
+    }
+    watchTools(listener: () => void): () => void {
+      this.watchers.add(listener);
+      return () => this.watchers.delete(listener);
+    }
+    startingServers(): string[] {
+      return this.starting;
+    }
+    serversSettled(): Promise<void> {
+      return this.settledPromise.then(() => {
+        this.starting = [];
+      });
+    }
+  }
+
+  it('a change during the request cancels it and sends it again with the fresh tools; not a step of the budget', async () => {
+    const tools = new ChangingTools({ echo: { server: 's', originalName: 'echo' } });
+    const seen: string[][] = [];
+    const model: ChatModel = {
+      description: 'test',
+      async *stream(request) {
+        seen.push(request.tools.map((t) => t.function.name));
+        if (seen.length === 1) {
+          tools.change([fn('echo'), fn('add')], { add: { server: 's', originalName: 'add' } });
+          // The host aborts the request: an aborted HTTP request throws.
+          if (request.signal?.aborted) throw new SwitchboardError('INTERRUPTED', 'The model request was interrupted.');
+        }
+        yield { type: 'reply', reply: { text: 'done', toolCalls: [], finishReason: 'stop' } };
+      },
+    };
+    const agent = new Agent({ model, tools, maxSteps: 1 });
+    const events = await collect(agent.send('hi'));
+    expect(seen).toEqual([['echo'], ['echo', 'add']]);
+    expect(events.map((e) => e.type)).toEqual(['model_request', 'model_resend', 'final']);
+    expect(events[1]).toMatchObject({ type: 'model_resend', step: 1, resent: 1 });
+  });
+
+  it('nothing changed: one request, no resend', async () => {
+    const tools = new ChangingTools({ echo: { server: 's', originalName: 'echo' } });
+    const model = new ListModel(() => {
+      tools.change([fn('echo')], {}); // a rebuild with the same tools
+      return { text: 'done' };
+    });
+    const events = await collect(new Agent({ model, tools, maxSteps: 3 }).send('hi'));
+    expect(model.requests).toHaveLength(1);
+    expect(events.map((e) => e.type)).toEqual(['model_request', 'text_delta', 'final']);
+  });
+
+  it('a tool call for a server still starting waits for it; if the tools changed meanwhile the reply is set aside and the request sent again', async () => {
+    const tools = new ChangingTools({ echo: { server: 's', originalName: 'echo' } });
+    tools.starting = ['s'];
+    const model = new ListModel((_request, index) => (index === 0 ? { toolCalls: [toolCall('c1', 'echo')] } : index === 1 ? { toolCalls: [toolCall('c2', 'add')] } : { text: 'done' }));
+    const events: AgentEvent[] = [];
+    const run = (async () => {
+      for await (const event of new Agent({ model, tools, maxSteps: 5 }).send('hi')) {
+        events.push(event);
+        if (event.type === 'tool_wait') {
+          expect(tools.calls).toEqual([]); // nothing runs before the server is up
+          tools.change([fn('echo'), fn('add')], { add: { server: 's', originalName: 'add' } });
+          tools.release();
+        }
+      }
+    })();
+    await run;
+    expect(events.map((e) => e.type)).toEqual(['model_request', 'tool_wait', 'model_resend', 'tool_call', 'tool_result', 'model_request', 'text_delta', 'final']);
+    expect(tools.calls.map((c) => c.name)).toEqual(['add']);
+  });
+
+  it('Ctrl+C while waiting for a starting server ends the turn (INTERRUPTED)', async () => {
+    const tools = new ChangingTools({ echo: { server: 's', originalName: 'echo' } });
+    tools.starting = ['s'];
+    const controller = new AbortController();
+    const model = new ListModel(() => ({ toolCalls: [toolCall('c1', 'echo')] }));
+    const agent = new Agent({ model, tools, maxSteps: 5 });
+    const seen: string[] = [];
+    await expect(
+      (async () => {
+        for await (const event of agent.send('hi', controller.signal)) {
+          seen.push(event.type);
+          if (event.type === 'tool_wait') controller.abort();
+        }
+      })(),
+    ).rejects.toMatchObject({ code: 'INTERRUPTED' });
+    expect(seen).toEqual(['model_request', 'tool_wait']);
+    expect(tools.calls).toEqual([]);
+  });
+});
