@@ -460,6 +460,7 @@ export class ServerConnection {
       if (client !== this.run?.client || !this.applyListing(listing, tools)) return; // a newer run or listing won
       this.options.observer?.toolsChanged?.(this.name);
     } catch (error) {
+      if (this.current === 'closed' || client !== this.run?.client) return; // closed meanwhile: nothing to report
       this.options.observer?.notice?.(this.name, `server "${this.name}" announced new tools but listing them failed: ${(error as Error).message}`);
     }
   }
