@@ -14,6 +14,7 @@ import { installInterruptHandlers } from './interrupt.js';
 import { splitPromptAfterDoubleDash, type ParsedFlags, type ParsedInvocation } from './options.js';
 import { toolsCommand } from './tools.js';
 import { trustCommand } from './trust.js';
+import { authCommand } from './auth.js';
 import { runRedactor } from '../policy/secrets.js';
 
 // fetch's HTTP parser is WebAssembly; V8's optimizing tier-up of it runs on a
@@ -49,6 +50,8 @@ function run({ command, flags }: ParsedInvocation, signal: AbortSignal): Promise
       return callCommand({ ...global, tool: String(flags.tool), args: optionalString(flags.args), server: optionalString(flags.server), json: flags.json === true, saveMedia: optionalString(flags.saveMedia) }, signal);
     case 'trust':
       return trustCommand({ path: optionalString(flags.path), list: flags.list === true, revoke: optionalString(flags.revoke) });
+    case 'auth':
+      return authCommand({ ...global, server: optionalString(flags.server), logout: optionalString(flags.logout), status: flags.status === true }, signal);
   }
 }
 

@@ -11,6 +11,7 @@ import { formatServerLog, type ServerLogEvent } from '../ui/server-log.js';
 import { styleFor } from '../ui/style.js';
 import { runRedactor } from '../policy/secrets.js';
 import { loadConfigForRun } from './config-loader.js';
+import { createAuthorizer } from '../auth/authorizer.js';
 import { createModel } from './model-factory.js';
 import { resolveSettings, type GlobalFlags, type RunSettings } from './settings.js';
 
@@ -34,6 +35,8 @@ export interface SessionOptions {
    * it they are shown on stderr with --verbose (server name and level) and dropped otherwise.
    */
   serverLog?: (event: ServerLogEvent) => void;
+  /** Sign-ins may open a browser even without a terminal (`switchboard auth`). */
+  interactiveAuth?: boolean;
 }
 
 
@@ -56,6 +59,8 @@ export async function withSession<T>(flags: GlobalFlags, options: SessionOptions
     startupTimeoutMs: settings.startupTimeoutMs,
     toolTimeoutMs: settings.toolTimeoutMs,
     maxToolOutputChars: settings.maxToolOutputChars,
+    // Remote servers' sign-in: interactive only with a person at a terminal.
+    authorizer: createAuthorizer({ env: process.env, interactive: options.interactiveAuth === true || Boolean(process.stdin.isTTY && process.stderr.isTTY), notify: (message) => hostLog(style.yellow(`! ${redact(message)}`)) }),
     observer: {
       stderrLine: settings.verbose ? (server, line) => hostLog(style.dim(`[${server}] ${redact(line)}`)) : undefined,
       notice: (_server, message) => hostLog(style.yellow(`! ${redact(message)}`)),

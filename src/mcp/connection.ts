@@ -116,7 +116,7 @@ export interface ConnectionOptions {
  */
 export interface RemoteAuthorizer {
   /** The SDK provider for this server (tokens, client registration, PKCE), if it may use OAuth. */
-  provider(spec: ServerSpec): OAuthClientProvider | undefined;
+  provider(spec: ServerSpec): Promise<OAuthClientProvider | undefined>;
   /**
    * After the provider was asked to redirect the user: resolves with the authorization code
    * from the redirect, or rejects (no browser possible, timeout, wrong state).
@@ -268,7 +268,7 @@ export class ServerConnection {
   private async connectRemote(): Promise<Run> {
     const insecure = insecureUrlProblem(this.spec);
     if (insecure) throw new ServerStartError(this.name, insecure, this.commandLine, []);
-    const provider = this.options.authorizer?.provider(this.spec);
+    const provider = await this.options.authorizer?.provider(this.spec);
     const kinds = remoteKinds(this.spec);
     let authorized = false;
     for (let i = 0; i < kinds.length; i++) {
