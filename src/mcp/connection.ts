@@ -137,6 +137,8 @@ interface Run {
   readonly client: Client;
   readonly transport: Transport & { readonly pid?: number | null };
   readonly stderr: string[];
+  /** A remote run: completes a sign-in on its transport (the SDK's `finishAuth`). */
+  finishAuth?: (code: string) => Promise<void>;
   /** Set when this run's process exited after a successful start. */
   exited: boolean;
 }
@@ -212,7 +214,7 @@ export class ServerConnection {
     if (this.current !== 'starting') return; // closed meanwhile
     const run = this.isRemote ? await this.connectRemote() : await this.connectStdio();
     try {
-      this.applyListing(++this.listings, await this.listAllTools(run.client));
+      this.applyListing(++this.listings, await this.withSignIn(run, () => this.listAllTools(run.client)));
     } catch (error) {
       await run.transport.close().catch(() => undefined);
       throw new ServerStartError(this.name, this.describeFailure(error), this.commandLine, tailOf(run.stderr));
@@ -275,6 +277,7 @@ export class ServerConnection {
       const remote = createRemoteTransport(this.spec, kinds[i]!, provider);
       const stderr: string[] = [];
       const run = this.newRun(remote.transport, stderr);
+      run.finishAuth = (code) => remote.finishAuth(code);
       this.run = run;
       try {
         await run.client.connect(remote.transport, { timeout: this.options.startupTimeoutMs });
@@ -299,6 +302,24 @@ export class ServerConnection {
       }
     }
     throw new ServerStartError(this.name, 'no transport left to try', this.commandLine, []);
+  }
+
+  /**
+   * Runs `operation`; when a remote server wants a (new) sign-in for it (a 401, or a 403
+   * asking for more scopes, which the SDK answers by sending the user to authorize), waits
+   * for the redirect's code, completes the sign-in and runs it once more. Once: a server
+   * that keeps refusing is not asked again (no loop).
+   */
+  private async withSignIn<T>(run: Run, operation: () => Promise<T>): Promise<T> {
+    try {
+      return await operation();
+    } catch (error) {
+      const authorizer = this.options.authorizer;
+      if (!isUnauthorized(error) || !authorizer || !run.finishAuth) throw error;
+      const code = await authorizer.authorizationCode(this.spec, this.shutdown.signal);
+      await run.finishAuth(code);
+      return await operation();
+    }
   }
 
   /** Why a start or a request failed, with a remote server's URL and cause. */
@@ -329,7 +350,8 @@ export class ServerConnection {
       // The common case (server up) takes no wait; a restart under way is waited for, abortably.
       run = this.current === 'ready' && this.run ? this.run : await untilAborted(this.readyRun(), perCall.signal);
       try {
-        return await this.callWith(run.client, name, args, perCall.signal, options.timeoutMs, options.onProgress);
+        const current = run;
+        return await this.withSignIn(current, () => this.callWith(current.client, name, args, perCall.signal, options.timeoutMs, options.onProgress));
       } catch (error) {
         if (!this.isRemote || perCall.signal.aborted) throw error;
         if (isExpiredSession(error) && this.current === 'ready' && run === this.run) {

@@ -40,6 +40,10 @@ function command(): string[] {
       return ['call', 'conformance/add_numbers', '{"a": 5, "b": 3}'];
     case 'sse-retry':
       return ['call', 'conformance/test_reconnection', '{}'];
+    case 'auth/scope-step-up':
+    case 'auth/scope-retry-limit':
+      // Their servers ask for more scopes on tools/call (403 insufficient_scope).
+      return ['call', 'conformance/test-tool', '{}'];
     case 'elicitation-sep1034-client-defaults':
       return ['call', 'conformance/test_client_elicitation_defaults', '{}'];
     default:
