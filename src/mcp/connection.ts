@@ -47,7 +47,7 @@ import { linkedController, sleep, untilAborted } from '../abort.js';
 import { ServerCrashedError, ServerDownError, ServerStartError } from './server-errors.js';
 import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
 import type { OAuthClientProvider } from '@modelcontextprotocol/sdk/client/auth.js';
-import { SessionEndingTransport, createRemoteTransport, describeRemoteError, insecureUrlProblem, isExpiredSession, isLegacyServerSignal, isLostConnection, isUnauthorized, remoteKinds } from './transports/remote.js';
+import { SessionEndingTransport, createRemoteTransport, describeRemoteError, insecureUrlProblem, isExpiredSession, isLegacyServerSignal, isLostConnection, isStreamDrop, isUnauthorized, remoteKinds } from './transports/remote.js';
 
 export { ServerCrashedError, ServerDownError, ServerStartError };
 
@@ -232,7 +232,15 @@ export class ServerConnection {
       this.onStderrLine(stderr, `${HOST_NOTE}${error.message}`);
       // A remote stream the SDK gave up resuming: the run is lost, like an exited process
       // (closing it rejects the calls in flight at once instead of leaving them to time out).
-      if (this.isRemote && run === this.run && this.current === 'ready' && isLostConnection(error)) this.lose(run, error);
+      if (!this.isRemote || run !== this.run || this.current !== 'ready') return;
+      if (isLostConnection(error)) this.lose(run, error);
+      // A dropped stream: if the server is gone, calls waiting on that stream would wait for
+      // their timeout; a ping finds out now (a server that is up answers, even with an error).
+      else if (isStreamDrop(error)) {
+        run.client.ping({ timeout: 10_000 }).catch((pingError: unknown) => {
+          if (isLostConnection(pingError) || (pingError instanceof McpError && pingError.code === ErrorCode.RequestTimeout)) this.lose(run, pingError);
+        });
+      }
     };
     client.setNotificationHandler(ToolListChangedNotificationSchema, () => this.onListChanged(client));
     client.setNotificationHandler(LoggingMessageNotificationSchema, (notification) => {
@@ -354,17 +362,20 @@ export class ServerConnection {
         return await this.withSignIn(current, () => this.callWith(current.client, name, args, perCall.signal, options.timeoutMs, options.onProgress));
       } catch (error) {
         if (!this.isRemote || perCall.signal.aborted) throw error;
-        if (isExpiredSession(error) && this.current === 'ready' && run === this.run) {
+        if (isExpiredSession(error)) {
           // The server forgot the session (404): a new one, once, and the same call again.
-          this.options.observer?.notice?.(this.name, `server "${this.name}": the session expired (HTTP 404); re-initializing`);
-          // `starting` first, so closing the old session is not taken for a crash.
-          this.setState('starting');
-          await run.transport.close().catch(() => undefined);
-          this.restarting ??= this.launch().catch((launchError: unknown) => {
-            this.crashes.push(Date.now());
-            this.setState(this.tooManyCrashes() ? 'down' : 'crashed');
-            throw launchError;
-          }).finally(() => (this.restarting = undefined));
+          // (Another call may have started the new session already: then this one waits for it.)
+          if (this.current === 'ready' && run === this.run) {
+            this.options.observer?.notice?.(this.name, `server "${this.name}": the session expired (HTTP 404); re-initializing`);
+            // `starting` first, so closing the old session is not taken for a crash.
+            this.setState('starting');
+            const expired = run;
+            this.restarting ??= expired.transport.close().catch(() => undefined).then(() => this.launch()).catch((launchError: unknown) => {
+              this.crashes.push(Date.now());
+              this.setState(this.tooManyCrashes() ? 'down' : 'crashed');
+              throw launchError;
+            }).finally(() => (this.restarting = undefined));
+          }
           run = await untilAborted(this.readyRun(), perCall.signal);
           return await this.callWith(run.client, name, args, perCall.signal, options.timeoutMs, options.onProgress);
         }

@@ -88,14 +88,22 @@ export function isUnauthorized(error: unknown): boolean {
 
 /**
  * Errors that mean the server cannot be reached any more (the network request itself failed,
- * a 5xx, or the SDK gave up reconnecting a dropped stream): treated like a crashed process.
+ * a 5xx, or the SDK gave up resuming a dropped stream): treated like a crashed process.
  * The SDK gives these no codes, so its reconnection messages are matched by their text.
  */
 export function isLostConnection(error: unknown): boolean {
   if (error instanceof StreamableHTTPError || error instanceof SseError) return error.code !== undefined && error.code >= 500;
   if (!(error instanceof Error)) return false;
   if (error instanceof TypeError && /fetch failed/i.test(error.message)) return true;
-  return /Maximum reconnection attempts|Failed to reconnect SSE stream|SSE stream disconnected/i.test(error.message);
+  return /Maximum reconnection attempts/i.test(error.message);
+}
+
+/**
+ * A response or notification stream broke. The SDK resumes it when the server made that
+ * possible (an event id); whether the server itself is still there is for a ping to tell.
+ */
+export function isStreamDrop(error: unknown): boolean {
+  return error instanceof Error && /SSE stream disconnected/i.test(error.message);
 }
 
 /** The cause of a failed request in words, e.g. "connection refused", "DNS lookup failed (ENOTFOUND)". */
