@@ -16,6 +16,7 @@ import type { OAuthClientProvider } from '@modelcontextprotocol/sdk/client/auth.
 import { UnauthorizedError } from '@modelcontextprotocol/sdk/client/auth.js';
 import { SSEClientTransport, SseError } from '@modelcontextprotocol/sdk/client/sse.js';
 import { StreamableHTTPClientTransport, StreamableHTTPError } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
+import { OAuthError } from '@modelcontextprotocol/sdk/server/auth/errors.js';
 import type { ServerSpec } from '../../config/schema.js';
 import { isLoopbackHost } from '../../policy/transport.js';
 
@@ -113,6 +114,10 @@ export function describeRemoteError(error: unknown): string {
     const detail = error.message.replace(/^(Streamable HTTP|SSE) error: /, '').trim();
     return [status, detail].filter(Boolean).join(': ').slice(0, 300);
   }
+  if (error instanceof OAuthError) {
+    // The SDK met a 401 (or a 403 asking for more scopes) and its OAuth flow failed.
+    return `the server asked for authorization, and signing in with OAuth failed (${error.errorCode}${error.message ? `: ${error.message}` : ''}); check the token in the entry's "headers", or its "auth" settings`;
+  }
   if (!(error instanceof Error)) return String(error);
   const cause = (error as { cause?: { code?: string; message?: string } }).cause;
   const code = cause?.code ?? '';
@@ -121,5 +126,5 @@ export function describeRemoteError(error: unknown): string {
   if (code === 'ECONNRESET' || code === 'UND_ERR_SOCKET') return 'the connection was dropped';
   if (/CERT|SSL|TLS/i.test(code) || /certificate|TLS|SSL/i.test(cause?.message ?? '')) return `TLS error (${code || cause?.message})`;
   if (cause?.message) return `${error.message}: ${cause.message}`;
-  return error.message;
+  return error.message || error.name;
 }
