@@ -62,6 +62,12 @@ try {
   if (scenario === 'auth/metadata-default') {
     // `switchboard auth` signs in (with $BROWSER), `auth --status` shows the token, and a run
     // with no terminal and no $BROWSER then works with the stored token alone.
+    // First, with no terminal and no $BROWSER, a run must fail and say to sign in first.
+    const refused = spawnSync(process.execPath, [cli, 'tools', '--strict', '--config', config], { env: { ...env, BROWSER: undefined }, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+    if (refused.status === 0 || !refused.stderr.includes('run `switchboard auth conformance` in a terminal first')) {
+      process.stderr.write(`adapter: a run without a browser did not fail with the sign-in hint (exit ${refused.status}):\n${refused.stderr}\n`);
+      process.exit(1);
+    }
     process.exitCode = run(['auth', 'conformance']) || run(['auth', '--status']) || run([...command(), '--strict', '--verbose'], { BROWSER: undefined });
   } else {
     process.exitCode = run([...command(), '--verbose']);
