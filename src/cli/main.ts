@@ -17,6 +17,7 @@ import { installInterruptHandlers } from './interrupt.js';
 import { splitPromptAfterDoubleDash, type ParsedFlags, type ParsedInvocation } from './options.js';
 import { toolsCommand } from './tools.js';
 import { trustCommand } from './trust.js';
+import { authCommand } from './auth.js';
 import { runRedactor } from '../policy/secrets.js';
 import { safe } from '../ui/style.js';
 
@@ -68,6 +69,8 @@ function run({ command, flags }: ParsedInvocation, signal: AbortSignal): Promise
       return import('./sessions.js').then(({ sessionsCommand }) => sessionsCommand({ json: flags.json === true }));
     case 'trace':
       return import('./trace.js').then(({ traceCommand }) => traceCommand({ session: String(flags.session) }));
+    case 'auth':
+      return authCommand({ ...global, server: optionalString(flags.server), logout: optionalString(flags.logout), status: flags.status === true }, signal);
   }
 }
 

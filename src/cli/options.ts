@@ -111,6 +111,15 @@ export const COMMANDS = {
     positionals: [{ name: 'session', describe: 'A session id, as `switchboard sessions` lists it, or the path of a session file', required: true }],
     options: {},
   },
+  auth: {
+    usage: 'auth [server]',
+    describe: 'Sign in to a remote server now (OAuth); --logout SERVER, --status',
+    positionals: [{ name: 'server', describe: 'The remote server (its name in the config) to sign in to', required: false }],
+    options: {
+      logout: { type: 'string', describe: 'Forget the tokens of this remote server' },
+      status: { type: 'boolean', describe: 'List the remote servers with tokens: expiry and scopes (never the tokens)' },
+    },
+  },
 } as const satisfies Record<string, CommandSpec>;
 
 export type CommandName = keyof typeof COMMANDS;

@@ -17,6 +17,7 @@ import { oneLine, safe, styleFor } from '../ui/style.js';
 import { activityEnabled, StartupActivity } from '../ui/activity.js';
 import { runRedactor } from '../policy/secrets.js';
 import { loadConfigForRun } from './config-loader.js';
+import { createAuthorizer } from '../auth/authorizer.js';
 import { createModel } from './model-factory.js';
 import { resolveSettings, type GlobalFlags, type RunSettings } from './settings.js';
 
@@ -56,6 +57,8 @@ export interface SessionOptions {
    * failed start must stop the run before it begins) and without the cache.
    */
   overlap?: boolean;
+  /** Sign-ins may open a browser even without a terminal (`switchboard auth`). */
+  interactiveAuth?: boolean;
 }
 
 export type ServerStateEvent = Extract<HostEvent, { type: 'server_state' }>;
@@ -93,6 +96,8 @@ export async function withSession<T>(flags: GlobalFlags, options: SessionOptions
     toolTimeoutMs: settings.toolTimeoutMs,
     maxToolOutputChars: settings.maxToolOutputChars,
     ...(settings.cache ? { cache: new ToolCache(cacheFolder(process.env)) } : {}),
+    // Remote servers' sign-in: interactive only with a person at a terminal.
+    authorizer: createAuthorizer({ env: process.env, interactive: options.interactiveAuth === true || Boolean(process.stdin.isTTY && process.stderr.isTTY), notify: (message) => hostLog(style.yellow(`! ${redact(message)}`)) }),
     observer: {
       stderrLine: (server, line) => {
         log.log('debug', { kind: 'stderr', server, line });

@@ -136,14 +136,19 @@ export function parseConfig(
   if (problems.length > 0) {
     throw new UserInputError('CONFIG_INVALID', `Invalid config file ${path}:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
   }
-  for (const server of normalized.servers) for (const item of Object.values(server.env)) secrets.add(item);
+  for (const server of normalized.servers) {
+    for (const item of Object.values(server.env)) secrets.add(item);
+    // Remote servers' header values (tokens) and client secrets are never shown either.
+    for (const item of Object.values(server.headers ?? {})) secrets.add(item);
+    if (server.auth?.clientSecret) secrets.add(server.auth.clientSecret);
+  }
   const { mcpServers: _m, servers: _s, permissions, ...settings } = parsed.data!;
   const rules = permissions ?? { allow: [], ask: [], deny: [] };
   return { path, origin, isBundledDefault, servers: normalized.servers, settings: pickSettings(settings), warnings, secrets: [...secrets], permissions: rules };
 }
 
 /** The fields of a server entry that are expanded: what it takes to start (or reach) the server. */
-export const EXPANDED_SERVER_FIELDS = ['command', 'args', 'env', 'envFile', 'cwd', 'url', 'headers'] as const;
+export const EXPANDED_SERVER_FIELDS = ['command', 'args', 'env', 'envFile', 'cwd', 'url', 'headers', 'auth'] as const;
 /** The agent settings that are expanded: where the model is. */
 export const EXPANDED_SETTINGS = ['endpointUrl'] as const;
 

@@ -19,7 +19,10 @@ const stringRecord = z.record(z.string(), z.string());
 
 /** One server entry, in the fields both dialects share. */
 export const ServerEntrySchema = z.looseObject({
-  /** `stdio` (default). `http`/`sse` entries are recognised but not supported yet. */
+  /**
+   * `stdio` (default with a command). `http` / `streamable-http`: Streamable HTTP; `sse`: the
+   * legacy HTTP+SSE transport; a `url` with no type tries Streamable HTTP, then SSE.
+   */
   type: z.enum(['stdio', 'http', 'sse', 'streamable-http']).optional(),
   /** Executable to start, looked up on PATH (e.g. `npx`, `node`, `uvx`). */
   command: z.string().min(1, 'must be a non-empty command, e.g. "npx" or "node"').optional(),
@@ -30,11 +33,14 @@ export const ServerEntrySchema = z.looseObject({
   envFile: z.string().min(1).optional(),
   /** Working directory; a relative path resolves against the config file's folder. */
   cwd: z.string().optional(),
-  /**
-   * URL of an HTTP server. Not supported yet: such an entry is read and checked, then
-   * reported as failed to start, until remote servers land.
-   */
-  url: z.string().optional(),
+  /** URL of a remote (HTTP) server: http(s) only; plain http only to loopback unless `allowInsecure`. */
+  url: httpUrlSchema.optional(),
+  /** Sent on every request to a remote server (`${env:VAR}` expanded; values are secrets, shown as `***`). */
+  headers: stringRecord.default({}),
+  /** Allow plain http:// to a host that is not loopback (headers and tokens then travel in clear text). */
+  allowInsecure: z.boolean().optional(),
+  /** OAuth settings of a remote server (see RemoteAuthSchema). */
+  auth: z.lazy(() => RemoteAuthSchema).optional(),
   /** Per-call timeout in seconds for this server's tools (overrides --tool-timeout). */
   timeout: secondsSchema.optional(),
   /** `true` leaves the server out, as in Cline/Roo configs. */
@@ -57,6 +63,26 @@ export const ServerEntrySchema = z.looseObject({
     });
   }
 });
+
+/**
+ * OAuth for a remote server. Without it a server that answers 401 is authorized with the
+ * authorization-code flow (PKCE, loopback redirect), registering the client dynamically;
+ * `clientId` (and `clientSecret`) use a pre-registered client instead, `clientMetadataUrl`
+ * a Client ID Metadata Document. `grant: "client_credentials"` is machine-to-machine.
+ */
+export const RemoteAuthSchema = z.object({
+  grant: z.enum(['authorization_code', 'client_credentials']).default('authorization_code'),
+  clientId: z.string().min(1).optional(),
+  clientSecret: z.string().min(1).optional(),
+  clientMetadataUrl: httpUrlSchema.optional(),
+  /** Space-separated scopes to ask for when the server names none. */
+  scope: z.string().min(1).optional(),
+}).superRefine((auth, context) => {
+  if (auth.grant === 'client_credentials' && (!auth.clientId || !auth.clientSecret)) {
+    context.addIssue({ code: 'custom', path: ['clientId'], message: 'the client_credentials grant needs "clientId" and "clientSecret" (e.g. "${env:MY_CLIENT_SECRET}")' });
+  }
+});
+export type RemoteAuth = z.infer<typeof RemoteAuthSchema>;
 
 /** An entry for a server reached over HTTP rather than started as a process. */
 export function isHttpEntry(entry: { type?: string; url?: string; command?: string }): boolean {
@@ -129,6 +155,13 @@ export type ConfigFile = z.infer<typeof ConfigFileSchema>;
 export interface ServerSpec {
   name: string;
   transport: 'stdio' | 'http';
+  /** For `http`: which HTTP transport (`auto`: Streamable HTTP, falling back to SSE). */
+  remoteKind?: 'streamable-http' | 'sse' | 'auto';
+  /** For `http`: sent on every request; values are secrets. */
+  headers?: Record<string, string>;
+  /** For `http`: plain http:// to a host that is not loopback is allowed. */
+  allowInsecure?: boolean;
+  auth?: RemoteAuth;
   command: string;
   args: string[];
   env: Record<string, string>;

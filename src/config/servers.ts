@@ -28,7 +28,7 @@ export function normalizeServers(config: ConfigFile, configDir: string): { serve
       }
       seen.set(name, field);
       const spec = toSpec(name, entry, configDir);
-      if ('problem' in spec) problems.push(`${field}.envFile: ${spec.problem}`);
+      if ('problem' in spec) problems.push(`${field}.${spec.problem}`);
       else servers.push(spec);
     }
   }
@@ -37,7 +37,7 @@ export function normalizeServers(config: ConfigFile, configDir: string): { serve
 
 function toSpec(name: string, entry: ServerEntry, configDir: string): ServerSpec | { problem: string } {
   const fromFile = entry.envFile === undefined ? { env: {} } : readEnvFile(entry.envFile, configDir);
-  if ('problem' in fromFile) return fromFile;
+  if ('problem' in fromFile) return { problem: `envFile: ${fromFile.problem}` };
   const env = { ...fromFile.env, ...entry.env };
   const policy = {
     ...(entry.trust !== undefined ? { trusted: entry.trust } : {}),
@@ -46,7 +46,24 @@ function toSpec(name: string, entry: ServerEntry, configDir: string): ServerSpec
   };
   // The schema has already checked that an HTTP entry has a url and a stdio entry a command.
   if (isHttpEntry(entry)) {
-    return { name, transport: 'http', command: '', args: [], env, url: entry.url, timeoutSeconds: entry.timeout, ...policy };
+    // A header that expanded to nothing would be sent empty: the server's refusal would not say why.
+    const empty = Object.keys(entry.headers).find((header) => /^\s*((Bearer|Basic|Token)\s*)?$/i.test(entry.headers[header]!));
+    if (empty !== undefined) return { problem: `headers.${empty}: is empty; set the variable it names, or remove the header` };
+    const remoteKind = entry.type === 'sse' ? 'sse' : entry.type === 'http' || entry.type === 'streamable-http' ? 'streamable-http' : 'auto';
+    return {
+      name,
+      transport: 'http',
+      remoteKind,
+      headers: entry.headers,
+      ...(entry.allowInsecure ? { allowInsecure: true } : {}),
+      ...(entry.auth ? { auth: entry.auth } : {}),
+      command: '',
+      args: [],
+      env,
+      url: entry.url,
+      timeoutSeconds: entry.timeout,
+      ...policy,
+    };
   }
   const cwd = entry.cwd === undefined ? undefined : resolve(configDir, entry.cwd);
   return {

@@ -16,7 +16,12 @@
  * - After a crash, the next call restarts the server, with back-off; after
  *   MAX_CRASHES crashes within CRASH_WINDOW_MS the server is marked down for the
  *   rest of the session.
- * - `close()` shuts the server's whole process tree down.
+ * - `close()` shuts the server's whole process tree down (a remote server: ends its session).
+ *
+ * Remote servers (`transport: 'http'`, see transports/remote.ts) go through the same
+ * machine: a lost connection (refused, 5xx, a dropped stream the SDK could not resume)
+ * counts as a crash; a 404 on a call (expired session) re-initializes once and retries it;
+ * a 401 runs the authorization flow through `options.authorizer`.
  *
  * Lifecycle: `state` changes in one place (`setState`), along these transitions only:
  *
@@ -25,6 +30,7 @@
  *   starting -> crashed     a restart failed within the crash budget: the next call tries again
  *   ready    -> crashed     the process exited; the next call restarts it
  *   ready    -> down        the process exited once too often (MAX_CRASHES within CRASH_WINDOW_MS)
+ *   ready    -> starting    a remote session expired (404): re-initialize
  *   crashed  -> starting    a call arrived: restart, after a back-off
  *   any      -> closed      close() was called; final
  */
@@ -39,6 +45,9 @@ import { VERSION } from '../version.js';
 import { runMarker } from './watchdog.js';
 import { linkedController, sleep, untilAborted } from '../abort.js';
 import { ServerCrashedError, ServerDownError, ServerStartError } from './server-errors.js';
+import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
+import type { OAuthClientProvider } from '@modelcontextprotocol/sdk/client/auth.js';
+import { SessionEndingTransport, createRemoteTransport, describeRemoteError, insecureUrlProblem, isExpiredSession, isLegacyServerSignal, isLostConnection, isStreamDrop, isUnauthorized, remoteKinds } from './transports/remote.js';
 
 export { ServerCrashedError, ServerDownError, ServerStartError };
 
@@ -59,7 +68,7 @@ export type ConnectionState = 'starting' | 'ready' | 'crashed' | 'down' | 'close
 
 const TRANSITIONS: Readonly<Record<ConnectionState, readonly ConnectionState[]>> = {
   starting: ['ready', 'crashed', 'down', 'closed'],
-  ready: ['crashed', 'down', 'closed'],
+  ready: ['starting', 'crashed', 'down', 'closed'],
   crashed: ['starting', 'closed'],
   down: ['closed'],
   closed: [],
@@ -99,6 +108,22 @@ export interface ConnectionOptions {
   runScope?: string;
   /** First restart delay, doubled after each crash (tests shorten it). */
   restartBackoffMs?: number;
+  /** OAuth for remote servers (src/auth implements it); without it a 401 fails the start. */
+  authorizer?: RemoteAuthorizer;
+}
+
+/**
+ * What a remote connection needs for OAuth, kept as an interface so mcp/ knows nothing of
+ * where tokens are stored or how a browser is opened.
+ */
+export interface RemoteAuthorizer {
+  /** The SDK provider for this server (tokens, client registration, PKCE), if it may use OAuth. */
+  provider(spec: ServerSpec): Promise<OAuthClientProvider | undefined>;
+  /**
+   * After the provider was asked to redirect the user: resolves with the authorization code
+   * from the redirect, or rejects (no browser possible, timeout, wrong state).
+   */
+  authorizationCode(spec: ServerSpec, signal: AbortSignal): Promise<string>;
 }
 
 /** tools/list read leniently: one bad tool must not hide the others (the SDK's own schema rejects the whole page). */
@@ -115,11 +140,14 @@ const LenientToolsPageSchema = z.looseObject({
 export const MAX_TOOLS_PER_SERVER = 1000;
 export const MAX_TOOL_PAGES = 100;
 
-/** One start of the server's process: its client, its transport, and what it wrote to stderr. */
+/** One start of the server's process (or one remote session): its client, its transport, and what it wrote to stderr. */
 interface Run {
   readonly client: Client;
-  readonly transport: ProcessTreeStdioTransport;
+  /** `floodError`: set by the stdio transport when the server flooded stdout (see stdio-transport.ts). */
+  readonly transport: Transport & { readonly pid?: number | null; readonly floodError?: Error | undefined };
   readonly stderr: string[];
+  /** A remote run: completes a sign-in on its transport (the SDK's `finishAuth`). */
+  finishAuth?: (code: string) => Promise<void>;
   /** Set when this run's process exited after a successful start. */
   exited: boolean;
 }
@@ -163,11 +191,16 @@ export class ServerConnection {
   }
 
   get pid(): number | undefined {
-    return this.run?.transport.pid;
+    return this.run?.transport.pid ?? undefined;
   }
 
-  /** `npx -y @scope/server /tmp` */
+  get isRemote(): boolean {
+    return this.spec.transport === 'http';
+  }
+
+  /** `npx -y @scope/server /tmp`, or a remote server's URL. */
   get commandLine(): string {
+    if (this.isRemote) return this.spec.url ?? '';
     return [this.spec.command, ...this.spec.args].map((part) => (/\s/.test(part) ? JSON.stringify(part) : part)).join(' ');
   }
 
@@ -211,9 +244,45 @@ export class ServerConnection {
   private async launch(): Promise<void> {
     this.setState('starting');
     if (this.current !== 'starting') return; // closed meanwhile
-    if (this.spec.transport !== 'stdio') {
-      throw new ServerStartError(this.name, 'HTTP servers are not supported yet; only stdio servers (command + args) can be used', this.spec.url ?? '(no url)', []);
+    const run = this.isRemote ? await this.connectRemote() : await this.connectStdio();
+    try {
+      this.applyListing(++this.listings, await this.withSignIn(run, () => this.listAllTools(run.client)));
+    } catch (error) {
+      await run.transport.close().catch(() => undefined);
+      throw new ServerStartError(this.name, this.describeFailure(error), this.commandLine, tailOf(run.stderr));
     }
+    // Only now: a close during start-up is a start failure, not a crash.
+    run.transport.onclose = chain(run.transport.onclose, () => this.onTransportClosed(run));
+    this.setState('ready');
+  }
+
+  /** A client with the host's handlers, set before connect: a server may log or announce tools as soon as it is initialized. */
+  private newRun(transport: Run['transport'], stderr: string[]): Run {
+    const client = new Client({ name: 'switchboard', version: VERSION }, { capabilities: {} });
+    const run: Run = { client, transport, stderr, exited: false };
+    client.onerror = (error) => {
+      this.onStderrLine(stderr, `${HOST_NOTE}${error.message}`);
+      // A remote stream the SDK gave up resuming: the run is lost, like an exited process
+      // (closing it rejects the calls in flight at once instead of leaving them to time out).
+      if (!this.isRemote || run !== this.run || this.current !== 'ready') return;
+      if (isLostConnection(error)) this.lose(run, error);
+      // A dropped stream: if the server is gone, calls waiting on that stream would wait for
+      // their timeout; a ping finds out now (a server that is up answers, even with an error).
+      else if (isStreamDrop(error)) {
+        run.client.ping({ timeout: 10_000 }).catch((pingError: unknown) => {
+          if (isLostConnection(pingError) || (pingError instanceof McpError && pingError.code === ErrorCode.RequestTimeout)) this.lose(run, pingError);
+        });
+      }
+    };
+    client.setNotificationHandler(ToolListChangedNotificationSchema, () => this.onListChanged(client));
+    client.setNotificationHandler(LoggingMessageNotificationSchema, (notification) => {
+      const { level, logger, data } = notification.params;
+      this.options.observer?.serverLog?.(this.name, { level, ...(logger !== undefined ? { logger } : {}), data });
+    });
+    return run;
+  }
+
+  private async connectStdio(): Promise<Run> {
     const stderr: string[] = [];
     const transport = new ProcessTreeStdioTransport({
       command: this.spec.command,
@@ -222,26 +291,90 @@ export class ServerConnection {
       cwd: this.spec.cwd,
       onStderrLine: (line) => this.onStderrLine(stderr, line),
     });
-    const client = new Client({ name: 'switchboard', version: VERSION }, { capabilities: {} });
-    client.onerror = (error) => this.onStderrLine(stderr, `${HOST_NOTE}${error.message}`);
-    // Before connect: a server may log or announce tools as soon as it is initialized.
-    client.setNotificationHandler(ToolListChangedNotificationSchema, () => this.onListChanged(client));
-    client.setNotificationHandler(LoggingMessageNotificationSchema, (notification) => {
-      const { level, logger, data } = notification.params;
-      this.options.observer?.serverLog?.(this.name, { level, ...(logger !== undefined ? { logger } : {}), data });
-    });
-    const run: Run = { client, transport, stderr, exited: false };
+    const run = this.newRun(transport, stderr);
     this.run = run;
     try {
-      await client.connect(transport, { timeout: this.options.startupTimeoutMs });
-      this.applyListing(++this.listings, await this.listAllTools(client));
+      await run.client.connect(transport, { timeout: this.options.startupTimeoutMs });
     } catch (error) {
       await transport.close().catch(() => undefined);
-      throw new ServerStartError(this.name, describeStartFailure(error, this.options.startupTimeoutMs), this.commandLine, tailOf(stderr));
+      throw new ServerStartError(this.name, this.describeFailure(error), this.commandLine, tailOf(stderr));
     }
-    // Only now: a close during start-up is a start failure, not a crash.
-    transport.onclose = chain(transport.onclose, () => this.onTransportClosed(run));
-    this.setState('ready');
+    return run;
+  }
+
+  /**
+   * Connects over HTTP: each transport kind in turn (a fresh client each: `auto` falls back
+   * from Streamable HTTP to SSE only on the legacy-server signal), and once through the
+   * authorization-code flow when the server answers 401 and no token will do.
+   */
+  private async connectRemote(): Promise<Run> {
+    const insecure = insecureUrlProblem(this.spec);
+    if (insecure) throw new ServerStartError(this.name, insecure, this.commandLine, []);
+    const provider = await this.options.authorizer?.provider(this.spec);
+    const kinds = remoteKinds(this.spec);
+    let authorized = false;
+    for (let i = 0; i < kinds.length; i++) {
+      const remote = createRemoteTransport(this.spec, kinds[i]!, provider);
+      const stderr: string[] = [];
+      const run = this.newRun(remote.transport, stderr);
+      run.finishAuth = (code) => remote.finishAuth(code);
+      this.run = run;
+      try {
+        await run.client.connect(remote.transport, { timeout: this.options.startupTimeoutMs });
+        return run;
+      } catch (error) {
+        await remote.transport.close().catch(() => undefined);
+        if (isUnauthorized(error) && provider && this.options.authorizer && !authorized) {
+          // The provider has sent the user to the authorization page: wait for the redirect,
+          // trade the code for tokens, then connect again with them (same transport kind).
+          authorized = true;
+          try {
+            const code = await this.options.authorizer.authorizationCode(this.spec, this.shutdown.signal);
+            await remote.finishAuth(code);
+          } catch (authError) {
+            throw new ServerStartError(this.name, `authorization failed: ${this.describeFailure(authError)}`, this.commandLine, []);
+          }
+          i--;
+          continue;
+        }
+        if (i + 1 < kinds.length && isLegacyServerSignal(error)) continue;
+        throw new ServerStartError(this.name, this.describeFailure(error), this.commandLine, tailOf(stderr));
+      }
+    }
+    throw new ServerStartError(this.name, 'no transport left to try', this.commandLine, []);
+  }
+
+  /**
+   * Runs `operation`; when a remote server wants a (new) sign-in for it (a 401, or a 403
+   * asking for more scopes, which the SDK answers by sending the user to authorize), waits
+   * for the redirect's code, completes the sign-in and runs it once more. Once: a server
+   * that keeps refusing is not asked again (no loop).
+   */
+  private async withSignIn<T>(run: Run, operation: () => Promise<T>): Promise<T> {
+    try {
+      return await operation();
+    } catch (error) {
+      const authorizer = this.options.authorizer;
+      if (!isUnauthorized(error) || !authorizer || !run.finishAuth) throw error;
+      const code = await authorizer.authorizationCode(this.spec, this.shutdown.signal);
+      await run.finishAuth(code);
+      return await operation();
+    }
+  }
+
+  /** Why a start or a request failed, with a remote server's URL and cause. */
+  private describeFailure(error: unknown): string {
+    if (!this.isRemote || error instanceof McpError) return describeStartFailure(error, this.options.startupTimeoutMs, this.isRemote);
+    if (isUnauthorized(error)) return `${this.spec.url} needs authorization (HTTP 401); run \`switchboard auth ${this.name}\` in a terminal first, or set the token in the entry's "headers"`;
+    return `${this.spec.url}: ${describeRemoteError(error)}`;
+  }
+
+  /** A remote run whose connection is gone: closed, so its calls fail now and the next call reconnects (a crash, for the budget). */
+  private lose(run: Run, cause: unknown): void {
+    if (run.exited) return;
+    this.onStderrLine(run.stderr, `connection to ${this.spec.url} lost: ${describeRemoteError(cause)}`);
+    if (run.transport instanceof SessionEndingTransport) run.transport.unreachable = true;
+    void run.transport.close().catch(() => undefined);
   }
 
   async callTool(
@@ -256,11 +389,36 @@ export class ServerConnection {
     try {
       // The common case (server up) takes no wait; a restart under way is waited for, abortably.
       run = this.current === 'ready' && this.run ? this.run : await untilAborted(this.readyRun(), perCall.signal);
-      return await this.callWith(run.client, name, args, perCall.signal, options.timeoutMs, options.onProgress);
+      try {
+        const current = run;
+        return await this.withSignIn(current, () => this.callWith(current.client, name, args, perCall.signal, options.timeoutMs, options.onProgress));
+      } catch (error) {
+        if (!this.isRemote || perCall.signal.aborted) throw error;
+        if (isExpiredSession(error)) {
+          // The server forgot the session (404): a new one, once, and the same call again.
+          // (Another call may have started the new session already: then this one waits for it.)
+          if (this.current === 'ready' && run === this.run) {
+            this.options.observer?.notice?.(this.name, `server "${this.name}": the session expired (HTTP 404); re-initializing`);
+            // `starting` first, so closing the old session is not taken for a crash.
+            this.setState('starting');
+            const expired = run;
+            this.restarting ??= expired.transport.close().catch(() => undefined).then(() => this.launch()).catch((launchError: unknown) => {
+              this.crashes.push(Date.now());
+              this.setState(this.tooManyCrashes() ? 'down' : 'crashed');
+              throw launchError;
+            }).finally(() => (this.restarting = undefined));
+          }
+          run = await untilAborted(this.readyRun(), perCall.signal);
+          return await this.callWith(run.client, name, args, perCall.signal, options.timeoutMs, options.onProgress);
+        }
+        if (isLostConnection(error)) this.lose(run, error);
+        throw error;
+      }
     } catch (error) {
       // The SDK rejects calls in flight with ConnectionClosed when the process exits;
       // by then onTransportClosed has judged the crash, so say what happens next.
-      if (run?.exited && this.current !== 'closed' && !perCall.signal.aborted && error instanceof McpError && error.code === ErrorCode.ConnectionClosed) {
+      const closed = error instanceof McpError && error.code === ErrorCode.ConnectionClosed;
+      if (run?.exited && this.current !== 'closed' && !perCall.signal.aborted && (closed || (this.isRemote && isLostConnection(error)))) {
         throw new ServerCrashedError(this.name, this.current === 'down', tailOf(run.stderr, 3), MAX_CRASHES, CRASH_WINDOW_MS / 1000, run.transport.floodError?.message);
       }
       throw error;
@@ -348,15 +506,15 @@ export class ServerConnection {
     const markedDown = this.tooManyCrashes();
     this.setState(markedDown ? 'down' : 'crashed');
     const tail = tailOf(run.stderr, 3);
-    const detail = tail.length ? ` Its last stderr lines: ${tail.join(' | ')}` : ' It wrote nothing to stderr since it started.';
+    const detail = this.isRemote ? (tail.length ? ` ${tail.join(' | ')}` : '') : tail.length ? ` Its last stderr lines: ${tail.join(' | ')}` : ' It wrote nothing to stderr since it started.';
     // A server stopped for flooding stdout did not exit by itself: say why it was stopped.
     const flood = run.transport.floodError;
-    const what = flood ? `was stopped because ${flood.message}` : undefined;
+    const what = flood ? `was stopped because ${flood.message}` : this.isRemote ? `lost its connection (${this.spec.url})` : 'exited unexpectedly';
     this.options.observer?.notice?.(
       this.name,
       markedDown
-        ? `server "${this.name}" ${what ? `${what}, once too often, and` : 'crashed again and'} is now marked down: its tools answer "server down" until the session ends.${detail}`
-        : `server "${this.name}" ${what ?? 'exited unexpectedly'}; it will be restarted on its next tool call.${detail}`,
+        ? `server "${this.name}" ${flood ? `${what}, once too often, and` : this.isRemote ? 'lost its connection again and' : 'crashed again and'} is now marked down: its tools answer "server down" until the session ends.${detail}`
+        : `server "${this.name}" ${what}; it will be ${this.isRemote ? 'reconnected' : 'restarted'} on its next tool call.${detail}`,
     );
   }
 
@@ -374,6 +532,7 @@ export class ServerConnection {
       if (client !== this.run?.client || !this.applyListing(listing, tools)) return; // a newer run or listing won
       this.options.observer?.toolsChanged?.(this.name);
     } catch (error) {
+      if (this.current === 'closed' || client !== this.run?.client) return; // closed meanwhile: nothing to report
       this.options.observer?.notice?.(this.name, `server "${this.name}" announced new tools but listing them failed: ${(error as Error).message}`);
     }
   }
@@ -446,12 +605,12 @@ function isToolDefinition(value: unknown): value is McpToolDefinition {
 }
 
 /** Why a start failed, classified by the SDK's error code (never by message text). */
-function describeStartFailure(error: unknown, startupTimeoutMs: number): string {
+function describeStartFailure(error: unknown, startupTimeoutMs: number, remote = false): string {
   if (error instanceof McpError) {
     if (error.code === ErrorCode.RequestTimeout) {
       return `it did not answer the MCP initialize request within ${Math.round(startupTimeoutMs / 1000)} s`;
     }
-    if (error.code === ErrorCode.ConnectionClosed) return 'the process exited before completing the MCP handshake';
+    if (error.code === ErrorCode.ConnectionClosed) return remote ? 'the connection closed before completing the MCP handshake' : 'the process exited before completing the MCP handshake';
     return `it answered with an error: ${error.message.replace(/^MCP error -?\d+: /, '')}`;
   }
   return error instanceof Error ? error.message : String(error);

@@ -10,7 +10,7 @@ import { ErrorCode, McpError } from '@modelcontextprotocol/sdk/types.js';
 import type { ServerSpec } from '../config/schema.js';
 import type { FunctionTool } from '../llm/model.js';
 import { parseArguments } from './arguments.js';
-import { ServerConnection, type ConnectionObserver, type ConnectionState, type ToolProgress } from './connection.js';
+import { ServerConnection, type ConnectionObserver, type ConnectionState, type RemoteAuthorizer, type ToolProgress } from './connection.js';
 import { ServerCrashedError, ServerDownError, ServerStartError } from './server-errors.js';
 import { mediaParts, resultToText, truncateMiddle, type MediaPart, type ToolResultLike } from './content.js';
 import { killMarkedProcesses } from './run-marker.js';
@@ -35,6 +35,8 @@ export interface HubOptions {
   restartBackoffMs?: number;
   /** Each server's last tool listing: read by `startEarly`, updated after every first start. */
   cache?: ToolCache;
+  /** OAuth for remote servers (see RemoteAuthorizer). */
+  authorizer?: RemoteAuthorizer;
 }
 
 export interface HubObserver extends ConnectionObserver {
@@ -95,7 +97,7 @@ export class ToolHub {
       },
     };
     this.connections = specs.map(
-      (spec) => new ServerConnection(spec, { startupTimeoutMs: options.startupTimeoutMs, observer, restartBackoffMs: options.restartBackoffMs, runScope: this.runScope }),
+      (spec) => new ServerConnection(spec, { startupTimeoutMs: options.startupTimeoutMs, observer, restartBackoffMs: options.restartBackoffMs, runScope: this.runScope, authorizer: options.authorizer }),
     );
   }
 

@@ -12,7 +12,9 @@ export class ServerStartError extends Error {
     readonly stderrTail: string[],
   ) {
     const tail = stderrTail.length ? `\n    last stderr lines:\n${stderrTail.map((l) => `      | ${l}`).join('\n')}` : '';
-    super(`server "${server}" failed to start: ${reason}\n    command: ${command}${tail}`);
+    // A remote server is named by its URL, a local one by its command line.
+    const label = /^https?:\/\//.test(command) ? 'url' : 'command';
+    super(`server "${server}" failed to start: ${reason}\n    ${label}: ${command}${tail}`);
     this.name = 'ServerStartError';
   }
 }
