@@ -57,12 +57,49 @@ export interface AgentOptions {
 
 const REPEATED_FAILURE_LIMIT = 3;
 
+/**
+ * Tokens used by the model calls of this agent so far. A call whose provider reported usage
+ * adds its numbers; one that did not adds an estimate (about 4 characters a token) and
+ * counts in `estimatedCalls`, so a display can mark the total as approximate.
+ */
+export interface UsageTotals {
+  modelCalls: number;
+  promptTokens: number;
+  completionTokens: number;
+  estimatedCalls: number;
+}
+
 export class Agent {
   readonly history: ChatMessage[] = [];
   private readonly estimator = new TokenEstimator();
+  private readonly totals: UsageTotals = { modelCalls: 0, promptTokens: 0, completionTokens: 0, estimatedCalls: 0 };
 
   constructor(private readonly options: AgentOptions) {
     this.clear();
+  }
+
+  /** The model answering from the next request on (the REPL's `/model`); the history stays. */
+  get model(): ChatModel {
+    return this.options.model;
+  }
+
+  set model(model: ChatModel) {
+    this.options.model = model;
+  }
+
+  /** A copy of the usage totals. */
+  get usage(): UsageTotals {
+    return { ...this.totals };
+  }
+
+  /**
+   * Replaces the conversation with `history` (a resumed session), in place: `history` stays
+   * the same array. A history without a system message gets the configured one first.
+   */
+  restore(history: readonly ChatMessage[]): void {
+    this.history.length = 0;
+    if (this.options.system && history[0]?.role !== 'system') this.history.push({ role: 'system', content: this.options.system });
+    this.history.push(...history);
   }
 
   /** Forgets the conversation, keeping the system prompt. */
@@ -102,6 +139,7 @@ export class Agent {
       const messages = [...this.history];
       const reply = yield* this.requestModel(messages, functionTools, signal);
       if (reply.usage) this.estimator.calibrate(messages, functionTools, reply.usage.promptTokens);
+      this.count(reply, messages, functionTools);
 
       if (reply.toolCalls.length === 0) {
         if (!reply.text.trim()) {
@@ -166,6 +204,19 @@ export class Agent {
     // The last step re-asked an empty reply or ran tools: keep the history only if it ends
     // with the answer to a tool round (an empty reply leaves the user message unanswered).
     return this.history.at(-1)?.role === 'tool';
+  }
+
+  private count(reply: ModelReply, messages: readonly ChatMessage[], functionTools: readonly FunctionTool[]): void {
+    this.totals.modelCalls++;
+    if (reply.usage) {
+      this.totals.promptTokens += reply.usage.promptTokens;
+      this.totals.completionTokens += reply.usage.completionTokens;
+      return;
+    }
+    this.totals.estimatedCalls++;
+    this.totals.promptTokens += this.estimator.estimate(messages, functionTools);
+    const said = reply.text.length + (reply.reasoning?.length ?? 0) + reply.toolCalls.reduce((n, c) => n + c.name.length + c.arguments.length, 0);
+    this.totals.completionTokens += Math.ceil(said / 4);
   }
 
   private async *keepUnderBudget(functionTools: readonly FunctionTool[]): AsyncGenerator<AgentEvent, void, undefined> {

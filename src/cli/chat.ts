@@ -15,12 +15,14 @@ import { untilAborted } from '../abort.js';
 import { exitCodeFor, errorMessage, SwitchboardError, UserInputError } from '../errors.js';
 import { JsonLinesRenderer } from '../ui/jsonl.js';
 import { TerminalRenderer } from '../ui/terminal.js';
+import { styleFor } from '../ui/style.js';
+import { checkRecordingFlags, findResumable, loadSession, Recording, restoreInto, type LoadedSession, type RecordingFlags } from './recording.js';
 import { runRepl } from './repl.js';
 import { runTurn } from './run-turn.js';
-import { withSession } from './session.js';
+import { hostLog, withSession } from './session.js';
 import type { GlobalFlags } from './settings.js';
 
-export interface ChatFlags extends GlobalFlags {
+export interface ChatFlags extends GlobalFlags, RecordingFlags {
   prompt?: string;
   json?: boolean;
 }
@@ -49,19 +51,35 @@ async function chat(flags: ChatFlags, json: JsonLinesRenderer | undefined, signa
   if (prompt !== undefined && prompt.trim() === '') {
     throw new UserInputError('USAGE', 'The prompt is empty. Give one as an argument (switchboard chat "your question") or on stdin.');
   }
+  checkRecordingFlags(flags);
+  // A session to resume is found and read before any server starts: a wrong id fails fast.
+  const loaded: LoadedSession | undefined = flags.resume !== undefined ? loadSession(findResumable(flags.resume)) : undefined;
+  const warn = (message: string) => hostLog(styleFor(process.stderr).yellow(`! ${message}`));
+  for (const warning of loaded?.warnings ?? []) warn(warning);
   const terminal = json || interactive ? undefined : new TerminalRenderer({ stdout: process.stdout, stderr: process.stderr, verbose: Boolean(flags.verbose) });
   const sink = json ?? terminal;
   const options = { needsModel: true, announce: interactive || Boolean(flags.verbose), signal, ...(sink ? { serverLog: sink.render.bind(sink) } : {}) };
-  return withSession(flags, options, async ({ hub, model, settings }) => {
+  return withSession(flags, options, async (session) => {
+    const { hub, model, settings } = session;
     const agent = new Agent({ model: model!, tools: hub, system: settings.system, maxSteps: settings.maxSteps, maxContextTokens: settings.maxContextTokens, images: settings.images });
-    if (interactive) return runRepl(agent, hub, settings.verbose, signal);
+    const changed = loaded ? restoreInto(agent, loaded, settings.system) : false;
+    const recording = Recording.open(flags, session, agent, loaded ? { loaded, changed } : undefined, warn);
     try {
-      const outcome = await runTurn(agent, prompt!, sink!, signal);
-      return outcome === 'answered' ? 0 : 1;
-    } catch (error) {
-      if (signal.aborted) terminal?.interrupted();
-      else terminal?.failed();
-      throw error;
+      if (interactive) return await runRepl({ agent, hub, settings, recording, warn }, signal);
+      try {
+        const outcome = await runTurn(agent, prompt!, sink!, signal, recording.writer);
+        return outcome === 'answered' ? 0 : 1;
+      } catch (error) {
+        if (signal.aborted) terminal?.interrupted();
+        else terminal?.failed();
+        throw error;
+      }
+    } finally {
+      try {
+        if (flags.trace !== undefined) recording.writeTrace(flags.trace);
+      } finally {
+        recording.close();
+      }
     }
   });
 }

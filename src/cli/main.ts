@@ -42,7 +42,10 @@ function run({ command, flags }: ParsedInvocation, signal: AbortSignal): Promise
   const global = checkGlobalFlags(flags);
   switch (command) {
     case 'chat':
-      return chatCommand({ ...global, prompt: optionalString(flags.prompt), json: flags.json === true }, signal);
+      return chatCommand(
+        { ...global, prompt: optionalString(flags.prompt), json: flags.json === true, session: flags.session === false ? false : optionalString(flags.session), resume: optionalString(flags.resume), trace: optionalString(flags.trace) },
+        signal,
+      );
     case 'tools':
       return toolsCommand({ ...global, json: flags.json === true, name: optionalString(flags.name) }, signal);
     case 'call':

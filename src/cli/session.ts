@@ -5,7 +5,7 @@
 import type { LoadedConfig } from '../config/schema.js';
 import { SwitchboardError } from '../errors.js';
 import type { ChatModel } from '../llm/model.js';
-import { ToolHub } from '../mcp/hub.js';
+import { ToolHub, type StartReport } from '../mcp/hub.js';
 import { untilAborted } from '../abort.js';
 import { formatServerLog, type ServerLogEvent } from '../ui/server-log.js';
 import { styleFor } from '../ui/style.js';
@@ -18,6 +18,10 @@ export interface Session {
   settings: RunSettings;
   hub: ToolHub;
   model?: ChatModel;
+  /** Which servers started and which failed (a session file's header names both). */
+  report: StartReport;
+  /** The config file's absolute path. */
+  configPath: string;
 }
 
 export interface SessionOptions {
@@ -80,7 +84,7 @@ export async function withSession<T>(flags: GlobalFlags, options: SessionOptions
       const what = model ? `${model.scripted ? '' : 'model: '}${model.description}; ` : '';
       hostLog(style.dim(redact(`switchboard: ${what}${servers} server${servers === 1 ? '' : 's'} ready, ${tools} tool${tools === 1 ? '' : 's'}`)));
     }
-    return await run({ settings, hub, model });
+    return await run({ settings, hub, model, report, configPath: config.path });
   } catch (error) {
     if (options.signal.aborted) throw new SwitchboardError('INTERRUPTED', 'Interrupted.');
     throw error;

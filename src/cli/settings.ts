@@ -57,6 +57,8 @@ export interface RunSettings {
   strict: boolean;
   /** Send the token over plain http:// to a non-loopback host (refused otherwise). */
   allowInsecureEndpoint: boolean;
+  /** Record chats in session files (config `saveSessions`, default true; --no-session per run). */
+  saveSessions: boolean;
 }
 
 export function resolveSettings(flags: GlobalFlags, config: LoadedConfig): RunSettings {
@@ -79,6 +81,7 @@ export function resolveSettings(flags: GlobalFlags, config: LoadedConfig): RunSe
     verbose: flags.verbose ?? false,
     strict: flags.strict ?? false,
     allowInsecureEndpoint: flags.allowInsecureEndpoint ?? file.allowInsecureEndpoint ?? false,
+    saveSessions: file.saveSessions ?? true,
   };
 }
 

@@ -87,6 +87,8 @@ export const AgentSettingsSchema = z.object({
   images: z.boolean().optional(),
   /** Send the model token over plain http:// to a host that is not loopback (off: refused). */
   allowInsecureEndpoint: z.boolean().optional(),
+  /** Record every chat as a session file (default true); `false` is `--no-session` for every run. */
+  saveSessions: z.boolean().optional(),
 });
 
 export const ConfigFileSchema = z.looseObject({

@@ -9,14 +9,16 @@
  *   promise and `killTree()`) for signal tests.
  * - The child's environment (`cliEnv`) is the test's environment WITHOUT HF_TOKEN and
  *   SWITCHBOARD_API_KEY (unless the test passes them in `env`), with NO_COLOR=1 and
- *   XDG_CONFIG_HOME at a folder that does not exist (never the real user config).
+ *   XDG_CONFIG_HOME at a folder that does not exist (never the real user config), and
+ *   XDG_STATE_HOME at a temporary folder of this test process (`TEST_STATE_HOME`, removed at
+ *   exit), so chats record their sessions and input history there, never in the real home.
  *   `env: { X: undefined }` removes X.
  * - While the CLI runs, its process subtree is sampled (from /proc, else `ps`); `processes` lists every
  *   descendant seen (pid + start time, so a reused pid is not mistaken for it). Checking and
  *   waiting on them is for ./processes.ts (`waitForGone`, `isAlive`, ...).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CLI_PATH, REPO_ROOT } from './paths.js';
@@ -69,9 +71,13 @@ export interface CliProcess {
  */
 export const NO_CONFIG_HOME = join(tmpdir(), 'switchboard-tests-no-config-home');
 
-/** The environment a test's CLI run gets: no model tokens, no colour, no user config folder. */
+/** The state folder (sessions, input history) of the CLI runs of this test process; tests that look into it pass their own. */
+export const TEST_STATE_HOME = mkdtempSync(join(tmpdir(), 'switchboard-tests-state-'));
+process.once('exit', () => rmSync(TEST_STATE_HOME, { recursive: true, force: true }));
+
+/** The environment a test's CLI run gets: no model tokens, no colour, no user config or state folder. */
 export function cliEnv(extra: Record<string, string | undefined> = {}): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = { ...process.env, XDG_CONFIG_HOME: NO_CONFIG_HOME };
+  const env: NodeJS.ProcessEnv = { ...process.env, XDG_CONFIG_HOME: NO_CONFIG_HOME, XDG_STATE_HOME: TEST_STATE_HOME };
   delete env.HF_TOKEN;
   delete env.SWITCHBOARD_API_KEY;
   delete env.FORCE_COLOR;

@@ -6,13 +6,13 @@
  * - `TERMINAL_MISSING`: why no terminal can be opened here (undefined when one can); tests
  *   skip with it as the reason (`describe.skipIf(TERMINAL_MISSING)`), and it is printed once.
  * - `openTerminal(args, { env })`: starts `switchboard ...args` in a terminal. The environment
- *   is minimal (PATH, HOME, TERM, NO_COLOR) plus `env`.
+ *   is minimal (PATH, HOME, TERM, NO_COLOR, XDG_CONFIG_HOME and XDG_STATE_HOME of the tests) plus `env`.
  * - `closeTerminals()`: SIGKILLs every terminal still running, with the CLI and the servers it
  *   started (for an afterEach).
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { CLI_PATH, REPO_ROOT } from './paths.js';
-import { NO_CONFIG_HOME } from './cli.js';
+import { NO_CONFIG_HOME, TEST_STATE_HOME } from './cli.js';
 import { killIfAlive, subtreeOf, waitUntil } from './processes.js';
 
 export interface Terminal {
@@ -45,7 +45,7 @@ export function openTerminal(args: readonly string[], options: { env?: Record<st
   // -q quiet, -f flush at once, -e return the CLI's exit code; the typescript goes nowhere.
   const child = spawn('script', ['-qfec', command, '/dev/null'], {
     cwd: REPO_ROOT,
-    env: { PATH: process.env.PATH, HOME: process.env.HOME, TERM: 'xterm', NO_COLOR: '1', XDG_CONFIG_HOME: NO_CONFIG_HOME, ...options.env },
+    env: { PATH: process.env.PATH, HOME: process.env.HOME, TERM: 'xterm', NO_COLOR: '1', XDG_CONFIG_HOME: NO_CONFIG_HOME, XDG_STATE_HOME: TEST_STATE_HOME, ...options.env },
     stdio: ['pipe', 'pipe', 'pipe'],
   });
   let screen = '';
