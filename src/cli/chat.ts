@@ -47,13 +47,13 @@ async function chat(flags: ChatFlags, json: JsonLinesRenderer | undefined, signa
   if (interactive && flags.json) {
     throw new UserInputError('USAGE', '--json needs a prompt: the interactive chat has no JSON output. Give the prompt as an argument (switchboard chat --json "your question") or on stdin.');
   }
+  checkRecordingFlags(flags);
+  // A session to resume is found and read before the prompt is read and any server starts: a wrong id fails fast.
+  const loaded: LoadedSession | undefined = flags.resume !== undefined ? loadSession(findResumable(flags.resume)) : undefined;
   const prompt = interactive ? undefined : (flags.prompt ?? (await untilAborted(text(process.stdin), signal)));
   if (prompt !== undefined && prompt.trim() === '') {
     throw new UserInputError('USAGE', 'The prompt is empty. Give one as an argument (switchboard chat "your question") or on stdin.');
   }
-  checkRecordingFlags(flags);
-  // A session to resume is found and read before any server starts: a wrong id fails fast.
-  const loaded: LoadedSession | undefined = flags.resume !== undefined ? loadSession(findResumable(flags.resume)) : undefined;
   const warn = (message: string) => hostLog(styleFor(process.stderr).yellow(`! ${message}`));
   for (const warning of loaded?.warnings ?? []) warn(warning);
   const terminal = json || interactive ? undefined : new TerminalRenderer({ stdout: process.stdout, stderr: process.stderr, verbose: Boolean(flags.verbose) });
