@@ -64,6 +64,7 @@ async function chat(flags: ChatFlags, json: JsonLinesRenderer | undefined, signa
     const agent = new Agent({ model: model!, tools: hub, system: settings.system, maxSteps: settings.maxSteps, maxContextTokens: settings.maxContextTokens, images: settings.images });
     const changed = loaded ? restoreInto(agent, loaded, settings.system) : false;
     const recording = Recording.open(flags, session, agent, loaded ? { loaded, changed } : undefined, warn);
+    let failed = false;
     try {
       if (interactive) return await runRepl({ agent, hub, settings, recording, warn }, signal);
       try {
@@ -74,9 +75,17 @@ async function chat(flags: ChatFlags, json: JsonLinesRenderer | undefined, signa
         else terminal?.failed();
         throw error;
       }
+    } catch (error) {
+      failed = true;
+      throw error;
     } finally {
+      // The picture of a failed run is wanted most; a trace that cannot be written then is
+      // only a warning, so the run's own error is the one reported.
       try {
         if (flags.trace !== undefined) recording.writeTrace(flags.trace);
+      } catch (error) {
+        if (!failed) throw error;
+        warn(errorMessage(error));
       } finally {
         recording.close();
       }

@@ -10,8 +10,8 @@
  * - The child's environment (`cliEnv`) is the test's environment WITHOUT HF_TOKEN and
  *   SWITCHBOARD_API_KEY (unless the test passes them in `env`), with NO_COLOR=1 and
  *   XDG_CONFIG_HOME at a folder that does not exist (never the real user config), and
- *   XDG_STATE_HOME at a temporary folder of this test process (`TEST_STATE_HOME`, removed at
- *   exit), so chats record their sessions and input history there, never in the real home.
+ *   XDG_STATE_HOME at a temporary folder of this test file (`TEST_STATE_HOME`, removed
+ *   after the file's tests), so chats record their sessions and input history there, never in the real home.
  *   `env: { X: undefined }` removes X.
  * - While the CLI runs, its process subtree is sampled (from /proc, else `ps`); `processes` lists every
  *   descendant seen (pid + start time, so a reused pid is not mistaken for it). Checking and
@@ -21,6 +21,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { afterAll } from 'vitest';
 import { CLI_PATH, REPO_ROOT } from './paths.js';
 import { isAlive, killIfAlive, PROCESS_SOURCE, subtreeOf, type ProcInfo } from './processes.js';
 
@@ -71,9 +72,13 @@ export interface CliProcess {
  */
 export const NO_CONFIG_HOME = join(tmpdir(), 'switchboard-tests-no-config-home');
 
-/** The state folder (sessions, input history) of the CLI runs of this test process; tests that look into it pass their own. */
+/**
+ * The state folder (sessions, input history) of the CLI runs of this test file (vitest loads
+ * this module once per file), removed after the file's tests; tests that look into the state
+ * folder pass their own.
+ */
 export const TEST_STATE_HOME = mkdtempSync(join(tmpdir(), 'switchboard-tests-state-'));
-process.once('exit', () => rmSync(TEST_STATE_HOME, { recursive: true, force: true }));
+afterAll(() => rmSync(TEST_STATE_HOME, { recursive: true, force: true }));
 
 /** The environment a test's CLI run gets: no model tokens, no colour, no user config or state folder. */
 export function cliEnv(extra: Record<string, string | undefined> = {}): NodeJS.ProcessEnv {
