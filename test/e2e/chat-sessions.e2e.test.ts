@@ -42,19 +42,20 @@ function rememberingModel(request: RecordedRequest): ScriptedReply {
 describe('chat sessions', () => {
   const h = useE2eHarness();
 
-  it('records every chat in the state folder; --resume ID goes on with it in a new process; --resume latest too', async () => {
+  // Each test runs the CLI several times: limits that only catch a hang, on a busy machine.
+  it('records every chat in the state folder; --resume ID goes on with it in a new process; --resume latest too', { timeout: 180_000 }, async () => {
     const mock = await startMockLlm({ script: rememberingModel });
     const { env, sessions } = freshState();
     try {
       const config = h.file('c.json', { mcpServers: { temperature: temperatureServer() } });
       const base = ['chat', '--config', config, '--endpoint-url', mock.url, '--model', 'test-model'];
-      const first = await h.run([...base, 'My name is Ada.'], { env });
+      const first = await h.run([...base, 'My name is Ada.'], { env, timeoutMs: 60_000 });
       expect(first.code, first.stderr).toBe(0);
       const files = filesIn(sessions);
       expect(files).toHaveLength(1);
       const id = sessionIdOf(files[0]!);
 
-      const second = await h.run([...base, '--resume', id, 'What is my name?'], { env });
+      const second = await h.run([...base, '--resume', id, 'What is my name?'], { env, timeoutMs: 60_000 });
       expect(second.code, second.stderr).toBe(0);
       expect(second.stdout).toContain('Your name is Ada.');
       expect(messagesOf(mock.requests[1]!).map((m) => [m.role, m.content])).toEqual([
@@ -64,7 +65,7 @@ describe('chat sessions', () => {
       ]);
       expect(filesIn(sessions), 'a resumed chat appends to its file').toHaveLength(1);
 
-      const third = await h.run([...base, '--resume', 'latest', 'What is my name, again?'], { env });
+      const third = await h.run([...base, '--resume', 'latest', 'What is my name, again?'], { env, timeoutMs: 60_000 });
       expect(third.code, third.stderr).toBe(0);
       expect(messagesOf(mock.requests[2]!).filter((m) => m.role === 'user')).toHaveLength(3);
       const read = readSessionFile(join(sessions, files[0]!));
@@ -75,7 +76,7 @@ describe('chat sessions', () => {
     }
   });
 
-  it('--session PATH picks the file, which holds no credentials; --no-session and "saveSessions": false record nothing', async () => {
+  it('--session PATH picks the file, which holds no credentials; --no-session and "saveSessions": false record nothing', { timeout: 180_000 }, async () => {
     const mock = await startMockLlm({ script: () => ({ text: 'Fine.' }) });
     const { env, sessions } = freshState();
     try {
@@ -83,7 +84,7 @@ describe('chat sessions', () => {
       const config = h.file('c.json', { mcpServers: { fixture: fixtureServer('--tools', 'echo', '--token', secret) } });
       const path = join(h.dir(), 'mine.jsonl');
       const keyed = { ...env, SWITCHBOARD_API_KEY: secret };
-      const r = await h.run(['chat', '--config', config, '--endpoint-url', mock.url, '--model', 'test-model', '--session', path, 'Hello?'], { env: keyed });
+      const r = await h.run(['chat', '--config', config, '--endpoint-url', mock.url, '--model', 'test-model', '--session', path, 'Hello?'], { env: keyed, timeoutMs: 60_000 });
       expect(r.code, r.stderr).toBe(0);
       const text = readFileSync(path, 'utf8');
       const { records, warnings } = readSessionFile(path);
@@ -94,10 +95,10 @@ describe('chat sessions', () => {
       expect(text).not.toContain(mock.url);
       expect(filesIn(sessions), '--session PATH writes nothing in the sessions folder').toEqual([]);
 
-      const off = await h.run(['chat', '--config', config, '--endpoint-url', mock.url, '--model', 'test-model', '--no-session', 'Hello?'], { env });
+      const off = await h.run(['chat', '--config', config, '--endpoint-url', mock.url, '--model', 'test-model', '--no-session', 'Hello?'], { env, timeoutMs: 60_000 });
       expect(off.code, off.stderr).toBe(0);
       const quiet = h.file('quiet.json', { saveSessions: false, mcpServers: { fixture: fixtureServer('--tools', 'echo') } });
-      const offByConfig = await h.run(['chat', '--config', quiet, '--endpoint-url', mock.url, '--model', 'test-model', 'Hello?'], { env });
+      const offByConfig = await h.run(['chat', '--config', quiet, '--endpoint-url', mock.url, '--model', 'test-model', 'Hello?'], { env, timeoutMs: 60_000 });
       expect(offByConfig.code, offByConfig.stderr).toBe(0);
       expect(filesIn(sessions)).toEqual([]);
       expect(mock.requests).toHaveLength(3);
@@ -106,16 +107,16 @@ describe('chat sessions', () => {
     }
   });
 
-  it('a torn last line is skipped with a warning on resume; an unknown session is a usage error that says how to find one', async () => {
+  it('a torn last line is skipped with a warning on resume; an unknown session is a usage error that says how to find one', { timeout: 180_000 }, async () => {
     const mock = await startMockLlm({ script: rememberingModel });
     const { env } = freshState();
     try {
       const config = h.file('c.json', { mcpServers: { temperature: temperatureServer() } });
       const path = join(h.dir(), 's.jsonl');
       const base = ['chat', '--config', config, '--endpoint-url', mock.url, '--model', 'test-model'];
-      expect((await h.run([...base, '--system', 'Old rules.', '--session', path, 'My name is Bo.'], { env })).code).toBe(0);
+      expect((await h.run([...base, '--system', 'Old rules.', '--session', path, 'My name is Bo.'], { env, timeoutMs: 60_000 })).code).toBe(0);
       appendFileSync(path, '{"type":"message","t":1,"message":{"role":"user","content":"cut sh');
-      const r = await h.run([...base, '--system', 'New rules.', '--resume', path, '--no-session', 'What is my name?'], { env });
+      const r = await h.run([...base, '--system', 'New rules.', '--resume', path, '--no-session', 'What is my name?'], { env, timeoutMs: 60_000 });
       expect(r.code, r.stderr).toBe(0);
       expect(r.stderr).toMatch(/s\.jsonl: the last line \(\d+\) was cut short, probably by a crash; it was skipped\./);
       expect(r.stdout).toContain('Your name is Bo.');
@@ -127,14 +128,14 @@ describe('chat sessions', () => {
         ['user', 'What is my name?'],
       ]);
 
-      const missing = await h.run([...base, '--resume', 'no-such-session', 'hello'], { env });
+      const missing = await h.run([...base, '--resume', 'no-such-session', 'hello'], { env, timeoutMs: 60_000 });
       expect(missing.code).toBe(2);
       expect(missing.stderr).toMatch(/No session "no-such-session": it is neither a file nor an id in .*switchboard\/sessions\. Run "switchboard sessions"/);
       expectNoStackTrace(missing.stderr);
-      const none = await h.run([...base, '--resume', 'hello'], { env: freshState().env });
+      const none = await h.run([...base, '--resume', 'hello'], { env: freshState().env, timeoutMs: 60_000 });
       expect(none.code).toBe(2);
       expect(none.stderr).toMatch(/--resume latest "your question"/);
-      const empty = await h.run([...base, '--resume'], { env: freshState().env, input: 'hello' });
+      const empty = await h.run([...base, '--resume'], { env: freshState().env, input: 'hello', timeoutMs: 60_000 });
       expect(empty.code).toBe(2);
       expect(empty.stderr).toMatch(/There is no recorded session to resume/);
       expect(mock.requests, 'a failed resume asks the model nothing').toHaveLength(2);
@@ -143,7 +144,7 @@ describe('chat sessions', () => {
     }
   });
 
-  it('--trace out.html writes the picture of the run, one arrow per tool call, even with --no-session (nothing left behind)', async () => {
+  it('--trace out.html writes the picture of the run, one arrow per tool call, even with --no-session (nothing left behind)', { timeout: 180_000 }, async () => {
     const mock = await startMockLlm({
       script: [
         { toolCalls: [{ name: 'get_temperature', arguments: { city: 'Paris' } }, { name: 'get_temperature', arguments: { city: 'Oslo' } }] },
@@ -155,7 +156,7 @@ describe('chat sessions', () => {
     try {
       const config = h.file('c.json', { mcpServers: { temperature: temperatureServer() } });
       const out = join(h.dir(), 'run.html');
-      const r = await h.run(['chat', '--config', config, '--endpoint-url', mock.url, '--model', 'test-model', '--no-session', '--trace', out, 'Weather?'], { env });
+      const r = await h.run(['chat', '--config', config, '--endpoint-url', mock.url, '--model', 'test-model', '--no-session', '--trace', out, 'Weather?'], { env, timeoutMs: 60_000 });
       expect(r.code, r.stderr).toBe(0);
       const html = readFileSync(out, 'utf8');
       expect(html.startsWith('<!DOCTYPE html>')).toBe(true);
@@ -163,7 +164,7 @@ describe('chat sessions', () => {
       expect(html).not.toMatch(/<script/i);
       expect(filesIn(sessions)).toEqual([]);
 
-      const bad = await h.run(['chat', '--config', config, '--endpoint-url', mock.url, '--model', 'test-model', '--trace', join(h.dir(), 'no', 'such', 'x.html'), 'Weather?'], { env });
+      const bad = await h.run(['chat', '--config', config, '--endpoint-url', mock.url, '--model', 'test-model', '--trace', join(h.dir(), 'no', 'such', 'x.html'), 'Weather?'], { env, timeoutMs: 60_000 });
       expect(bad.code).toBe(2);
       expect(bad.stderr).toMatch(/--trace .*x\.html: the folder .* does not exist; create it or pick another path\./);
       expect(mock.requests).toHaveLength(3);
@@ -208,7 +209,7 @@ function expectWellFormed(messages: Message[]): void {
 describe('crash safety', () => {
   const h = useE2eHarness();
 
-  it('kill -9 at random moments of a multi-call turn, 20 times: every file resumes into a history the provider accepts', { timeout: 300_000 }, async () => {
+  it('kill -9 at random moments of a multi-call turn, 20 times: every file resumes into a history the provider accepts', { timeout: 600_000 }, async () => {
     // Two rounds of parallel slow calls, then an answer; "next" (the resume) gets a plain answer.
     const mock = await startMockLlm({
       script: (request) => {
@@ -231,8 +232,8 @@ describe('crash safety', () => {
     try {
       const one = async (n: number) => {
         const path = join(dir, `s${n}.jsonl`);
-        const cli = h.start([...base, '--json', '--session', path, `question ${n}`], { env });
-        const started = await waitUntil(() => cli.stdout.includes('"type":"tool_call"') || cli.child.exitCode !== null, 20_000);
+        const cli = h.start([...base, '--json', '--session', path, `question ${n}`], { env, timeoutMs: 60_000 });
+        const started = await waitUntil(() => cli.stdout.includes('"type":"tool_call"') || cli.child.exitCode !== null, 60_000);
         expect(started, `run ${n} never made a tool call:\n${cli.stderr}`).toBe(true);
         // A random moment of the turn: the calls of the first round take 300 ms, the second 200 ms.
         await sleep(Math.floor(Math.random() * 700));
@@ -244,7 +245,7 @@ describe('crash safety', () => {
         tornSeen += read.warnings.length;
 
         const before = mock.requests.length;
-        const resumed = await h.run([...base, '--resume', path, '--no-session', 'next'], { env });
+        const resumed = await h.run([...base, '--resume', path, '--no-session', 'next'], { env, timeoutMs: 60_000 });
         expect(resumed.code, resumed.stderr).toBe(0);
         expect(resumed.stdout).toContain('Resumed.');
         if (/marked as interrupted|A turn without an answer/.test(resumed.stderr)) cutMidTurn++;

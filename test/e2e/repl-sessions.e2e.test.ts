@@ -36,14 +36,14 @@ const UP = '\u001b[A';
 describe.skipIf(TERMINAL_MISSING)('interactive chat: session commands', () => {
   const h = useE2eHarness();
 
-  it('/servers shows each state and tool count; /usage adds up the model calls; /model switches the model and keeps the conversation', async () => {
+  it('/servers shows each state and tool count; /usage adds up the model calls; /model switches the model and keeps the conversation', { timeout: 120_000 }, async () => {
     const mock = await startMockLlm({ script: (request) => ({ text: `Answer from ${String(request.body?.model)}.` }) });
     try {
       const config = h.file('c.json', {
         mcpServers: { temperature: temperatureServer(), fixture: fixtureServer('--tools', 'echo,add'), broken: fixtureServer('--crash-at-start') },
       });
       const t = openTerminal(['chat', '--config', config, '--endpoint-url', mock.url, '--model', 'model-a']);
-      await t.waitFor(/you> /);
+      await t.waitFor(/you> /, 0, 60_000);
 
       let mark = t.screen().length;
       t.type('/servers\r');
@@ -87,7 +87,7 @@ describe.skipIf(TERMINAL_MISSING)('interactive chat: session commands', () => {
     }
   });
 
-  it('/save copies the session, /sessions lists it, the next run recalls typed lines with the up arrow and /resume ID goes on with it', async () => {
+  it('/save copies the session, /sessions lists it, the next run recalls typed lines with the up arrow and /resume ID goes on with it', { timeout: 120_000 }, async () => {
     const mock = await startMockLlm({ script: rememberingModel });
     const state = mkdtempSync(join(tmpdir(), 'switchboard-state-'));
     states.push(state);
@@ -98,7 +98,7 @@ describe.skipIf(TERMINAL_MISSING)('interactive chat: session commands', () => {
       const saved = join(h.dir(), 'saved.jsonl');
 
       const first = openTerminal(args, { env });
-      await first.waitFor(/you> /);
+      await first.waitFor(/you> /, 0, 60_000);
       const id = /session: \S*\/([^/\s]+)\.jsonl/.exec(first.screen())?.[1];
       expect(id, first.screen()).toBeDefined();
       let mark = first.screen().length;
@@ -119,7 +119,7 @@ describe.skipIf(TERMINAL_MISSING)('interactive chat: session commands', () => {
       expect(readSessionFile(saved).records.filter((r) => r.type === 'message').map((r) => (r as { message: Message }).message.content)).toEqual(['My name is Ada.', 'Nice to meet you.']);
 
       const second = openTerminal(args, { env });
-      await second.waitFor(/you> /);
+      await second.waitFor(/you> /, 0, 60_000);
       // Newest first: /sessions, /save (typed twice, kept once), the message.
       mark = second.screen().length;
       second.type(UP);
