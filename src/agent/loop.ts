@@ -117,12 +117,49 @@ const STALE = Symbol('stale tools');
 
 type CallResult = { text: string; isError: boolean; images?: ReadonlyArray<{ mimeType?: string; data: string }>; skipped?: boolean };
 
+/**
+ * Tokens used by the model calls of this agent so far. A call whose provider reported usage
+ * adds its numbers; one that did not adds an estimate (about 4 characters a token) and
+ * counts in `estimatedCalls`, so a display can mark the total as approximate.
+ */
+export interface UsageTotals {
+  modelCalls: number;
+  promptTokens: number;
+  completionTokens: number;
+  estimatedCalls: number;
+}
+
 export class Agent {
   readonly history: ChatMessage[] = [];
   private readonly estimator = new TokenEstimator();
+  private readonly totals: UsageTotals = { modelCalls: 0, promptTokens: 0, completionTokens: 0, estimatedCalls: 0 };
 
   constructor(private readonly options: AgentOptions) {
     this.clear();
+  }
+
+  /** The model answering from the next request on (the REPL's `/model`); the history stays. */
+  get model(): ChatModel {
+    return this.options.model;
+  }
+
+  set model(model: ChatModel) {
+    this.options.model = model;
+  }
+
+  /** A copy of the usage totals. */
+  get usage(): UsageTotals {
+    return { ...this.totals };
+  }
+
+  /**
+   * Replaces the conversation with `history` (a resumed session), in place: `history` stays
+   * the same array. A history without a system message gets the configured one first.
+   */
+  restore(history: readonly ChatMessage[]): void {
+    this.history.length = 0;
+    if (this.options.system && history[0]?.role !== 'system') this.history.push({ role: 'system', content: this.options.system });
+    this.history.push(...history);
   }
 
   /** Forgets the conversation, keeping the system prompt. */
@@ -179,7 +216,9 @@ export class Agent {
         messages = [...this.history];
       }
       if (reply.usage) this.estimator.calibrate(messages, functionTools, reply.usage.promptTokens);
-      yield tally.call(step, reply.usage ?? this.estimateUsage(messages, functionTools, reply), !reply.usage);
+      const counted = reply.usage ?? this.estimateUsage(messages, functionTools, reply);
+      this.count(counted, !reply.usage);
+      yield tally.call(step, counted, !reply.usage);
 
       if (reply.toolCalls.length === 0) {
         if (!reply.text.trim()) {
@@ -255,6 +294,14 @@ export class Agent {
   private estimateUsage(messages: readonly ChatMessage[], functionTools: readonly FunctionTool[], reply: ModelReply): { promptTokens: number; completionTokens: number } {
     const answer: ChatMessage = { role: 'assistant', content: reply.text, toolCalls: reply.toolCalls, ...(reply.reasoning ? { reasoning: reply.reasoning } : {}) };
     return { promptTokens: this.estimator.estimate(messages, functionTools), completionTokens: this.estimator.estimate([answer]) };
+  }
+
+  /** Adds one model call's usage to the session's totals (`/usage`). */
+  private count(usage: { promptTokens: number; completionTokens: number }, estimated: boolean): void {
+    this.totals.modelCalls++;
+    if (estimated) this.totals.estimatedCalls++;
+    this.totals.promptTokens += usage.promptTokens;
+    this.totals.completionTokens += usage.completionTokens;
   }
 
   private async *keepUnderBudget(functionTools: readonly FunctionTool[]): AsyncGenerator<AgentEvent, void, undefined> {

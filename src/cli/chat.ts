@@ -14,21 +14,22 @@ import { text } from 'node:stream/consumers';
 import { Agent } from '../agent/loop.js';
 import { untilAborted } from '../abort.js';
 import type { AgentEvent, OutputEvent } from '../agent/events.js';
-import { SwitchboardError, UserInputError } from '../errors.js';
+import { errorMessage, SwitchboardError, UserInputError } from '../errors.js';
 import type { ChatModel } from '../llm/model.js';
 import type { ToolHub } from '../mcp/hub.js';
 import { VERSION } from '../version.js';
 import { JsonLinesRenderer } from '../ui/jsonl.js';
 import { TerminalRenderer } from '../ui/terminal.js';
+import { checkRecordingFlags, findResumable, loadSession, Recording, restoreInto, type LoadedSession, type RecordingFlags } from './recording.js';
 import { runRepl } from './repl.js';
 import { runTurn } from './run-turn.js';
-import { withSession } from './session.js';
+import { hostLog, withSession } from './session.js';
 import type { GlobalFlags } from './settings.js';
 import { CliApprover } from './approval.js';
 import { buildPolicy, canAsk, stdinAsker, type ApprovalFlags } from './approval-setup.js';
 import { styleFor } from '../ui/style.js';
 
-export interface ChatFlags extends GlobalFlags, ApprovalFlags {
+export interface ChatFlags extends GlobalFlags, ApprovalFlags, RecordingFlags {
   prompt?: string;
   json?: boolean;
 }
@@ -39,10 +40,15 @@ export async function chatCommand(flags: ChatFlags, signal: AbortSignal): Promis
   if (interactive && flags.json) {
     throw new UserInputError('USAGE', '--json needs a prompt: the interactive chat has no JSON output. Give the prompt as an argument (switchboard chat --json "your question") or on stdin.');
   }
+  checkRecordingFlags(flags);
+  // A session to resume is found and read before the prompt is read and any server starts: a wrong id fails fast.
+  const loaded: LoadedSession | undefined = flags.resume !== undefined ? loadSession(findResumable(flags.resume)) : undefined;
   const prompt = interactive ? undefined : (flags.prompt ?? (await untilAborted(text(process.stdin), signal)));
   if (prompt !== undefined && prompt.trim() === '') {
     throw new UserInputError('USAGE', 'The prompt is empty. Give one as an argument (switchboard chat "your question") or on stdin.');
   }
+  const warn = (message: string) => hostLog(styleFor(process.stderr).yellow(`! ${message}`));
+  for (const warning of loaded?.warnings ?? []) warn(warning);
   const terminal = json || interactive ? undefined : new TerminalRenderer({ stdout: process.stdout, stderr: process.stderr, verbose: Boolean(flags.verbose), progress: flags.progress !== false, showReasoning: flags.hideReasoning !== true });
   const sink = json ?? terminal;
   let approver: CliApprover | undefined;
@@ -55,41 +61,64 @@ export async function chatCommand(flags: ChatFlags, signal: AbortSignal): Promis
     ...(json ? { serverState: json.render.bind(json) } : {}),
     toolsChanged: (hub: { routes: Parameters<CliApprover['routesChanged']>[0] }) => approver?.routesChanged(hub.routes),
   };
-  return withSession(flags, options, async ({ hub, model, settings, config, logEvent }) => {
+  return withSession(flags, options, async (session) => {
+    const { hub, model, settings, config, logEvent } = session;
     // Asking needs a terminal on stdin and stderr; the REPL asks through its own reader (set there).
     const ask = canAsk(Boolean(flags.json));
     approver = new CliApprover({ policy: buildPolicy(flags, config), out: process.stderr, style: styleFor(process.stderr), ...(ask && !interactive ? { asker: stdinAsker } : {}) });
     approver.routesChanged(hub.routes);
     const agent = new Agent({ model: model!, tools: hub, approver, system: settings.system, maxSteps: settings.maxSteps, maxContextTokens: settings.maxContextTokens, images: settings.images, maxToolCallsPerReply: settings.maxToolCallsPerReply, maxParallelToolCalls: settings.maxParallelToolCalls });
-    if (interactive) return runRepl(agent, hub, { verbose: settings.verbose, progress: settings.progress, showReasoning: settings.showReasoning }, signal, ask ? approver : undefined);
-    // The renderer was made before the config was read; the config may hide reasoning.
-    if (terminal && !settings.showReasoning) terminal.hideReasoning();
-    const start = sessionStart(model!, hub);
-    logEvent(start);
-    json?.render(start);
-    let stopped: Extract<AgentEvent, { type: 'stopped' }> | undefined;
-    const recording = {
-      render(event: AgentEvent) {
-        if (event.type === 'stopped') stopped = event;
-        logEvent(event);
-        sink!.render(event);
-      },
-    };
+    const changed = loaded ? restoreInto(agent, loaded, settings.system) : false;
+    const recording = Recording.open(flags, session, agent, loaded ? { loaded, changed } : undefined, warn);
+    let failed = false;
     try {
-      const outcome = await runTurn(agent, prompt!, recording, signal);
-      if (outcome === 'answered') return 0;
-      // The terminal renderer has shown the stop; a --json run ends with an error event (main.ts).
-      if (json) throw new SwitchboardError('TURN_STOPPED', stopped?.message ?? 'The turn ended without an answer.');
-      return 1;
+      if (interactive) {
+        const view = { verbose: settings.verbose, progress: settings.progress, showReasoning: settings.showReasoning };
+        return await runRepl({ agent, hub, settings, recording, warn, view, ...(ask ? { approver } : {}) }, signal);
+      }
+      // The renderer was made before the config was read; the config may hide reasoning.
+      if (terminal && !settings.showReasoning) terminal.hideReasoning();
+      const start = sessionStart(model!, hub, recording.path);
+      logEvent(start);
+      json?.render(start);
+      let stopped: Extract<AgentEvent, { type: 'stopped' }> | undefined;
+      const logged = {
+        render(event: AgentEvent) {
+          if (event.type === 'stopped') stopped = event;
+          logEvent(event);
+          sink!.render(event);
+        },
+      };
+      try {
+        const outcome = await runTurn(agent, prompt!, logged, signal, recording.writer);
+        if (outcome === 'answered') return 0;
+        // The terminal renderer has shown the stop; a --json run ends with an error event (main.ts).
+        if (json) throw new SwitchboardError('TURN_STOPPED', stopped?.message ?? 'The turn ended without an answer.');
+        return 1;
+      } catch (error) {
+        if (signal.aborted) terminal?.interrupted();
+        else if (!(error instanceof SwitchboardError && error.code === 'TURN_STOPPED')) terminal?.failed();
+        throw error;
+      }
     } catch (error) {
-      if (signal.aborted) terminal?.interrupted();
-      else terminal?.failed();
+      failed = true;
       throw error;
+    } finally {
+      // The picture of a failed run is wanted most; a trace that cannot be written then is
+      // only a warning, so the run's own error is the one reported.
+      try {
+        if (flags.trace !== undefined) recording.writeTrace(flags.trace);
+      } catch (error) {
+        if (!failed) throw error;
+        warn(errorMessage(error));
+      } finally {
+        recording.close();
+      }
     }
   });
 }
 
 /** The first event of a `--json` chat run: what it runs with, once the servers are up. */
-function sessionStart(model: ChatModel, hub: ToolHub): OutputEvent {
-  return { type: 'session_start', version: VERSION, model: model.description, servers: hub.servers, toolCount: hub.functionTools.length };
+function sessionStart(model: ChatModel, hub: ToolHub, sessionFile: string | undefined): OutputEvent {
+  return { type: 'session_start', version: VERSION, model: model.description, servers: hub.servers, toolCount: hub.functionTools.length, ...(sessionFile ? { sessionFile } : {}) };
 }

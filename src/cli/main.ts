@@ -57,7 +57,10 @@ function run({ command, flags }: ParsedInvocation, signal: AbortSignal): Promise
   const global = checkGlobalFlags(flags);
   switch (command) {
     case 'chat':
-      return chatCommand({ ...global, ...approvalFlags(flags), prompt: optionalString(flags.prompt), json: flags.json === true }, signal);
+      return chatCommand(
+        { ...global, ...approvalFlags(flags), prompt: optionalString(flags.prompt), json: flags.json === true, session: flags.session === false ? false : optionalString(flags.session), resume: optionalString(flags.resume), trace: optionalString(flags.trace) },
+        signal,
+      );
     case 'tools':
       return toolsCommand({ ...global, json: flags.json === true, name: optionalString(flags.name) }, signal);
     case 'call':

@@ -69,7 +69,14 @@ export const COMMANDS = {
     usage: 'chat [prompt]',
     describe: 'Chat with the agent: one turn with a prompt (or piped stdin), else an interactive session',
     positionals: [{ name: 'prompt', describe: 'The message (after --, everything is the message); omit it for a REPL or to read stdin', required: false }],
-    options: { ...MODEL_OPTIONS, ...APPROVAL_OPTIONS, json: { type: 'boolean', describe: 'One JSON object per event on stdout' } },
+    options: {
+      ...MODEL_OPTIONS,
+      ...APPROVAL_OPTIONS,
+      json: { type: 'boolean', describe: 'One JSON object per event on stdout' },
+      session: { type: 'string', describe: 'Record the chat in this session file (default: a new file in the sessions folder); --no-session records nothing' },
+      resume: { type: 'string', describe: 'Go on with a recorded session: an id (switchboard sessions), a path, or "latest" (also the default when no value is given)' },
+      trace: { type: 'string', describe: 'At the end, write the HTML picture of the run to this file' },
+    },
   },
   tools: {
     usage: 'tools [name]',

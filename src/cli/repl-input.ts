@@ -24,6 +24,8 @@ import { Writable } from 'node:stream';
 
 const BRACKETED_PASTE_ON = '\u001b[?2004h';
 const BRACKETED_PASTE_OFF = '\u001b[?2004l';
+/** Input lines the up and down arrows go through. */
+export const HISTORY_SIZE = 200;
 
 export interface MessageReaderOptions {
   input: NodeJS.ReadStream;
@@ -35,6 +37,10 @@ export interface MessageReaderOptions {
   onQueued(text: string): void;
   /** Ctrl+C, at the prompt or during a turn. */
   onInterrupt(): void;
+  /** Earlier input lines, newest first (readline's order), for the up and down arrows. */
+  history?: string[];
+  /** The input history changed (newest first); e.g. to keep it for the next run. */
+  onHistory?(history: string[]): void;
 }
 
 export class MessageReader {
@@ -53,7 +59,8 @@ export class MessageReader {
 
   constructor(private readonly options: MessageReaderOptions) {
     this.echo = new EchoGate(options.output);
-    this.rl = createInterface({ input: options.input, output: this.echo, terminal: true, historySize: 200 });
+    this.rl = createInterface({ input: options.input, output: this.echo, terminal: true, historySize: HISTORY_SIZE, history: [...(options.history ?? [])].slice(0, HISTORY_SIZE), removeHistoryDuplicates: true });
+    if (options.onHistory) this.rl.on('history', (history: string[]) => options.onHistory!(history));
     options.input.on('keypress', this.onKeypress);
     this.rl.on('line', (line) => this.onLine(line));
     this.rl.on('SIGINT', () => options.onInterrupt());

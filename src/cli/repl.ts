@@ -15,12 +15,30 @@ import { MessageReader } from './repl-input.js';
 import { runTurn } from './run-turn.js';
 import { formatToolTable, terminalWidth } from '../ui/tool-table.js';
 import type { LineAsker } from '../ui/approval-prompt.js';
+import { inputHistoryPath, inputHistorySaver, loadInputHistory } from './input-history.js';
+import type { Recording } from './recording.js';
+import { resumeSession, saveSession, serversText, sessionsText, switchModel, usageText } from './repl-session-commands.js';
+import type { RunSettings } from './settings.js';
 
-/** `approver`, when given, asks its questions through the REPL's reader (paused for them). */
-export async function runRepl(agent: Agent, hub: ToolHub, view: { verbose: boolean; progress: boolean; showReasoning: boolean }, runSignal: AbortSignal, approver?: { setAsker(asker: LineAsker | undefined): void }): Promise<number> {
+export interface ReplContext {
+  agent: Agent;
+  hub: ToolHub;
+  settings: RunSettings;
+  /** This chat's session file (its writer is undefined with --no-session). */
+  recording: Recording;
+  warn(message: string): void;
+  /** What the terminal shows (verbose, spinners, reasoning). */
+  view: { verbose: boolean; progress: boolean; showReasoning: boolean };
+  /** When given, asks its approval questions through the REPL's reader (paused for them). */
+  approver?: { setAsker(asker: LineAsker | undefined): void };
+}
+
+export async function runRepl({ agent, hub, settings, recording, warn, view, approver }: ReplContext, runSignal: AbortSignal): Promise<number> {
   const style = styleFor(process.stderr);
   const renderer = new TerminalRenderer({ stdout: process.stdout, stderr: process.stderr, ...view });
+  if (recording.path) process.stderr.write(style.dim(`session: ${recording.path}\n`));
   process.stderr.write(style.dim('Type a message, /help for commands, Ctrl+D to leave.\n'));
+  const historyPath = inputHistoryPath();
   let turn: AbortController | undefined;
   let exitCode: number | undefined;
   const reader = new MessageReader({
@@ -29,6 +47,8 @@ export async function runRepl(agent: Agent, hub: ToolHub, view: { verbose: boole
     prompt: style.bold('you> '),
     continuationPrompt: style.dim('...> '),
     onQueued: (text) => renderer.notice(style.dim(`queued: ${oneLine(text, 80)}`)),
+    history: loadInputHistory(historyPath),
+    onHistory: inputHistorySaver(historyPath, warn),
     onInterrupt: () => {
       if (turn) return turn.abort(new Error('Ctrl+C'));
       if (reader.discardDraft()) return;
@@ -44,12 +64,25 @@ export async function runRepl(agent: Agent, hub: ToolHub, view: { verbose: boole
   };
   runSignal.addEventListener('abort', onRunAbort);
 
-  const commands: Record<Exclude<ReplCommand, 'exit'>, () => void> = {
-    help: () => process.stdout.write(`${REPL_HELP}\n`),
-    tools: () => process.stdout.write(`${formatToolTable(hub, terminalWidth(process.stdout))}\n`),
+  const say = (text: string) => process.stdout.write(`${text}\n`);
+  const commands: Record<Exclude<ReplCommand, 'exit'>, (arg: string) => void> = {
+    help: () => say(REPL_HELP),
+    tools: () => say(formatToolTable(hub, terminalWidth(process.stdout))),
+    servers: () => say(serversText(hub.servers)),
+    usage: () => say(usageText(agent.usage)),
+    model: (id) => say(switchModel(agent, settings, id, recording)),
+    sessions: () => say(sessionsText()),
+    resume: (id) => {
+      const { text, warnings } = resumeSession(agent, settings, id, recording);
+      for (const warning of warnings) warn(warning);
+      say(text);
+    },
+    save: (path) => say(saveSession(agent, settings, path, recording)),
     clear: () => {
+      // Recorded first: a resume of this file starts after the reset.
+      recording.writer?.historyReset();
       agent.clear();
-      process.stdout.write('Conversation cleared.\n');
+      say('Conversation cleared.');
     },
   };
 
@@ -65,12 +98,18 @@ export async function runRepl(agent: Agent, hub: ToolHub, view: { verbose: boole
       }
       if (parsed.kind === 'command') {
         if (parsed.command === 'exit') break;
-        commands[parsed.command]();
+        try {
+          commands[parsed.command](parsed.arg ?? '');
+        } catch (error) {
+          // A user mistake (a wrong id, a path that exists): said, and the chat goes on.
+          if (!(error instanceof SwitchboardError)) throw error;
+          renderer.notice(style.red(`✗ ${errorMessage(error)}`));
+        }
         continue;
       }
       turn = new AbortController();
       try {
-        await runTurn(agent, parsed.text, renderer, turn.signal);
+        await runTurn(agent, parsed.text, renderer, turn.signal, recording.writer);
       } catch (error) {
         renderer.failed(); // the spinner stops, the cursor goes to a fresh line
         if (turn.signal.aborted) {

@@ -28,6 +28,10 @@ export interface Session {
   model?: ChatModel;
   /** Writes an event to the --log-file (a no-op without one); server output is logged here already. */
   logEvent(event: OutputEvent): void;
+  /** Which servers started and which failed (a session file's header names both). */
+  report: StartReport;
+  /** The config file's absolute path. */
+  configPath: string;
 }
 
 export interface SessionOptions {
@@ -147,7 +151,8 @@ export async function withSession<T>(flags: GlobalFlags, options: SessionOptions
       if (options.announce || model?.scripted) {
         hostLog(style.dim(redact(`switchboard: ${what}${plural(config.servers.length, 'server')} starting, ${plural(hub.functionTools.length, 'tool')} (cached list)`)));
       }
-      return await run({ settings, config, hub, model, logEvent });
+      // Still starting: the session header lists every server as started (a failure shows when it happens).
+      return await run({ settings, config, hub, model, logEvent, report: { started: hub.connections.map((c) => c.name), failed: [] }, configPath: config.path });
     }
     startup = new StartupActivity(process.stderr, activityEnabled(process.stderr, flags.progress), style.cyan);
     const activity = startup;
@@ -168,7 +173,7 @@ export async function withSession<T>(flags: GlobalFlags, options: SessionOptions
     if (options.announce || report.failed.length > 0 || model?.scripted) {
       hostLog(style.dim(redact(`switchboard: ${what}${plural(report.started.length, 'server')} ready, ${plural(hub.functionTools.length, 'tool')}`)));
     }
-    return await run({ settings, config, hub, model, logEvent });
+    return await run({ settings, config, hub, model, logEvent, report, configPath: config.path });
   } catch (error) {
     const failure = options.signal.aborted ? new SwitchboardError('INTERRUPTED', 'Interrupted.') : error;
     log.log('error', { kind: 'host', message: failure instanceof Error ? failure.message : String(failure), ...(failure instanceof SwitchboardError ? { code: failure.code } : {}) });

@@ -87,6 +87,8 @@ export interface RunSettings {
   showReasoning: boolean;
   /** Use the tool-listing cache (see mcp/tool-cache.ts); `--no-cache` or config `"cache": false` turn it off. */
   cache: boolean;
+  /** Record chats in session files (config `saveSessions`, default true; --no-session per run). */
+  saveSessions: boolean;
 }
 
 export function resolveSettings(flags: GlobalFlags, config: LoadedConfig): RunSettings {
@@ -119,6 +121,7 @@ export function resolveSettings(flags: GlobalFlags, config: LoadedConfig): RunSe
     progress: flags.progress !== false,
     showReasoning: flags.hideReasoning === true ? false : (file.showReasoning ?? true),
     cache: flags.cache ?? file.cache ?? true,
+    saveSessions: file.saveSessions ?? true,
   };
 }
 

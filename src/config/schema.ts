@@ -137,6 +137,8 @@ export const AgentSettingsSchema = z.object({
   showReasoning: z.boolean().optional(),
   /** Keep each server's last tool listing in the user's cache folder, so chat answers sooner (default true; `--no-cache` wins). */
   cache: z.boolean().optional(),
+  /** Record every chat as a session file (default true); `false` is `--no-session` for every run. */
+  saveSessions: z.boolean().optional(),
 });
 
 export const ConfigFileSchema = z.looseObject({

@@ -12,10 +12,15 @@ import { basename, isAbsolute, join, resolve } from 'node:path';
 
 export const SESSION_EXTENSION = '.jsonl';
 
-export function defaultSessionDir(env: NodeJS.ProcessEnv = process.env, home: string = homedir()): string {
+/** Switchboard's state folder: `$XDG_STATE_HOME/switchboard/`, else `~/.local/state/switchboard/`. */
+export function defaultStateDir(env: NodeJS.ProcessEnv = process.env, home: string = homedir()): string {
   // The XDG spec: a relative XDG_STATE_HOME is invalid and must be ignored.
   const state = env.XDG_STATE_HOME && isAbsolute(env.XDG_STATE_HOME) ? env.XDG_STATE_HOME : join(home, '.local', 'state');
-  return join(state, 'switchboard', 'sessions');
+  return join(state, 'switchboard');
+}
+
+export function defaultSessionDir(env: NodeJS.ProcessEnv = process.env, home: string = homedir()): string {
+  return join(defaultStateDir(env, home), 'sessions');
 }
 
 /** `20261129T220905123Z-a1b2c3`: sortable by start time, unique enough for one user's runs. */

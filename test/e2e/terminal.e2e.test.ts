@@ -8,6 +8,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { afterEach, describe, expect, it } from 'vitest';
 import { startMockLlm, type MockLlm, type MockLlmOptions, type RecordedRequest, type ScriptedReply } from '../support/mock-llm.js';
 import { CLI_PATH, REPO_ROOT } from '../support/paths.js';
+import { TEST_STATE_HOME } from '../support/cli.js';
 import { waitUntil } from '../support/processes.js';
 import { fixtureServer, useE2eHarness } from './harness.js';
 
@@ -26,7 +27,7 @@ function openTerminal(args: string[]): Terminal {
   const command = [process.execPath, CLI_PATH, ...args].map((part) => `'${part.replace(/'/g, `'\\''`)}'`).join(' ');
   const child = spawn('script', ['-qfec', command, '/dev/null'], {
     cwd: REPO_ROOT,
-    env: { PATH: process.env.PATH, HOME: process.env.HOME, TERM: 'xterm', NO_COLOR: '1', COLUMNS: '120' },
+    env: { PATH: process.env.PATH, HOME: process.env.HOME, TERM: 'xterm', NO_COLOR: '1', COLUMNS: '120', XDG_STATE_HOME: TEST_STATE_HOME },
     stdio: ['pipe', 'pipe', 'pipe'],
   });
   let screen = '';

@@ -12,6 +12,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startMockLlm, type MockLlm } from '../support/mock-llm.js';
 import { CLI_PATH } from '../support/paths.js';
+import { TEST_STATE_HOME } from '../support/cli.js';
 import { waitUntil } from '../support/processes.js';
 import { expectNoStackTrace, fixtureServer, lines, useE2eHarness } from './harness.js';
 
@@ -165,7 +166,7 @@ async function inTerminal(args: string[], cwd: string, env: Record<string, strin
   const command = [process.execPath, CLI_PATH, ...args].map((part) => `'${part.replace(/'/g, `'\\''`)}'`).join(' ');
   const child = spawn('script', ['-qfec', command, '/dev/null'], {
     cwd,
-    env: { PATH: process.env.PATH, HOME: process.env.HOME, TERM: 'xterm', NO_COLOR: '1', ...env },
+    env: { PATH: process.env.PATH, HOME: process.env.HOME, TERM: 'xterm', NO_COLOR: '1', XDG_STATE_HOME: TEST_STATE_HOME, ...env },
     stdio: ['pipe', 'pipe', 'pipe'],
   });
   let screen = '';

@@ -12,6 +12,8 @@
  *   XDG_CONFIG_HOME at a folder that does not exist (never the real user config), and
  *   XDG_CACHE_HOME at a fresh folder of its own per call (never the real cache; no run sees
  *   a tool-listing cache an earlier run left): a test that wants a warm cache passes one.
+ *   XDG_STATE_HOME at a temporary folder of this test file (`TEST_STATE_HOME`, removed
+ *   after the file's tests), so chats record their sessions and input history there, never in the real home.
  *   `env: { X: undefined }` removes X.
  * - A `chat --json` run's stdout is checked against the event contract (./event-contract.ts:
  *   the committed JSON Schema, and one `error` event ending a failed run); a breach rejects
@@ -22,9 +24,10 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { existsSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { afterAll } from 'vitest';
 import { eventContractProblems, isJsonChat } from './event-contract.js';
 import { CLI_PATH, REPO_ROOT } from './paths.js';
 import { isAlive, killIfAlive, PROCESS_SOURCE, subtreeOf, type ProcInfo } from './processes.js';
@@ -76,9 +79,17 @@ export interface CliProcess {
  */
 export const NO_CONFIG_HOME = join(tmpdir(), 'switchboard-tests-no-config-home');
 
-/** The environment a test's CLI run gets: no model tokens, no colour, no user config folder. */
+/**
+ * The state folder (sessions, input history) of the CLI runs of this test file (vitest loads
+ * this module once per file), removed after the file's tests; tests that look into the state
+ * folder pass their own.
+ */
+export const TEST_STATE_HOME = mkdtempSync(join(tmpdir(), 'switchboard-tests-state-'));
+afterAll(() => rmSync(TEST_STATE_HOME, { recursive: true, force: true }));
+
+/** The environment a test's CLI run gets: no model tokens, no colour, no user config or state folder. */
 export function cliEnv(extra: Record<string, string | undefined> = {}): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = { ...process.env, XDG_CONFIG_HOME: NO_CONFIG_HOME, XDG_CACHE_HOME: join(tmpdir(), 'switchboard-test-cache', randomUUID()) };
+  const env: NodeJS.ProcessEnv = { ...process.env, XDG_CONFIG_HOME: NO_CONFIG_HOME, XDG_STATE_HOME: TEST_STATE_HOME, XDG_CACHE_HOME: join(tmpdir(), 'switchboard-test-cache', randomUUID()) };
   delete env.HF_TOKEN;
   delete env.SWITCHBOARD_API_KEY;
   delete env.FORCE_COLOR;

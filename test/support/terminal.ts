@@ -6,7 +6,7 @@
  * - `TERMINAL_MISSING`: why no terminal can be opened here (undefined when one can); tests
  *   skip with it as the reason (`describe.skipIf(TERMINAL_MISSING)`), and it is printed once.
  * - `openTerminal(args, { env })`: starts `switchboard ...args` in a terminal. The environment
- *   is minimal (PATH, HOME, TERM, NO_COLOR, a fresh XDG_CACHE_HOME) plus `env` (`X: undefined` removes X, e.g. NO_COLOR for colour tests).
+ *   is minimal (PATH, HOME, TERM, NO_COLOR, XDG_CONFIG_HOME and XDG_STATE_HOME of the tests, a fresh XDG_CACHE_HOME) plus `env` (`X: undefined` removes X, e.g. NO_COLOR for colour tests).
  * - `closeTerminals()`: SIGKILLs every terminal still running, with the CLI and the servers it
  *   started (for an afterEach).
  */
@@ -15,7 +15,7 @@ import { randomUUID } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CLI_PATH, REPO_ROOT } from './paths.js';
-import { NO_CONFIG_HOME } from './cli.js';
+import { NO_CONFIG_HOME, TEST_STATE_HOME } from './cli.js';
 import { killIfAlive, subtreeOf, waitUntil } from './processes.js';
 
 export interface Terminal {
@@ -47,7 +47,7 @@ export function openTerminal(args: readonly string[], options: { env?: Record<st
   const command = [process.execPath, CLI_PATH, ...args].map((part) => `'${part.replace(/'/g, `'\\''`)}'`).join(' ');
   // -q quiet, -f flush at once, -e return the CLI's exit code; the typescript goes nowhere.
   const env = Object.fromEntries(
-    Object.entries({ PATH: process.env.PATH, HOME: process.env.HOME, TERM: 'xterm', NO_COLOR: '1', XDG_CONFIG_HOME: NO_CONFIG_HOME, XDG_CACHE_HOME: join(tmpdir(), 'switchboard-test-cache', randomUUID()), ...options.env }).filter(([, value]) => value !== undefined),
+    Object.entries({ PATH: process.env.PATH, HOME: process.env.HOME, TERM: 'xterm', NO_COLOR: '1', XDG_CONFIG_HOME: NO_CONFIG_HOME, XDG_STATE_HOME: TEST_STATE_HOME, XDG_CACHE_HOME: join(tmpdir(), 'switchboard-test-cache', randomUUID()), ...options.env }).filter(([, value]) => value !== undefined),
   );
   const child = spawn('script', ['-qfec', command, '/dev/null'], {
     cwd: REPO_ROOT,

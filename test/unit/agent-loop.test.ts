@@ -688,3 +688,37 @@ describe('tools that change while a request is out (servers starting behind cach
     expect(tools.calls).toEqual([]);
   });
 });
+
+describe('Agent usage, model switch and restore (for the REPL and --resume)', () => {
+  it('adds up reported usage per model call, estimates the calls without it, and says how many were estimated', async () => {
+    const tools = new FakeTools({ t: { server: 's', originalName: 't' } });
+    const model = new ListModel((_, i) => (i === 0 ? { toolCalls: [toolCall('c1', 't')], usage: { promptTokens: 100, completionTokens: 7 } } : { text: 'done' }));
+    const agent = new Agent({ model, tools, maxSteps: 5 });
+    expect(agent.usage).toEqual({ modelCalls: 0, promptTokens: 0, completionTokens: 0, estimatedCalls: 0 });
+    await collect(agent.send('go'));
+    const usage = agent.usage;
+    expect(usage.modelCalls).toBe(2);
+    expect(usage.estimatedCalls).toBe(1);
+    expect(usage.promptTokens).toBeGreaterThan(100);
+    expect(usage.completionTokens).toBe(7 + Math.ceil('done'.length / 4));
+  });
+
+  it('a new model answers from the next request on; restore() replaces the history in place, adding the configured system prompt', async () => {
+    const first = new ListModel(() => ({ text: 'from first' }));
+    const second = new ListModel(() => ({ text: 'from second' }));
+    const agent = new Agent({ model: first, tools: new FakeTools({}), system: 'rules', maxSteps: 2 });
+    const history = agent.history;
+    agent.restore([{ role: 'user', content: 'earlier' }, { role: 'assistant', content: 'reply' }]);
+    expect(agent.history).toBe(history);
+    agent.model = second;
+    const events = await collect(agent.send('now'));
+    expect(events.at(-1)).toMatchObject({ type: 'final', text: 'from second' });
+    expect(first.requests).toHaveLength(0);
+    expect(second.requests[0]!.map((m) => [m.role, m.content])).toEqual([
+      ['system', 'rules'],
+      ['user', 'earlier'],
+      ['assistant', 'reply'],
+      ['user', 'now'],
+    ]);
+  });
+});

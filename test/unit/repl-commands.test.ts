@@ -7,7 +7,7 @@ import { parseReplInput, REPL_COMMANDS, REPL_HELP } from '../../src/cli/repl-com
 
 describe('parseReplInput', () => {
   it('reads every command and alias, in any case', () => {
-    for (const command of REPL_COMMANDS) {
+    for (const command of REPL_COMMANDS.filter((c) => c.arg === undefined)) {
       for (const name of [command.name, ...command.aliases]) {
         expect(parseReplInput(`/${name}`)).toEqual({ kind: 'command', command: command.name });
         expect(parseReplInput(`/${name.toUpperCase()}`)).toEqual({ kind: 'command', command: command.name });
@@ -24,6 +24,14 @@ describe('parseReplInput', () => {
   it('refuses arguments to a command, on the same line or the next', () => {
     expect(parseReplInput('/tools all')).toEqual({ kind: 'error', message: '/tools takes no arguments; type it alone' });
     expect(parseReplInput('/clear\nand more')).toEqual({ kind: 'error', message: '/clear takes no arguments; type it alone' });
+  });
+
+  it('reads the one argument of /model, /resume and /save (the rest of the line), and says when it is missing', () => {
+    expect(parseReplInput('/model Qwen/Qwen3-8B')).toEqual({ kind: 'command', command: 'model', arg: 'Qwen/Qwen3-8B' });
+    expect(parseReplInput('/save  my notes/chat 1.jsonl ')).toEqual({ kind: 'command', command: 'save', arg: 'my notes/chat 1.jsonl' });
+    expect(parseReplInput('/RESUME abc')).toEqual({ kind: 'command', command: 'resume', arg: 'abc' });
+    expect(parseReplInput('/model')).toEqual({ kind: 'error', message: '/model needs an id: /model ID' });
+    expect(parseReplInput('/save')).toEqual({ kind: 'error', message: '/save needs a path: /save PATH' });
   });
 
   it('sends // with one slash removed, and a slash not followed by a letter as it is', () => {

@@ -1,0 +1,189 @@
+/**
+ * A chat's session file as the command line sees it: which file (`--session PATH`,
+ * `--no-session`, config `saveSessions`), its header, resuming a recorded session
+ * (`--resume`, the REPL's `/resume`), and the trace page at the end (`--trace`).
+ *
+ * Decisions (the README says the same):
+ * - Every chat is recorded unless `--no-session` or `"saveSessions": false`; `--session PATH`
+ *   records even then. `--trace` without a recording records to a temporary file, removed
+ *   after the page is written.
+ * - `--resume` appends to the resumed file (one more `session_start` header marks the new
+ *   run), unless `--session PATH` names another file: that one gets the whole history.
+ * - The system prompt of THIS run (--system or config `system`) replaces the recorded one;
+ *   with none configured, the recorded one stays. The system prompt is configuration, and a
+ *   resumed chat runs under the configuration it is given.
+ * - When the history put into the agent differs from what the file holds (a repair, another
+ *   system prompt), the file gets a `history_reset` and the history as the agent holds it, so
+ *   the next resume starts from exactly what the model saw.
+ */
+import { existsSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import type { Agent } from '../agent/loop.js';
+import { UserInputError } from '../errors.js';
+import type { ChatMessage } from '../llm/model.js';
+import { serversForHeader } from '../session/header.js';
+import { listSessions } from '../session/list.js';
+import { defaultSessionDir, findSession, newSessionId } from '../session/paths.js';
+import { readSessionFile } from '../session/reader.js';
+import { historyFromSession } from '../session/resume.js';
+import { SessionWriter } from '../session/writer.js';
+import { renderTraceHtml } from '../trace/html.js';
+import type { Session } from './session.js';
+
+export interface RecordingFlags {
+  /** A path; `false` for --no-session; undefined for the default. */
+  session?: string | false;
+  /** An id, a path, `latest`, or '' (the flag without a value: the latest). */
+  resume?: string;
+  /** Where the trace page goes. */
+  trace?: string;
+}
+
+/** A recorded session read back for resuming. */
+export interface LoadedSession {
+  path: string;
+  history: ChatMessage[];
+  /** Damaged lines skipped and repairs made, one sentence each. */
+  warnings: string[];
+}
+
+/** Checks the flags before anything starts; throws usage errors that say what to do. */
+export function checkRecordingFlags(flags: RecordingFlags): void {
+  if (flags.session === '') throw new UserInputError('USAGE', '--session needs the path of the session file, e.g. --session chat.jsonl (or --no-session to record nothing).');
+  if (flags.trace === '') throw new UserInputError('USAGE', '--trace needs the path of the HTML file to write, e.g. --trace run.html');
+  if (flags.trace !== undefined && !isDirectory(dirname(resolve(flags.trace)))) {
+    throw new UserInputError('USAGE', `--trace ${flags.trace}: the folder ${dirname(resolve(flags.trace))} does not exist; create it or pick another path.`);
+  }
+}
+
+/** The session file `--resume`/`/resume` names: an id in the sessions folder, a path, or the latest. */
+export function findResumable(idOrPath: string, dir: string = defaultSessionDir()): string {
+  if (idOrPath === '' || idOrPath === 'latest') {
+    const latest = listSessions(dir)[0];
+    if (!latest) throw new UserInputError('USAGE', `There is no recorded session to resume (folder: ${dir}).`);
+    return latest.path;
+  }
+  const path = findSession(idOrPath, dir);
+  if (!path) {
+    throw new UserInputError(
+      'USAGE',
+      `No session "${idOrPath}": it is neither a file nor an id in ${dir}. Run "switchboard sessions" to list the recorded ones (to go on with the latest and ask something: --resume latest "your question").`,
+    );
+  }
+  return path;
+}
+
+/** Reads a session file back into a history (repaired: see session/resume.ts). */
+export function loadSession(path: string): LoadedSession {
+  let read: ReturnType<typeof readSessionFile>;
+  try {
+    read = readSessionFile(path);
+  } catch (error) {
+    throw new UserInputError('USAGE', `Cannot read the session file ${path}: ${(error as Error).message}`);
+  }
+  if (!read.records.some((r) => r.type === 'session_start')) {
+    throw new UserInputError('USAGE', `${path} is not a Switchboard session file (no session_start record in it).`);
+  }
+  const { history, warnings } = historyFromSession(read.records);
+  return { path, history, warnings: [...read.warnings, ...warnings] };
+}
+
+/**
+ * Puts a loaded history into the agent: the configured system prompt (if any) replaces the
+ * recorded one. Returns whether the agent's history differs from what the file holds.
+ */
+export function restoreInto(agent: Agent, loaded: LoadedSession, system: string | undefined): boolean {
+  const recordedSystem = loaded.history[0]?.role === 'system' ? loaded.history[0] : undefined;
+  const replaced = system !== undefined && recordedSystem !== undefined && recordedSystem.content !== system;
+  const added = system !== undefined && recordedSystem === undefined;
+  agent.restore(system !== undefined && recordedSystem ? loaded.history.slice(1) : loaded.history);
+  return replaced || added || loaded.warnings.length > 0;
+}
+
+/** The open recording of a chat; `writer` is undefined when nothing is recorded. */
+export class Recording {
+  private constructor(
+    readonly writer: SessionWriter | undefined,
+    /** A temporary folder holding the file (--trace without a recording): removed on close. */
+    private readonly temporaryDir: string | undefined,
+  ) {}
+
+  /**
+   * Opens the file the flags and settings choose and writes its header. `resumed` is the
+   * session being resumed (its file is appended to unless --session names another).
+   */
+  static open(flags: RecordingFlags, session: Session, agent: Agent, resumed: { loaded: LoadedSession; changed: boolean } | undefined, warn: (message: string) => void): Recording {
+    const off = flags.session === false || (flags.session === undefined && !session.settings.saveSessions);
+    let path: string | undefined;
+    let temporaryDir: string | undefined;
+    if (typeof flags.session === 'string') path = resolve(flags.session);
+    else if (!off) path = resumed?.loaded.path ?? join(defaultSessionDir(), `${newSessionId()}.jsonl`);
+    else if (flags.trace !== undefined) {
+      temporaryDir = mkdtempSync(join(tmpdir(), 'switchboard-trace-'));
+      path = join(temporaryDir, 'session.jsonl');
+    }
+    if (path === undefined) return new Recording(undefined, undefined);
+
+    let writer: SessionWriter;
+    try {
+      writer = new SessionWriter(path, Date.now, (error) => warn(`the session file ${path} could not be written (${error.message}); the chat goes on without recording.`));
+    } catch (error) {
+      if (temporaryDir) rmSync(temporaryDir, { recursive: true, force: true });
+      const why = `Cannot open the session file ${path}: ${(error as Error).message}`;
+      // The user asked for this file: a usage error. The default one: a warning, the chat goes on.
+      if (typeof flags.session === 'string' || flags.trace !== undefined) throw new UserInputError('USAGE', `${why}. Pick another path (or --no-session).`);
+      warn(`${why}; this chat is not recorded.`);
+      return new Recording(undefined, undefined);
+    }
+    const { settings, hub, report, configPath } = session;
+    writer.start({
+      model: settings.model,
+      ...(settings.endpointUrl ? {} : { provider: settings.provider }),
+      config: configPath,
+      servers: serversForHeader(hub, report.failed),
+    });
+    const recording = new Recording(writer, temporaryDir);
+    if (resumed) recording.resumed(agent, resumed.changed, path === resumed.loaded.path);
+    return recording;
+  }
+
+  get path(): string | undefined {
+    return this.writer?.path;
+  }
+
+  /**
+   * A history was put into the agent. Same file and unchanged: it is there already. Else the
+   * file gets the history as the agent holds it (after a reset, when appending).
+   */
+  resumed(agent: Agent, changed: boolean, sameFile: boolean): void {
+    if (!this.writer) return;
+    if (sameFile && !changed) return this.writer.adoptHistory(agent.history);
+    if (sameFile) this.writer.historyReset();
+    this.writer.syncHistory(agent.history);
+  }
+
+  /**
+   * Writes the trace page of this run (the records from this run's header on). Throws a
+   * usage error when the page cannot be written.
+   */
+  writeTrace(path: string): void {
+    if (!this.writer) return;
+    const { records } = readSessionFile(this.writer.path);
+    const start = records.findLastIndex((r) => r.type === 'session_start');
+    try {
+      writeFileSync(path, renderTraceHtml(records.slice(Math.max(0, start))));
+    } catch (error) {
+      throw new UserInputError('USAGE', `Cannot write the trace to ${path}: ${(error as Error).message}`);
+    }
+  }
+
+  close(): void {
+    this.writer?.close();
+    if (this.temporaryDir) rmSync(this.temporaryDir, { recursive: true, force: true });
+  }
+}
+
+function isDirectory(path: string): boolean {
+  return existsSync(path) && statSync(path).isDirectory();
+}
