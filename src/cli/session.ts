@@ -10,6 +10,7 @@ import type { LoadedConfig } from '../config/schema.js';
 import { SwitchboardError } from '../errors.js';
 import type { ChatModel } from '../llm/model.js';
 import { ToolHub } from '../mcp/hub.js';
+import { logLevelKept } from '../mcp/client-features.js';
 import { untilAborted } from '../abort.js';
 import { formatServerLog, type ServerLogEvent } from '../ui/server-log.js';
 import { styleFor } from '../ui/style.js';
@@ -77,6 +78,7 @@ export async function withSession<T>(flags: GlobalFlags, options: SessionOptions
     startupTimeoutMs: settings.startupTimeoutMs,
     toolTimeoutMs: settings.toolTimeoutMs,
     maxToolOutputChars: settings.maxToolOutputChars,
+    logLevel: settings.logLevel,
     observer: {
       stderrLine: (server, line) => {
         log.log('debug', { kind: 'stderr', server, line });
@@ -94,7 +96,8 @@ export async function withSession<T>(flags: GlobalFlags, options: SessionOptions
         const event: ServerLogEvent = { type: 'server_log', server, ...entry };
         logEvent(event);
         if (options.serverLog) options.serverLog(event);
-        else if (settings.verbose) hostLog(style.dim(redact(formatServerLog(event))));
+        // Below the run's level: dropped, also from a server that ignored logging/setLevel.
+        else if (settings.verbose && logLevelKept(entry.level, settings.logLevel)) hostLog(style.dim(redact(formatServerLog(event))));
       },
       stateChanged: (server, state, previous) => {
         logEvent({ type: 'server_state', server, state, previous });

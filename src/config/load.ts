@@ -142,7 +142,7 @@ export function parseConfig(
 }
 
 /** The fields of a server entry that are expanded: what it takes to start (or reach) the server. */
-export const EXPANDED_SERVER_FIELDS = ['command', 'args', 'env', 'envFile', 'cwd', 'url', 'headers'] as const;
+export const EXPANDED_SERVER_FIELDS = ['command', 'args', 'env', 'envFile', 'cwd', 'url', 'headers', 'roots'] as const;
 /** The agent settings that are expanded: where the model is. */
 export const EXPANDED_SETTINGS = ['endpointUrl'] as const;
 

@@ -36,6 +36,11 @@ export const ServerEntrySchema = z.looseObject({
   url: z.string().optional(),
   /** Per-call timeout in seconds for this server's tools (overrides --tool-timeout). */
   timeout: secondsSchema.optional(),
+  /**
+   * The folders offered to the server as MCP roots (`roots/list`); relative paths resolve like
+   * `cwd`. Default: the folder Switchboard runs in.
+   */
+  roots: z.array(z.string().min(1, 'must be a folder path')).optional(),
   /** `true` leaves the server out, as in Cline/Roo configs. */
   disabled: z.boolean().optional(),
 }).superRefine((entry, context) => {
@@ -115,6 +120,8 @@ export interface ServerSpec {
   url?: string;
   /** Per-call timeout in seconds, when the config sets one for this server. */
   timeoutSeconds?: number;
+  /** MCP roots offered to the server (absolute paths), when the config names them; else the current folder. */
+  roots?: string[];
 }
 
 /**

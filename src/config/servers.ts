@@ -41,9 +41,10 @@ function toSpec(name: string, entry: ServerEntry, configDir: string): ServerSpec
   const env = { ...fromFile.env, ...entry.env };
   // The schema has already checked that an HTTP entry has a url and a stdio entry a command.
   if (isHttpEntry(entry)) {
-    return { name, transport: 'http', command: '', args: [], env, url: entry.url, timeoutSeconds: entry.timeout };
+    return { name, transport: 'http', command: '', args: [], env, url: entry.url, timeoutSeconds: entry.timeout, ...(entry.roots ? { roots: entry.roots.map((root) => resolve(configDir, root)) } : {}) };
   }
   const cwd = entry.cwd === undefined ? undefined : resolve(configDir, entry.cwd);
+  const roots = entry.roots?.map((root) => resolve(configDir, root));
   return {
     name,
     transport: 'stdio',
@@ -52,6 +53,7 @@ function toSpec(name: string, entry: ServerEntry, configDir: string): ServerSpec
     env,
     cwd,
     timeoutSeconds: entry.timeout,
+    ...(roots ? { roots } : {}),
   };
 }
 

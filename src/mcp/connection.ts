@@ -39,6 +39,8 @@ import { VERSION } from '../version.js';
 import { runMarker } from './watchdog.js';
 import { linkedController, sleep, untilAborted } from '../abort.js';
 import { ServerCrashedError, ServerDownError, ServerStartError } from './server-errors.js';
+import { clientCapabilities, mcpLoggingLevel, registerClientHandlers } from './client-features.js';
+import type { LogLevel } from '../log/logger.js';
 
 export { ServerCrashedError, ServerDownError, ServerStartError };
 
@@ -99,6 +101,18 @@ export interface ConnectionOptions {
   runScope?: string;
   /** First restart delay, doubled after each crash (tests shorten it). */
   restartBackoffMs?: number;
+  /** Sent as `logging/setLevel` after initialize to a server that declares `logging`. */
+  logLevel?: LogLevel;
+}
+
+/** What the latest start learnt about the server (for `doctor`). */
+export interface ServerDescription {
+  /** The protocol version agreed in initialize. */
+  protocolVersion?: string;
+  serverInfo?: { name: string; version: string; title?: string };
+  capabilities: Record<string, unknown>;
+  /** From spawning the process to the initialize answer. */
+  initMs: number;
 }
 
 /** tools/list read leniently: one bad tool must not hide the others (the SDK's own schema rejects the whole page). */
@@ -128,6 +142,7 @@ export class ServerConnection {
   private current: ConnectionState = 'starting';
   private listed: readonly McpToolDefinition[] = [];
   private run: Run | undefined;
+  private described: ServerDescription | undefined;
   private readonly crashes: number[] = [];
   private restarting: Promise<void> | undefined;
   /** Aborted by close(): ends a restart's back-off wait. */
@@ -174,6 +189,31 @@ export class ServerConnection {
     return tailOf(this.run?.stderr ?? [], lines);
   }
 
+  /** What the latest successful start learnt (undefined before one). */
+  get description(): ServerDescription | undefined {
+    return this.described;
+  }
+
+  /**
+   * Counts what the server lists for `method` (paged; at most MAX_TOOL_PAGES pages), or
+   * undefined when it does not declare the capability. For `doctor`.
+   */
+  async countListed(method: 'resources/list' | 'resources/templates/list' | 'prompts/list'): Promise<number | undefined> {
+    const client = this.run?.client;
+    const capability = method.startsWith('resources') ? 'resources' : 'prompts';
+    if (!client || !client.getServerCapabilities()?.[capability]) return undefined;
+    const key = method === 'resources/list' ? 'resources' : method === 'prompts/list' ? 'prompts' : 'resourceTemplates';
+    let count = 0;
+    let cursor: string | undefined;
+    for (let page = 1; page <= MAX_TOOL_PAGES; page++) {
+      const result = await client.request({ method, params: cursor === undefined ? {} : { cursor } }, z.looseObject({ [key]: z.array(z.unknown()), nextCursor: z.string().optional() }), { timeout: this.options.startupTimeoutMs });
+      count += (result[key] as unknown[]).length;
+      cursor = result.nextCursor as string | undefined;
+      if (cursor === undefined) break;
+    }
+    return count;
+  }
+
   /** The first start; a failure leaves the server down. */
   async start(): Promise<void> {
     try {
@@ -199,8 +239,9 @@ export class ServerConnection {
       cwd: this.spec.cwd,
       onStderrLine: (line) => this.onStderrLine(stderr, line),
     });
-    const client = new Client({ name: 'switchboard', version: VERSION }, { capabilities: {} });
+    const client = new Client({ name: 'switchboard', version: VERSION }, { capabilities: clientCapabilities() });
     client.onerror = (error) => this.onStderrLine(stderr, `${HOST_NOTE}${error.message}`);
+    registerClientHandlers(client, this.spec);
     // Before connect: a server may log or announce tools as soon as it is initialized.
     client.setNotificationHandler(ToolListChangedNotificationSchema, () => this.onListChanged(client));
     client.setNotificationHandler(LoggingMessageNotificationSchema, (notification) => {
@@ -209,8 +250,13 @@ export class ServerConnection {
     });
     const run: Run = { client, transport, stderr, exited: false };
     this.run = run;
+    const spawnedAt = performance.now();
     try {
       await client.connect(transport, { timeout: this.options.startupTimeoutMs });
+      const initMs = Math.round(performance.now() - spawnedAt);
+      const serverInfo = client.getServerVersion();
+      this.described = { protocolVersion: transport.protocolVersion, ...(serverInfo ? { serverInfo } : {}), capabilities: { ...client.getServerCapabilities() }, initMs };
+      await this.setLogLevel(client, stderr);
       this.applyListing(++this.listings, await this.listAllTools(client));
     } catch (error) {
       await transport.close().catch(() => undefined);
@@ -219,6 +265,16 @@ export class ServerConnection {
     // Only now: a close during start-up is a start failure, not a crash.
     transport.onclose = chain(transport.onclose, () => this.onTransportClosed(run));
     this.setState('ready');
+  }
+
+  /** `logging/setLevel` to a server that declares `logging`; a refusal is noted on its stderr, never fatal. */
+  private async setLogLevel(client: Client, stderr: string[]): Promise<void> {
+    if (!this.options.logLevel || !client.getServerCapabilities()?.logging) return;
+    try {
+      await client.setLoggingLevel(mcpLoggingLevel(this.options.logLevel), { timeout: this.options.startupTimeoutMs });
+    } catch (error) {
+      this.onStderrLine(stderr, `${HOST_NOTE}logging/setLevel failed: ${(error as Error).message}`);
+    }
   }
 
   async callTool(

@@ -15,6 +15,8 @@ import { ServerCrashedError, ServerDownError, ServerStartError } from './server-
 import { mediaParts, resultToText, truncateMiddle, type MediaPart, type ToolResultLike } from './content.js';
 import { killMarkedProcesses } from './run-marker.js';
 import { newRunScope } from './watchdog.js';
+import type { LogLevel } from '../log/logger.js';
+import { OutputChecker } from './output-check.js';
 import { buildRouteTable, EMPTY_ROUTE_TABLE, type RouteTable, type ToolRoute } from './routes.js';
 
 /**
@@ -31,6 +33,8 @@ export interface HubOptions {
   observer?: HubObserver;
   /** Restart policy (tests shorten it). */
   restartBackoffMs?: number;
+  /** The run's log level, sent to servers that log (`logging/setLevel`). */
+  logLevel?: LogLevel;
 }
 
 export interface HubObserver extends ConnectionObserver {
@@ -68,6 +72,8 @@ export interface ToolOutcome {
 export class ToolHub {
   readonly connections: ServerConnection[];
   private table: RouteTable = EMPTY_ROUTE_TABLE;
+  /** Checks structuredContent against outputSchema; renewed with each route table (frees old schemas). */
+  private outputChecker = new OutputChecker();
   private readonly reportedSkips = new Set<string>();
   /** Marks this hub's server processes, to find any that leave their process group. */
   private readonly runScope = newRunScope();
@@ -87,7 +93,7 @@ export class ToolHub {
       },
     };
     this.connections = specs.map(
-      (spec) => new ServerConnection(spec, { startupTimeoutMs: options.startupTimeoutMs, observer, restartBackoffMs: options.restartBackoffMs, runScope: this.runScope }),
+      (spec) => new ServerConnection(spec, { startupTimeoutMs: options.startupTimeoutMs, observer, restartBackoffMs: options.restartBackoffMs, runScope: this.runScope, ...(options.logLevel ? { logLevel: options.logLevel } : {}) }),
     );
   }
 
@@ -140,7 +146,12 @@ export class ToolHub {
       const result = await connection.callTool(route.originalName, args.value, { signal, timeoutMs, ...(onProgress ? { onProgress } : {}) });
       const { text, isError } = resultToText(result);
       const images = mediaParts(result).filter((part) => part.kind === 'image');
-      return { ...done(text, isError, route), result, ...(images.length > 0 ? { images } : {}) };
+      // A result that breaks the tool's declared output contract is an error the model is told about, never passed on silently.
+      const broken = this.outputChecker.problem(route.definition.outputSchema, result);
+      const checked = broken
+        ? { text: `Error: the result of ${exposedName} from server "${route.server}" is not what the tool promised: ${broken}. Do not rely on its structured data.\n${text}`, isError: true }
+        : { text, isError };
+      return { ...done(checked.text, checked.isError, route), result, ...(images.length > 0 ? { images } : {}) };
     } catch (error) {
       return done(describeCallFailure(error, route, timeoutMs, signal), true, route);
     }
@@ -164,6 +175,7 @@ export class ToolHub {
     // (its next call restarts it), a server marked down answers "server down", and a
     // server that never started has none. Names offered once are kept (offeredNames).
     this.table = buildRouteTable(this.connections.map((c) => ({ name: c.name, tools: c.tools })), this.offeredNames);
+    this.outputChecker = new OutputChecker();
     for (const skip of this.table.skipped) {
       const key = `${skip.server}\u0000${skip.tool}\u0000${skip.reason}`;
       if (this.reportedSkips.has(key)) continue;

@@ -18,6 +18,8 @@ export interface McpToolDefinition {
   title?: string;
   description?: string;
   inputSchema?: unknown;
+  /** When present, `structuredContent` of a result must match it (checked by the hub). */
+  outputSchema?: unknown;
   annotations?: { title?: string } & Record<string, unknown>;
   /** `taskSupport: "required"` means the tool can only be called as a task. */
   execution?: { taskSupport?: unknown } & Record<string, unknown>;

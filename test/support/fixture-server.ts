@@ -33,7 +33,15 @@
  *                          what they require and sends notifications/tools/list_changed
  *   --log-tool             also list `log` {level, message, logger?}: sends that MCP log message
  *                          (`notifications/message`) before answering "logged"; the server
- *                          declares the `logging` capability
+ *                          declares the `logging` capability; messages below the level the client
+ *                          set with `logging/setLevel` are not sent, and each setLevel received
+ *                          is written to stderr as "fixture: log level set to LEVEL"
+ *   --wrong-output         also list `wrong_output`, whose outputSchema wants {sum: number} and
+ *                          whose result has structuredContent {sum: "three"}
+ *   --schema-smells        also list tools whose inputSchemas some providers reject: `smell_schema`
+ *                          ($schema), `smell_no_properties` (no properties), `smell_ref` ($ref into
+ *                          $defs), `smell_format` (format "phone-number")
+ *   --task-only            also list `task_only`, with execution.taskSupport "required"
  *   --token VALUE          accepted and ignored: a credential on the command line, as real servers take one
  *   --echo-argv            write "fixture argv: <its arguments>" to stderr at start (a server echoing a secret)
  *   --echo-env NAME        write "fixture env NAME=<value>" to stderr at start (repeatable)
@@ -51,6 +59,7 @@ import {
   ErrorCode,
   ListToolsRequestSchema,
   McpError,
+  SetLevelRequestSchema,
   type CallToolResult,
   type Tool,
 } from '@modelcontextprotocol/sdk/types.js';
@@ -77,6 +86,9 @@ interface Flags {
   initError?: string;
   sharedId: boolean;
   logTool: boolean;
+  wrongOutput: boolean;
+  schemaSmells: boolean;
+  taskOnly: boolean;
   echoArgv: boolean;
   echoEnv: string[];
 }
@@ -99,6 +111,9 @@ function parseFlags(argv: string[]): Flags {
     crashAtStart: false,
     sharedId: false,
     logTool: false,
+    wrongOutput: false,
+    schemaSmells: false,
+    taskOnly: false,
     echoArgv: false,
     echoEnv: [],
   };
@@ -137,6 +152,9 @@ function parseFlags(argv: string[]): Flags {
       case '--init-error': flags.initError = value(++i, flag); break;
       case '--shared-id': flags.sharedId = true; break;
       case '--log-tool': flags.logTool = true; break;
+      case '--wrong-output': flags.wrongOutput = true; break;
+      case '--schema-smells': flags.schemaSmells = true; break;
+      case '--task-only': flags.taskOnly = true; break;
       case '--token': value(++i, flag); break;
       case '--echo-argv': flags.echoArgv = true; break;
       case '--echo-env': flags.echoEnv.push(value(++i, flag)); break;
@@ -202,6 +220,9 @@ const echoSchema: Tool['inputSchema'] = {
 };
 
 let cancelledCount = 0;
+/** The level set by the client with logging/setLevel (--log-tool); undefined: send everything. */
+let logLevel: string | undefined;
+const LOG_LEVELS = ['debug', 'info', 'notice', 'warning', 'error', 'critical', 'alert', 'emergency'];
 const addedTools: FixtureTool[] = [];
 let server: Server;
 
@@ -406,6 +427,34 @@ function sharedIdTools(): FixtureTool[] {
 
 function extraTools(): FixtureTool[] {
   const extras: FixtureTool[] = flags.sharedId ? sharedIdTools() : [];
+  if (flags.wrongOutput) {
+    extras.push({
+      tool: {
+        name: 'wrong_output',
+        description: 'Declares {sum: number} as its output, returns {sum: "three"}.',
+        inputSchema: { type: 'object', properties: {} },
+        outputSchema: { type: 'object', properties: { sum: { type: 'number' } }, required: ['sum'] },
+      },
+      handler: () => ({ content: [{ type: 'text', text: 'three' }], structuredContent: { sum: 'three' } }),
+    });
+  }
+  if (flags.schemaSmells) {
+    const smells: Array<[string, Record<string, unknown>]> = [
+      ['smell_schema', { $schema: 'http://json-schema.org/draft-07/schema#', type: 'object', properties: { q: { type: 'string' } } }],
+      ['smell_no_properties', { type: 'object' }],
+      ['smell_ref', { type: 'object', properties: { where: { $ref: '#/$defs/place' } }, $defs: { place: { type: 'string' } } }],
+      ['smell_format', { type: 'object', properties: { phone: { type: 'string', format: 'phone-number' } } }],
+    ];
+    for (const [name, inputSchema] of smells) {
+      extras.push({ tool: { name, description: `Schema smell: ${name}.`, inputSchema } as unknown as Tool, handler: () => text(`${name} called`) });
+    }
+  }
+  if (flags.taskOnly) {
+    extras.push({
+      tool: { name: 'task_only', description: 'Can only run as a task.', inputSchema: { type: 'object', properties: {} }, execution: { taskSupport: 'required' } } as unknown as Tool,
+      handler: () => text('task_only called'),
+    });
+  }
   if (flags.badSchema) {
     extras.push({
       // Invalid on purpose: MCP requires an object schema. Cast past the SDK's types.
@@ -430,7 +479,10 @@ function extraTools(): FixtureTool[] {
       },
       handler: async (args, extra) => {
         const params = { level: String(args.level), data: String(args.message), ...(args.logger !== undefined ? { logger: String(args.logger) } : {}) };
-        await extra.sendNotification({ method: 'notifications/message', params });
+        // Below the level the client set (logging/setLevel): not sent, as the spec asks.
+        if (logLevel === undefined || LOG_LEVELS.indexOf(params.level) >= LOG_LEVELS.indexOf(logLevel)) {
+          await extra.sendNotification({ method: 'notifications/message', params });
+        }
         return text('logged');
       },
     });
@@ -506,6 +558,14 @@ server = new Server(
   { name: flags.name, version: '1.0.0' },
   { capabilities: { tools: { listChanged: true }, ...(flags.logTool ? { logging: {} } : {}) } },
 );
+
+if (flags.logTool) {
+  server.setRequestHandler(SetLevelRequestSchema, (request) => {
+    logLevel = request.params.level;
+    process.stderr.write(`fixture: log level set to ${logLevel}\n`);
+    return {};
+  });
+}
 
 server.setRequestHandler(ListToolsRequestSchema, (request) => {
   const tools = allTools().map((t) => t.tool);
