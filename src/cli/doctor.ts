@@ -72,12 +72,14 @@ export async function doctorCommand(flags: DoctorFlags, signal: AbortSignal): Pr
   // Unset variables outside server entries (endpointUrl) are the model's problem.
   const modelUnset = unset.filter((u) => !u.path.startsWith('mcpServers.') && !u.path.startsWith('servers.'));
   const endpointUrl = settings.endpointUrl;
+  const keyVariable = keyVariableFor(endpointUrl, settings.apiKeyEnv);
   const model = modelUnset.length > 0
     ? { ok: false, model: settings.model, requestSent: false, problem: modelUnset.map((u) => u.message).join('\n') }
     : await checkModel({
         model: settings.model,
         ...(endpointUrl ? { endpointUrl } : {}),
-        ...(settings.model.startsWith('scripted:') ? {} : { keyVariable: keyVariableFor(endpointUrl, settings.apiKeyEnv) }),
+        // Named only when a key is there to send (never its value).
+        ...(!settings.model.startsWith('scripted:') && process.env[keyVariable] ? { keyVariable } : {}),
         create: () => createModel(settings, process.env, process.cwd()),
         send: flags.modelCheck === true,
         signal,

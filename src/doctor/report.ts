@@ -51,7 +51,7 @@ export const ModelReportSchema = z.object({
   model: z.string(),
   /** The OpenAI-compatible endpoint, or absent for Hugging Face Inference Providers. */
   endpointUrl: z.string().optional(),
-  /** The variable whose key is sent (never its value), when one is. */
+  /** The variable whose key is sent (never its value), when it is set. */
   keyVariable: z.string().optional(),
   /** Whether one request was sent (`--model-check`). */
   requestSent: z.boolean(),

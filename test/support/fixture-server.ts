@@ -42,6 +42,7 @@
  *                          ($schema), `smell_no_properties` (no properties), `smell_ref` ($ref into
  *                          $defs), `smell_format` (format "phone-number")
  *   --task-only            also list `task_only`, with execution.taskSupport "required"
+ *   --wordy CHARS          also list `wordy`, whose description is CHARS characters long
  *   --token VALUE          accepted and ignored: a credential on the command line, as real servers take one
  *   --echo-argv            write "fixture argv: <its arguments>" to stderr at start (a server echoing a secret)
  *   --echo-env NAME        write "fixture env NAME=<value>" to stderr at start (repeatable)
@@ -89,6 +90,7 @@ interface Flags {
   wrongOutput: boolean;
   schemaSmells: boolean;
   taskOnly: boolean;
+  wordyChars: number;
   echoArgv: boolean;
   echoEnv: string[];
 }
@@ -114,6 +116,7 @@ function parseFlags(argv: string[]): Flags {
     wrongOutput: false,
     schemaSmells: false,
     taskOnly: false,
+    wordyChars: 0,
     echoArgv: false,
     echoEnv: [],
   };
@@ -155,6 +158,7 @@ function parseFlags(argv: string[]): Flags {
       case '--wrong-output': flags.wrongOutput = true; break;
       case '--schema-smells': flags.schemaSmells = true; break;
       case '--task-only': flags.taskOnly = true; break;
+      case '--wordy': flags.wordyChars = int(++i, flag); break;
       case '--token': value(++i, flag); break;
       case '--echo-argv': flags.echoArgv = true; break;
       case '--echo-env': flags.echoEnv.push(value(++i, flag)); break;
@@ -448,6 +452,12 @@ function extraTools(): FixtureTool[] {
     for (const [name, inputSchema] of smells) {
       extras.push({ tool: { name, description: `Schema smell: ${name}.`, inputSchema } as unknown as Tool, handler: () => text(`${name} called`) });
     }
+  }
+  if (flags.wordyChars > 0) {
+    extras.push({
+      tool: { name: 'wordy', description: 'A long description. '.repeat(Math.ceil(flags.wordyChars / 21)).slice(0, flags.wordyChars), inputSchema: echoSchema },
+      handler: echoLike('wordy'),
+    });
   }
   if (flags.taskOnly) {
     extras.push({
