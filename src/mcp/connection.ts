@@ -310,6 +310,9 @@ export class ServerConnection {
     timeoutMs: number,
     onProgress: ((progress: ToolProgress) => void) | undefined,
   ): Promise<CallToolResult> {
+    if (this.listed.some((tool) => tool.name === name && tool.execution?.taskSupport === 'required')) {
+      return callAsTask(client, name, args, signal, timeoutMs, onProgress);
+    }
     return (await client.callTool({ name, arguments: args }, CallToolResultSchema, {
       signal,
       timeout: timeoutMs,
@@ -485,6 +488,53 @@ function describeStartFailure(error: unknown, startupTimeoutMs: number): string 
     return `it answered with an error: ${error.message.replace(/^MCP error -?\d+: /, '')}`;
   }
   return error instanceof Error ? error.message : String(error);
+}
+
+/**
+ * A tool that can only run as an MCP task (`execution.taskSupport: "required"`), through the
+ * SDK's task API: `tools/call` with `task` creates the task, `tasks/get` is polled (each
+ * status is reported as progress: `task working: Gathering sources...`), `tasks/result`
+ * fetches the result. Each request may take `timeoutMs`; the whole task at most ten times
+ * that, as for progress-extended calls. When the call is aborted (Ctrl+C, the turn cancelled,
+ * the overall limit) while the task runs, the server is sent `tasks/cancel`.
+ */
+async function callAsTask(
+  client: Client,
+  name: string,
+  args: Record<string, unknown>,
+  signal: AbortSignal,
+  timeoutMs: number,
+  onProgress: ((progress: ToolProgress) => void) | undefined,
+): Promise<CallToolResult> {
+  const overall = AbortSignal.any([signal, AbortSignal.timeout(timeoutMs * 10)]);
+  let taskId: string | undefined;
+  let finished = false;
+  let updates = 0;
+  try {
+    const stream = client.experimental.tasks.callToolStream({ name, arguments: args }, CallToolResultSchema, { signal: overall, timeout: timeoutMs, task: {} });
+    for await (const message of stream) {
+      if (message.type === 'taskCreated') {
+        taskId = message.task.taskId;
+        onProgress?.({ progress: ++updates, message: `task ${message.task.status}` });
+      } else if (message.type === 'taskStatus') {
+        const { status, statusMessage } = message.task;
+        onProgress?.({ progress: ++updates, message: `task ${status}${statusMessage ? `: ${statusMessage}` : ''}` });
+      } else if (message.type === 'result') {
+        finished = true;
+        return message.result as CallToolResult;
+      } else {
+        // An abort ends the stream with an error too, while the task still runs: that one is cancelled below.
+        finished = !overall.aborted;
+        if (overall.aborted && !signal.aborted) throw new McpError(ErrorCode.RequestTimeout, `the task did not finish within ${Math.round((timeoutMs * 10) / 1000)} s`);
+        throw message.error;
+      }
+    }
+    throw new McpError(ErrorCode.InternalError, 'the task ended without a result');
+  } finally {
+    if (taskId !== undefined && !finished) {
+      await client.experimental.tasks.cancelTask(taskId, { timeout: Math.min(timeoutMs, 5_000) }).catch(() => undefined);
+    }
+  }
 }
 
 function chain(first: (() => void) | undefined, second: () => void): () => void {
