@@ -22,7 +22,7 @@ function fiveServers() {
       healthy: temperatureServer(),
       failing: fixtureServer('--crash-at-start'),
       slow: fixtureServer('--name', 'slowpoke', '--tools', 'echo', '--slow-start', '3100'),
-      smelly: fixtureServer('--tools', 'echo', '--bad-schema', '--schema-smells', '--task-only', '--wordy', '24000'),
+      smelly: fixtureServer('--tools', 'echo', '--bad-schema', '--schema-smells', '--wordy', '24000'),
       needs_token: fixtureServer('--token', `\${${UNSET}}`),
     },
   };
@@ -55,12 +55,7 @@ describe('doctor', () => {
     const smelly = byName.smelly;
     expect(smelly).toMatchObject({ ok: true, status: 'ready', overTokenBudget: true });
     expect(smelly.schemaTokens).toBeGreaterThan(5000);
-    expect(smelly.leftOut).toEqual(
-      expect.arrayContaining([
-        { tool: 'bad_schema', reason: expect.stringMatching(/inputSchema has type "string"/) },
-        { tool: 'task_only', reason: expect.stringMatching(/taskSupport: "required"/) },
-      ]),
-    );
+    expect(smelly.leftOut).toEqual([{ tool: 'bad_schema', reason: expect.stringMatching(/inputSchema has type "string"/) }]);
     const smells = smelly.smells.map((s: { tool: string; smell: string }) => `${s.tool}: ${s.smell}`);
     expect(smells).toEqual(
       expect.arrayContaining([
@@ -90,7 +85,6 @@ describe('doctor', () => {
     expect(out).toMatch(/^✓ server slow: ready$/m);
     expect(out).toMatch(/initialized in \d+ ms \(slow: over half of startupTimeout\)/);
     expect(out).toMatch(/^ {4}left out: bad_schema: /m);
-    expect(out).toMatch(/^ {4}left out: task_only: .*task/m);
     expect(out).toMatch(/^ {4}schema: smell_ref uses "\$ref"/m);
     expect(out).toMatch(/^ {4}tool schemas: ~\d+ tokens per model request \(over 5000: keep only the tools you need\)$/m);
     expect(out).toMatch(/^ {4}renamed: echo -> smelly__echo \(server "slow" also has a tool named "echo"\)$/m);

@@ -41,7 +41,6 @@
  *   --schema-smells        also list tools whose inputSchemas some providers reject: `smell_schema`
  *                          ($schema), `smell_no_properties` (no properties), `smell_ref` ($ref into
  *                          $defs), `smell_format` (format "phone-number")
- *   --task-only            also list `task_only`, with execution.taskSupport "required"
  *   --wordy CHARS          also list `wordy`, whose description is CHARS characters long
  *   --token VALUE          accepted and ignored: a credential on the command line, as real servers take one
  *   --echo-argv            write "fixture argv: <its arguments>" to stderr at start (a server echoing a secret)
@@ -89,7 +88,6 @@ interface Flags {
   logTool: boolean;
   wrongOutput: boolean;
   schemaSmells: boolean;
-  taskOnly: boolean;
   wordyChars: number;
   echoArgv: boolean;
   echoEnv: string[];
@@ -115,7 +113,6 @@ function parseFlags(argv: string[]): Flags {
     logTool: false,
     wrongOutput: false,
     schemaSmells: false,
-    taskOnly: false,
     wordyChars: 0,
     echoArgv: false,
     echoEnv: [],
@@ -157,7 +154,6 @@ function parseFlags(argv: string[]): Flags {
       case '--log-tool': flags.logTool = true; break;
       case '--wrong-output': flags.wrongOutput = true; break;
       case '--schema-smells': flags.schemaSmells = true; break;
-      case '--task-only': flags.taskOnly = true; break;
       case '--wordy': flags.wordyChars = int(++i, flag); break;
       case '--token': value(++i, flag); break;
       case '--echo-argv': flags.echoArgv = true; break;
@@ -457,12 +453,6 @@ function extraTools(): FixtureTool[] {
     extras.push({
       tool: { name: 'wordy', description: 'A long description. '.repeat(Math.ceil(flags.wordyChars / 21)).slice(0, flags.wordyChars), inputSchema: echoSchema },
       handler: echoLike('wordy'),
-    });
-  }
-  if (flags.taskOnly) {
-    extras.push({
-      tool: { name: 'task_only', description: 'Can only run as a task.', inputSchema: { type: 'object', properties: {} }, execution: { taskSupport: 'required' } } as unknown as Tool,
-      handler: () => text('task_only called'),
     });
   }
   if (flags.badSchema) {
