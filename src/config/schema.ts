@@ -38,7 +38,8 @@ export const ServerEntrySchema = z.looseObject({
   timeout: secondsSchema.optional(),
   /**
    * The folders offered to the server as MCP roots (`roots/list`); relative paths resolve like
-   * `cwd`. Default: the folder Switchboard runs in.
+   * `cwd`. Default: the folder Switchboard runs in; `[]` offers none (a server that takes its
+   * folders as arguments, such as server-filesystem, then keeps them: roots replace them).
    */
   roots: z.array(z.string().min(1, 'must be a folder path')).optional(),
   /** `true` leaves the server out, as in Cline/Roo configs. */

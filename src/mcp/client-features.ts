@@ -4,7 +4,7 @@
  *
  * - Roots (`roots/list`, with `listChanged`): the folders a server may work in. The entry's
  *   `roots` from the config (paths resolved like `cwd`), else the folder Switchboard runs in.
- *   A server such as `server-filesystem` started without folder arguments uses exactly these.
+ *   A server such as `server-filesystem` uses exactly these, in place of its folder arguments.
  * - Logging: after initialize, a server that declares the `logging` capability is sent
  *   `logging/setLevel` with the run's `--log-level`, so it sends only what would be kept.
  *
@@ -27,9 +27,13 @@ export function registerClientHandlers(client: Client, spec: ServerSpec, cwd: st
   client.setRequestHandler(ListRootsRequestSchema, () => ({ roots: rootsOf(spec, cwd) }));
 }
 
-/** The roots offered to one server: its configured `roots` (absolute paths by now), else `cwd`. */
+/**
+ * The roots offered to one server: its configured `roots` (absolute paths by now), else `cwd`.
+ * `"roots": []` offers none: a server such as server-filesystem then keeps the folders it was
+ * given as arguments (roots a client offers REPLACE those, by that server's design).
+ */
 export function rootsOf(spec: Pick<ServerSpec, 'roots'>, cwd: string): Root[] {
-  const paths = spec.roots && spec.roots.length > 0 ? spec.roots : [cwd];
+  const paths = spec.roots ?? [cwd];
   return paths.map((path) => ({ uri: pathToFileURL(path).href, name: basename(path) || path }));
 }
 

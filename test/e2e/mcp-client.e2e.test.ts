@@ -1,10 +1,10 @@
 /**
  * MCP client features beside tools (issue 11), through the built CLI with real servers:
- * roots (`roots/list`, answered to server-filesystem started without folder arguments),
+ * roots (`"roots": []` leaves server-filesystem its folder arguments; the roots themselves are
+ * checked in test/integration/roots.test.ts),
  * `logging/setLevel` from --log-level, and structuredContent checked against outputSchema.
  */
-import { mkdirSync, realpathSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { realpathSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { FILESYSTEM_SERVER } from '../integration/servers.js';
 import { startMockLlm, type RecordedRequest } from '../support/mock-llm.js';
@@ -13,27 +13,15 @@ import { expectNoStackTrace, fixtureServer, useE2eHarness } from './harness.js';
 const h = useE2eHarness();
 
 describe('roots', () => {
-  // Without folder arguments, server-filesystem asks the client for its roots and allows exactly those.
-  const filesystem = (roots?: string[]) => ({ command: 'node', args: [FILESYSTEM_SERVER], ...(roots ? { roots } : {}) });
-
-  it('offers the folder Switchboard runs in by default', async () => {
-    const cwd = realpathSync(h.dir());
-    const config = h.file('fs.json', { mcpServers: { fs: filesystem() } });
-    const r = await h.run(['call', 'fs/list_allowed_directories', '{}', '--config', config], { cwd });
-    expect(r.code, r.stderr).toBe(0);
-    expect(r.stdout).toContain(cwd);
-    expectNoStackTrace(r.stderr);
-  });
-
-  it("offers the entry's roots, relative to the config file, instead", async () => {
-    const configDir = realpathSync(h.dir());
-    mkdirSync(join(configDir, 'notes'));
-    const config = join(configDir, 'fs.json');
-    writeFileSync(config, JSON.stringify({ mcpServers: { fs: filesystem(['./notes']) } }));
+  // Roots offered by the client replace server-filesystem's folder arguments (test/integration/roots.test.ts
+  // checks the roots it is given); an empty list leaves it with its own.
+  it('"roots": [] offers none, so server-filesystem keeps the folder given as its argument', async () => {
+    const folder = realpathSync(h.dir());
+    const config = h.file('fs-args.json', { mcpServers: { fs: { command: 'node', args: [FILESYSTEM_SERVER, folder], roots: [] } } });
     const cwd = realpathSync(h.dir());
     const r = await h.run(['call', 'fs/list_allowed_directories', '{}', '--config', config], { cwd });
     expect(r.code, r.stderr).toBe(0);
-    expect(r.stdout).toContain(join(configDir, 'notes'));
+    expect(r.stdout).toContain(folder);
     expect(r.stdout).not.toContain(cwd);
   });
 });
