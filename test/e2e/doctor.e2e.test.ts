@@ -93,11 +93,25 @@ describe('doctor', () => {
     expect(out).toMatch(/^✗ 2 checks failed$/m);
   });
 
-  it('exits 0 when all is well', async () => {
-    const config = h.file('ok.json', { mcpServers: { healthy: temperatureServer() } });
+  it('exits 0 when all is well; what a server says reaches the terminal inert', async () => {
+    // A server name carrying a terminal escape (set the window title) and a bidi override.
+    const config = h.file('ok.json', { mcpServers: { healthy: temperatureServer(), odd: fixtureServer('--name', 'odd\u001b]0;pwned\u0007\u202ename', '--tools', 'add') } });
     const r = await h.run(['doctor', '--config', config, ...SCRIPTED], { cwd: h.dir() });
     expect(r.code, r.stdout + r.stderr).toBe(0);
     expect(r.stdout).toMatch(/^✓ all checks passed$/m);
+    expect(r.stdout).toMatch(/^ {4}odd.*1\.0\.0, protocol/m);
+    expect(r.stdout).not.toContain('\u001b');
+    expect(r.stdout).not.toContain('\u202e');
+  });
+
+  it('a remote server: its transport and URL, and a failure that does not stop the others', async () => {
+    const config = h.file('remote.json', { mcpServers: { remote: { url: 'http://127.0.0.1:9/mcp' }, healthy: temperatureServer() } });
+    const r = await h.run(['doctor', '--json', '--config', config, ...SCRIPTED], { cwd: h.dir() });
+    expect(r.code).toBe(1);
+    const report = JSON.parse(r.stdout);
+    expect(report.servers[0]).toMatchObject({ name: 'remote', ok: false, status: 'failed', transport: 'http', url: 'http://127.0.0.1:9/mcp' });
+    expect(report.servers[0].auth).toEqual(expect.any(String));
+    expect(report.servers[1]).toMatchObject({ name: 'healthy', ok: true, status: 'ready' });
   });
 
   it('does not start the servers of an untrusted ./switchboard.json: it says what they would run and how to trust it', async () => {
