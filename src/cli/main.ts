@@ -70,6 +70,8 @@ function run({ command, flags }: ParsedInvocation, signal: AbortSignal): Promise
     // Loaded on demand: chat's cold start should not pay for them.
     case 'sessions':
       return import('./sessions.js').then(({ sessionsCommand }) => sessionsCommand({ json: flags.json === true }));
+    case 'doctor':
+      return import('./doctor.js').then(({ doctorCommand }) => doctorCommand({ ...global, json: flags.json === true, modelCheck: flags.modelCheck === true }, signal));
     case 'trace':
       return import('./trace.js').then(({ traceCommand }) => traceCommand({ session: String(flags.session) }));
     case 'auth':

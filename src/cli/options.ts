@@ -106,6 +106,16 @@ export const COMMANDS = {
       revoke: { type: 'string', describe: 'Stop trusting the config at PATH' },
     },
   },
+  doctor: {
+    usage: 'doctor',
+    describe: 'Start every configured server and report what works and what does not (exit 1 when anything failed), then check the model',
+    positionals: [],
+    options: {
+      ...MODEL_OPTIONS,
+      json: { type: 'boolean', describe: 'Print the report as one JSON document' },
+      'model-check': { type: 'boolean', describe: 'Send one small request to the model, to check the endpoint answers and accepts the key' },
+    },
+  },
   sessions: {
     usage: 'sessions',
     describe: 'List the recorded chat sessions, newest first',

@@ -11,6 +11,7 @@ import { SwitchboardError } from '../errors.js';
 import type { ChatModel } from '../llm/model.js';
 import { ToolHub, type StartReport } from '../mcp/hub.js';
 import { cacheFolder, ToolCache } from '../mcp/tool-cache.js';
+import { logLevelKept } from '../mcp/client-features.js';
 import { untilAborted } from '../abort.js';
 import { formatServerLog, type ServerLogEvent } from '../ui/server-log.js';
 import { oneLine, safe, styleFor } from '../ui/style.js';
@@ -102,6 +103,7 @@ export async function withSession<T>(flags: GlobalFlags, options: SessionOptions
     ...(settings.cache ? { cache: new ToolCache(cacheFolder(process.env)) } : {}),
     // Remote servers' sign-in: interactive only with a person at a terminal.
     authorizer: createAuthorizer({ env: process.env, interactive: options.interactiveAuth === true || Boolean(process.stdin.isTTY && process.stderr.isTTY), notify: (message) => hostLog(style.yellow(`! ${redact(message)}`)) }),
+    logLevel: settings.logLevel,
     observer: {
       stderrLine: (server, line) => {
         log.log('debug', { kind: 'stderr', server, line });
@@ -120,7 +122,8 @@ export async function withSession<T>(flags: GlobalFlags, options: SessionOptions
         const event: ServerLogEvent = { type: 'server_log', server, ...entry };
         logEvent(event);
         if (options.serverLog) options.serverLog(event);
-        else if (settings.verbose) hostLog(style.dim(redact(formatServerLog(event))));
+        // Below the run's level: dropped, also from a server that ignored logging/setLevel.
+        else if (settings.verbose && logLevelKept(entry.level, settings.logLevel)) hostLog(style.dim(redact(formatServerLog(event))));
       },
       stateChanged: (server, state, previous) => {
         logEvent({ type: 'server_state', server, state, previous });

@@ -58,6 +58,11 @@ export function findConfigPath(explicit: string | undefined, cwd: string, env: N
   return { path: BUNDLED_CONFIG_PATH(), origin: 'bundled', isBundledDefault: true };
 }
 
+/** A variable the config uses that has no value: where (`mcpServers.github.env.TOKEN`), which, and what to do. */
+export interface UnsetVariable extends ExpansionProblem {
+  message: string;
+}
+
 /** Values for `${input:ID}` placeholders, by id, when the caller has them (e.g. asked on a terminal). */
 export type InputValues = Readonly<Record<string, string>>;
 
@@ -115,6 +120,11 @@ export function parseConfig(
   isBundledDefault = false,
   inputs: InputValues = {},
   origin: ConfigOrigin = isBundledDefault ? 'bundled' : 'explicit',
+  /**
+   * When given, a variable without a value is recorded here (the placeholder is left as
+   * written) instead of failing the load: `doctor` reports it per server and goes on.
+   */
+  unset?: UnsetVariable[],
 ): LoadedConfig {
   const raw = parseJsonc(text, path);
   const { value: readable, warnings } = readableParts(raw);
@@ -126,7 +136,8 @@ export function parseConfig(
     if (found !== undefined && ref.kind !== 'builtin') secrets.add(found);
     return found;
   });
-  const problems = expansionProblems.map(describeMissing);
+  if (unset) unset.push(...expansionProblems.map((problem) => ({ ...problem, message: describeMissing(problem) })));
+  const problems = unset ? [] : expansionProblems.map(describeMissing);
   const parsed = ConfigFileSchema.safeParse(value);
   if (!parsed.success) {
     for (const issue of parsed.error.issues) problems.push(`${formatPath(issue.path)}: ${issue.message}`);
@@ -148,7 +159,7 @@ export function parseConfig(
 }
 
 /** The fields of a server entry that are expanded: what it takes to start (or reach) the server. */
-export const EXPANDED_SERVER_FIELDS = ['command', 'args', 'env', 'envFile', 'cwd', 'url', 'headers', 'auth'] as const;
+export const EXPANDED_SERVER_FIELDS = ['command', 'args', 'env', 'envFile', 'cwd', 'url', 'headers', 'auth', 'roots'] as const;
 /** The agent settings that are expanded: where the model is. */
 export const EXPANDED_SETTINGS = ['endpointUrl'] as const;
 

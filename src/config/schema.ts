@@ -43,6 +43,12 @@ export const ServerEntrySchema = z.looseObject({
   auth: z.lazy(() => RemoteAuthSchema).optional(),
   /** Per-call timeout in seconds for this server's tools (overrides --tool-timeout). */
   timeout: secondsSchema.optional(),
+  /**
+   * The folders offered to the server as MCP roots (`roots/list`); relative paths resolve like
+   * `cwd`. Default: the folder Switchboard runs in; `[]` offers none (a server that takes its
+   * folders as arguments, such as server-filesystem, then keeps them: roots replace them).
+   */
+  roots: z.array(z.string().min(1, 'must be a folder path')).optional(),
   /** `true` leaves the server out, as in Cline/Roo configs. */
   disabled: z.boolean().optional(),
   /** Shorthand for every tool of this server: `allow`, `ask` or `deny` (see policy/approval.ts). */
@@ -177,6 +183,8 @@ export interface ServerSpec {
   permission?: Permission;
   /** `"tools": {"include", "exclude"}`: globs over original tool names. */
   toolFilter?: { include?: string[]; exclude?: string[] };
+  /** MCP roots offered to the server (absolute paths), when the config names them; else the current folder. */
+  roots?: string[];
 }
 
 /**

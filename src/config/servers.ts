@@ -63,9 +63,11 @@ function toSpec(name: string, entry: ServerEntry, configDir: string): ServerSpec
       url: entry.url,
       timeoutSeconds: entry.timeout,
       ...policy,
+      ...(entry.roots ? { roots: entry.roots.map((root) => resolve(configDir, root)) } : {}),
     };
   }
   const cwd = entry.cwd === undefined ? undefined : resolve(configDir, entry.cwd);
+  const roots = entry.roots?.map((root) => resolve(configDir, root));
   return {
     name,
     transport: 'stdio',
@@ -75,6 +77,7 @@ function toSpec(name: string, entry: ServerEntry, configDir: string): ServerSpec
     cwd,
     timeoutSeconds: entry.timeout,
     ...policy,
+    ...(roots ? { roots } : {}),
   };
 }
 

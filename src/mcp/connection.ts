@@ -48,6 +48,8 @@ import { ServerCrashedError, ServerDownError, ServerStartError } from './server-
 import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
 import type { OAuthClientProvider } from '@modelcontextprotocol/sdk/client/auth.js';
 import { SessionEndingTransport, createRemoteTransport, describeRemoteError, insecureUrlProblem, isExpiredSession, isLegacyServerSignal, isLostConnection, isStreamDrop, isUnauthorized, remoteKinds } from './transports/remote.js';
+import { clientCapabilities, mcpLoggingLevel, registerClientHandlers } from './client-features.js';
+import type { LogLevel } from '../log/logger.js';
 
 export { ServerCrashedError, ServerDownError, ServerStartError };
 
@@ -110,6 +112,18 @@ export interface ConnectionOptions {
   restartBackoffMs?: number;
   /** OAuth for remote servers (src/auth implements it); without it a 401 fails the start. */
   authorizer?: RemoteAuthorizer;
+  /** Sent as `logging/setLevel` after initialize to a server that declares `logging`. */
+  logLevel?: LogLevel;
+}
+
+/** What the latest start learnt about the server (for `doctor`). */
+export interface ServerDescription {
+  /** The protocol version agreed in initialize. */
+  protocolVersion?: string;
+  serverInfo?: { name: string; version: string; title?: string };
+  capabilities: Record<string, unknown>;
+  /** From spawning the process to the initialize answer. */
+  initMs: number;
 }
 
 /**
@@ -156,6 +170,7 @@ export class ServerConnection {
   private current: ConnectionState = 'starting';
   private listed: readonly McpToolDefinition[] = [];
   private run: Run | undefined;
+  private described: ServerDescription | undefined;
   private readonly crashes: number[] = [];
   private restarting: Promise<void> | undefined;
   /** Aborted by close(): ends a restart's back-off wait. */
@@ -209,6 +224,31 @@ export class ServerConnection {
     return tailOf(this.run?.stderr ?? [], lines);
   }
 
+  /** What the latest successful start learnt (undefined before one). */
+  get description(): ServerDescription | undefined {
+    return this.described;
+  }
+
+  /**
+   * Counts what the server lists for `method` (paged; at most MAX_TOOL_PAGES pages), or
+   * undefined when it does not declare the capability. For `doctor`.
+   */
+  async countListed(method: 'resources/list' | 'resources/templates/list' | 'prompts/list'): Promise<number | undefined> {
+    const client = this.run?.client;
+    const capability = method.startsWith('resources') ? 'resources' : 'prompts';
+    if (!client || !client.getServerCapabilities()?.[capability]) return undefined;
+    const key = method === 'resources/list' ? 'resources' : method === 'prompts/list' ? 'prompts' : 'resourceTemplates';
+    let count = 0;
+    let cursor: string | undefined;
+    for (let page = 1; page <= MAX_TOOL_PAGES; page++) {
+      const result = await client.request({ method, params: cursor === undefined ? {} : { cursor } }, z.looseObject({ [key]: z.array(z.unknown()), nextCursor: z.string().optional() }), { timeout: this.options.startupTimeoutMs });
+      count += (result[key] as unknown[]).length;
+      cursor = result.nextCursor as string | undefined;
+      if (cursor === undefined) break;
+    }
+    return count;
+  }
+
   /** The first start; a failure leaves the server down. */
   start(): Promise<void> {
     this.firstStart ??= this.launch().catch((error: unknown) => {
@@ -258,8 +298,9 @@ export class ServerConnection {
 
   /** A client with the host's handlers, set before connect: a server may log or announce tools as soon as it is initialized. */
   private newRun(transport: Run['transport'], stderr: string[]): Run {
-    const client = new Client({ name: 'switchboard', version: VERSION }, { capabilities: {} });
+    const client = new Client({ name: 'switchboard', version: VERSION }, { capabilities: clientCapabilities() });
     const run: Run = { client, transport, stderr, exited: false };
+    registerClientHandlers(client, this.spec);
     client.onerror = (error) => {
       this.onStderrLine(stderr, `${HOST_NOTE}${error.message}`);
       // A remote stream the SDK gave up resuming: the run is lost, like an exited process
@@ -293,8 +334,13 @@ export class ServerConnection {
     });
     const run = this.newRun(transport, stderr);
     this.run = run;
+    const spawnedAt = performance.now();
     try {
       await run.client.connect(transport, { timeout: this.options.startupTimeoutMs });
+      const initMs = Math.round(performance.now() - spawnedAt);
+      const serverInfo = run.client.getServerVersion();
+      this.described = { protocolVersion: transport.protocolVersion, ...(serverInfo ? { serverInfo } : {}), capabilities: { ...run.client.getServerCapabilities() }, initMs };
+      await this.setLogLevel(run.client, stderr);
     } catch (error) {
       await transport.close().catch(() => undefined);
       throw new ServerStartError(this.name, this.describeFailure(error), this.commandLine, tailOf(stderr));
@@ -377,6 +423,16 @@ export class ServerConnection {
     void run.transport.close().catch(() => undefined);
   }
 
+  /** `logging/setLevel` to a server that declares `logging`; a refusal is noted on its stderr, never fatal. */
+  private async setLogLevel(client: Client, stderr: string[]): Promise<void> {
+    if (!this.options.logLevel || !client.getServerCapabilities()?.logging) return;
+    try {
+      await client.setLoggingLevel(mcpLoggingLevel(this.options.logLevel), { timeout: this.options.startupTimeoutMs });
+    } catch (error) {
+      this.onStderrLine(stderr, `${HOST_NOTE}logging/setLevel failed: ${(error as Error).message}`);
+    }
+  }
+
   async callTool(
     name: string,
     args: Record<string, unknown>,
@@ -435,6 +491,9 @@ export class ServerConnection {
     timeoutMs: number,
     onProgress: ((progress: ToolProgress) => void) | undefined,
   ): Promise<CallToolResult> {
+    if (this.listed.some((tool) => tool.name === name && tool.execution?.taskSupport === 'required')) {
+      return callAsTask(client, name, args, signal, timeoutMs, onProgress);
+    }
     return (await client.callTool({ name, arguments: args }, CallToolResultSchema, {
       signal,
       timeout: timeoutMs,
@@ -614,6 +673,53 @@ function describeStartFailure(error: unknown, startupTimeoutMs: number, remote =
     return `it answered with an error: ${error.message.replace(/^MCP error -?\d+: /, '')}`;
   }
   return error instanceof Error ? error.message : String(error);
+}
+
+/**
+ * A tool that can only run as an MCP task (`execution.taskSupport: "required"`), through the
+ * SDK's task API: `tools/call` with `task` creates the task, `tasks/get` is polled (each
+ * status is reported as progress: `task working: Gathering sources...`), `tasks/result`
+ * fetches the result. Each request may take `timeoutMs`; the whole task at most ten times
+ * that, as for progress-extended calls. When the call is aborted (Ctrl+C, the turn cancelled,
+ * the overall limit) while the task runs, the server is sent `tasks/cancel`.
+ */
+async function callAsTask(
+  client: Client,
+  name: string,
+  args: Record<string, unknown>,
+  signal: AbortSignal,
+  timeoutMs: number,
+  onProgress: ((progress: ToolProgress) => void) | undefined,
+): Promise<CallToolResult> {
+  const overall = AbortSignal.any([signal, AbortSignal.timeout(timeoutMs * 10)]);
+  let taskId: string | undefined;
+  let finished = false;
+  let updates = 0;
+  try {
+    const stream = client.experimental.tasks.callToolStream({ name, arguments: args }, CallToolResultSchema, { signal: overall, timeout: timeoutMs, task: {} });
+    for await (const message of stream) {
+      if (message.type === 'taskCreated') {
+        taskId = message.task.taskId;
+        onProgress?.({ progress: ++updates, message: `task ${message.task.status}` });
+      } else if (message.type === 'taskStatus') {
+        const { status, statusMessage } = message.task;
+        onProgress?.({ progress: ++updates, message: `task ${status}${statusMessage ? `: ${statusMessage}` : ''}` });
+      } else if (message.type === 'result') {
+        finished = true;
+        return message.result as CallToolResult;
+      } else {
+        // An abort ends the stream with an error too, while the task still runs: that one is cancelled below.
+        finished = !overall.aborted;
+        if (overall.aborted && !signal.aborted) throw new McpError(ErrorCode.RequestTimeout, `the task did not finish within ${Math.round((timeoutMs * 10) / 1000)} s`);
+        throw message.error;
+      }
+    }
+    throw new McpError(ErrorCode.InternalError, 'the task ended without a result');
+  } finally {
+    if (taskId !== undefined && !finished) {
+      await client.experimental.tasks.cancelTask(taskId, { timeout: Math.min(timeoutMs, 5_000) }).catch(() => undefined);
+    }
+  }
 }
 
 function chain(first: (() => void) | undefined, second: () => void): () => void {

@@ -15,6 +15,8 @@ import { ServerCrashedError, ServerDownError, ServerStartError } from './server-
 import { mediaParts, resultToText, truncateMiddle, type MediaPart, type ToolResultLike } from './content.js';
 import { killMarkedProcesses } from './run-marker.js';
 import { newRunScope } from './watchdog.js';
+import type { LogLevel } from '../log/logger.js';
+import { OutputChecker } from './output-check.js';
 import { buildRouteTable, EMPTY_ROUTE_TABLE, type RouteTable, type ToolRoute } from './routes.js';
 import { sameListing, type ToolCache } from './tool-cache.js';
 import type { McpToolDefinition } from './schema.js';
@@ -37,6 +39,8 @@ export interface HubOptions {
   cache?: ToolCache;
   /** OAuth for remote servers (see RemoteAuthorizer). */
   authorizer?: RemoteAuthorizer;
+  /** The run's log level, sent to servers that log (`logging/setLevel`). */
+  logLevel?: LogLevel;
 }
 
 export interface HubObserver extends ConnectionObserver {
@@ -74,6 +78,8 @@ export interface ToolOutcome {
 export class ToolHub {
   readonly connections: ServerConnection[];
   private table: RouteTable = EMPTY_ROUTE_TABLE;
+  /** Checks structuredContent against outputSchema; renewed with each route table (frees old schemas). */
+  private outputChecker = new OutputChecker();
   private readonly reportedSkips = new Set<string>();
   /** Marks this hub's server processes, to find any that leave their process group. */
   private readonly runScope = newRunScope();
@@ -97,7 +103,7 @@ export class ToolHub {
       },
     };
     this.connections = specs.map(
-      (spec) => new ServerConnection(spec, { startupTimeoutMs: options.startupTimeoutMs, observer, restartBackoffMs: options.restartBackoffMs, runScope: this.runScope, authorizer: options.authorizer }),
+      (spec) => new ServerConnection(spec, { startupTimeoutMs: options.startupTimeoutMs, observer, restartBackoffMs: options.restartBackoffMs, runScope: this.runScope, authorizer: options.authorizer, ...(options.logLevel ? { logLevel: options.logLevel } : {}) }),
     );
   }
 
@@ -251,7 +257,12 @@ export class ToolHub {
       const result = await connection.callTool(route.originalName, args.value, { signal, timeoutMs, ...(onProgress ? { onProgress } : {}) });
       const { text, isError } = resultToText(result);
       const images = mediaParts(result).filter((part) => part.kind === 'image');
-      return { ...done(text, isError, route), result, ...(images.length > 0 ? { images } : {}) };
+      // A result that breaks the tool's declared output contract is an error the model is told about, never passed on silently.
+      const broken = this.outputChecker.problem(route.definition.outputSchema, result);
+      const checked = broken
+        ? { text: `Error: the result of ${exposedName} from server "${route.server}" is not what the tool promised: ${broken}. Do not rely on its structured data.\n${text}`, isError: true }
+        : { text, isError };
+      return { ...done(checked.text, checked.isError, route), result, ...(images.length > 0 ? { images } : {}) };
     } catch (error) {
       return done(describeCallFailure(error, route, timeoutMs, signal), true, route);
     }
@@ -276,6 +287,7 @@ export class ToolHub {
     // server that never started has none. Names offered once are kept (offeredNames).
     this.table = buildRouteTable(this.connections.map((c) => ({ name: c.name, tools: c.tools, ...(c.spec.toolFilter ? { filter: c.spec.toolFilter } : {}) })), this.offeredNames);
     for (const watcher of this.toolWatchers) watcher();
+    this.outputChecker = new OutputChecker();
     for (const skip of this.table.skipped) {
       const key = `${skip.server}\u0000${skip.tool}\u0000${skip.reason}`;
       if (this.reportedSkips.has(key)) continue;

@@ -4,9 +4,9 @@
  * The tool's inputSchema is kept as it is, minus what model APIs reject (`$schema`),
  * and it is always an object schema with `properties`. A tool whose inputSchema is
  * not an object schema cannot be offered to a model: `toFunctionTool` says so and the
- * hub leaves that tool out with a warning. So is a tool that can only run as a task
- * (`execution.taskSupport: "required"`): Switchboard does not support MCP tasks yet.
- * Nor is a tool whose definition nests deeper than MAX_JSON_DEPTH: serialising it for the
+ * hub leaves that tool out with a warning. A tool that can only run as a task
+ * (`execution.taskSupport: "required"`) is offered like any other: the connection calls it
+ * through the SDK's task API. Nor is a tool whose definition nests deeper than MAX_JSON_DEPTH: serialising it for the
  * model (or `tools --json`) would overflow the stack.
  */
 import type { FunctionTool } from '../llm/model.js';
@@ -18,6 +18,8 @@ export interface McpToolDefinition {
   title?: string;
   description?: string;
   inputSchema?: unknown;
+  /** When present, `structuredContent` of a result must match it (checked by the hub). */
+  outputSchema?: unknown;
   annotations?: { title?: string } & Record<string, unknown>;
   /** `taskSupport: "required"` means the tool can only be called as a task. */
   execution?: { taskSupport?: unknown } & Record<string, unknown>;
@@ -26,9 +28,6 @@ export interface McpToolDefinition {
 export type Conversion = { ok: true; tool: FunctionTool } | { ok: false; reason: string };
 
 export function toFunctionTool(exposedName: string, tool: McpToolDefinition): Conversion {
-  if (tool.execution?.taskSupport === 'required') {
-    return { ok: false, reason: 'it can only run as a task (execution.taskSupport: "required"), which Switchboard does not support yet' };
-  }
   if (valueDepthExceeds(tool, MAX_JSON_DEPTH)) {
     const where = valueDepthExceeds(tool.inputSchema, MAX_JSON_DEPTH - 1) ? 'its inputSchema' : 'its definition';
     return { ok: false, reason: `${where} nests more than ${MAX_JSON_DEPTH} levels deep, more than Switchboard can safely send to a model` };

@@ -59,6 +59,11 @@ export class ProcessTreeStdioTransport implements Transport {
   private closed = false;
   /** Why this transport stopped reading the server: set when it flooded stdout. */
   floodError: Error | undefined;
+  /** The protocol version agreed in initialize (the SDK's Client tells its transport). */
+  protocolVersion: string | undefined;
+  setProtocolVersion(version: string): void {
+    this.protocolVersion = version;
+  }
   /** The last message handed over; the next one waits for it (see `deliver`). */
   private delivered: Promise<void> = Promise.resolve();
 

@@ -33,7 +33,7 @@ function mediaSetup(settings: Record<string, unknown> = {}) {
   const png = pngFile(640, 480, 60 * 1024);
   const path = join(dir, 'photo.png');
   writeFileSync(path, png);
-  const config = h.file('media.json', { ...settings, mcpServers: { filesystem: { command: process.execPath, args: [FILESYSTEM_SERVER, dir] } } });
+  const config = h.file('media.json', { ...settings, mcpServers: { filesystem: { command: process.execPath, args: [FILESYSTEM_SERVER, dir], roots: [dir] } } });
   return { dir, png, path, config };
 }
 

@@ -1,7 +1,7 @@
 /**
  * The MCP layer's contracts, each proven through a real ToolHub over real servers
  * (server-everything from node_modules, the fixture server from dist/): progress and log
- * notifications arrive, task-only tools are left out, crash messages say what happened
+ * notifications arrive, task-only tools run as tasks, crash messages say what happened
  * last, exposed names never move, each tool is validated by its own schema, and start
  * failures are classified by error code. Every test closes its hubs and checks that no
  * server process is left.
@@ -10,6 +10,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import type { ServerLogEntry, ToolProgress } from '../../src/mcp/connection.js';
 import type { ToolHub } from '../../src/mcp/hub.js';
 import { EXPOSED_NAME_PATTERN } from '../../src/mcp/naming.js';
@@ -72,19 +73,35 @@ describe('notifications from servers', () => {
   });
 });
 
-describe('tools the host cannot run', () => {
-  it('a tool that requires task augmentation is left out with a notice; the other tools stay', async () => {
-    const skipped: Array<{ server: string; tool: string; reason: string }> = [];
-    const hub = await started(tracker.create([everythingSpec()], { observer: { toolSkipped: (server, tool, reason) => skipped.push({ server, tool, reason }) } }));
+describe('tools that can only run as tasks (execution.taskSupport: "required")', () => {
+  it('are offered and called through the task API: created, status as progress, then the result', async () => {
+    const hub = await started(tracker.create([everythingSpec()]));
     // server-everything registers it just after initialize (it may arrive through list_changed).
-    const listed = await waitUntil(() => hub.connections[0]!.tools.some((t) => t.name === 'simulate-research-query'), 10_000);
-    expect(listed).toBe(true);
-    await waitUntil(() => skipped.some((s) => s.tool === 'simulate-research-query'), 10_000);
-    expect(skipped).toContainEqual({ server: 'everything', tool: 'simulate-research-query', reason: expect.stringContaining('taskSupport: "required"') });
-    expect(hub.routes.has('simulate-research-query')).toBe(false);
-    expect(hub.functionTools.map((t) => t.function.name)).not.toContain('simulate-research-query');
-    expect(hub.routes.has('get-sum')).toBe(true);
-    expect((await hub.call('simulate-research-query', { topic: 'x' })).text).toContain('no tool named');
+    expect(await waitUntil(() => hub.routes.has('simulate-research-query'), 10_000)).toBe(true);
+    const progress: ToolProgress[] = [];
+    const outcome = await hub.call('simulate-research-query', { topic: 'bees' }, undefined, (update) => progress.push(update));
+    expect(outcome.isError, outcome.text).toBe(false);
+    expect(outcome.text).toContain('Research Report: bees');
+    const messages = progress.map((p) => p.message);
+    expect(messages[0]).toMatch(/^task (working|submitted)/);
+    expect(messages).toContainEqual(expect.stringMatching(/^task working: Gathering sources/));
+    expect(messages.at(-1)).toMatch(/^task completed/);
+  });
+
+  it('an aborted task call ends as cancelled, and the server stays usable', async () => {
+    const hub = await started(tracker.create([everythingSpec()]));
+    expect(await waitUntil(() => hub.routes.has('simulate-research-query'), 10_000)).toBe(true);
+    const abort = new AbortController();
+    const outcome = await hub.call('simulate-research-query', { topic: 'wasps' }, abort.signal, (update) => {
+      if (update.message?.startsWith('task working')) abort.abort();
+    });
+    expect(outcome.isError).toBe(true);
+    expect(outcome.text).toMatch(/cancelled/);
+    // The server was sent tasks/cancel: its task store says so (read through the connection's own client).
+    const client = (hub.connections[0] as unknown as { run: { client: Client } }).run.client;
+    const { tasks } = await client.experimental.tasks.listTasks();
+    expect(tasks.map((task) => task.status)).toEqual(['cancelled']);
+    expect((await hub.call('get-sum', { a: 1, b: 2 })).text).toContain('3');
   });
 });
 

@@ -30,8 +30,8 @@ export function nodeServer(name: string, script: string, args: string[] = []): S
 export const temperatureSpec = (name = 'temperature'): ServerSpec => nodeServer(name, TEMPERATURE_SERVER_PATH);
 /** The fault-injecting fixture server; `--name` is the spec's name. */
 export const fixtureSpec = (name: string, ...flags: string[]): ServerSpec => nodeServer(name, FIXTURE_SERVER_PATH, ['--name', name, ...flags]);
-/** server-filesystem takes its allowed directories as arguments. */
-export const filesystemSpec = (dir: string, name = 'filesystem'): ServerSpec => nodeServer(name, FILESYSTEM_SERVER, [dir]);
+/** server-filesystem takes its allowed directories as arguments, and as MCP roots (which win). */
+export const filesystemSpec = (dir: string, name = 'filesystem'): ServerSpec => ({ ...nodeServer(name, FILESYSTEM_SERVER, [dir]), roots: [dir] });
 /** server-everything's first argument picks the transport. */
 export const everythingSpec = (name = 'everything'): ServerSpec => nodeServer(name, EVERYTHING_SERVER, ['stdio']);
 

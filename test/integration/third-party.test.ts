@@ -39,7 +39,8 @@ function writeConfig(): string {
   const config = {
     mcpServers: {
       temperature: { command: process.execPath, args: [TEMPERATURE_SERVER_PATH] },
-      filesystem: { command: process.execPath, args: [FILESYSTEM_SERVER, '${env:SWITCHBOARD_TEST_WORKSPACE}'] },
+      // Roots the client offers replace server-filesystem's folder arguments: the same folder in both.
+      filesystem: { command: process.execPath, args: [FILESYSTEM_SERVER, '${env:SWITCHBOARD_TEST_WORKSPACE}'], roots: ['${env:SWITCHBOARD_TEST_WORKSPACE}'] },
       everything: { command: process.execPath, args: [EVERYTHING_SERVER, 'stdio'] },
     },
     maxSteps: 6,

@@ -39,7 +39,15 @@
  *                          what they require and sends notifications/tools/list_changed
  *   --log-tool             also list `log` {level, message, logger?}: sends that MCP log message
  *                          (`notifications/message`) before answering "logged"; the server
- *                          declares the `logging` capability
+ *                          declares the `logging` capability; messages below the level the client
+ *                          set with `logging/setLevel` are not sent, and each setLevel received
+ *                          is written to stderr as "fixture: log level set to LEVEL"
+ *   --wrong-output         also list `wrong_output`, whose outputSchema wants {sum: number} and
+ *                          whose result has structuredContent {sum: "three"}
+ *   --schema-smells        also list tools whose inputSchemas some providers reject: `smell_schema`
+ *                          ($schema), `smell_no_properties` (no properties), `smell_ref` ($ref into
+ *                          $defs), `smell_format` (format "phone-number")
+ *   --wordy CHARS          also list `wordy`, whose description is CHARS characters long
  *   --token VALUE          accepted and ignored: a credential on the command line, as real servers take one
  *   --echo-argv            write "fixture argv: <its arguments>" to stderr at start (a server echoing a secret)
  *   --in-flight-tool       also list `in_flight` {ms}: holds the call for ms (cancellable), then
@@ -64,6 +72,7 @@ import {
   ErrorCode,
   ListToolsRequestSchema,
   McpError,
+  SetLevelRequestSchema,
   type CallToolResult,
   type Tool,
 } from '@modelcontextprotocol/sdk/types.js';
@@ -91,6 +100,9 @@ interface Flags {
   sharedId: boolean;
   logTool: boolean;
   inFlightTool: boolean;
+  wrongOutput: boolean;
+  schemaSmells: boolean;
+  wordyChars: number;
   echoArgv: boolean;
   echoEnv: string[];
   callLog?: string;
@@ -118,6 +130,9 @@ function parseFlags(argv: string[]): Flags {
     sharedId: false,
     logTool: false,
     inFlightTool: false,
+    wrongOutput: false,
+    schemaSmells: false,
+    wordyChars: 0,
     echoArgv: false,
     echoEnv: [],
     annotations: {},
@@ -159,6 +174,9 @@ function parseFlags(argv: string[]): Flags {
       case '--shared-id': flags.sharedId = true; break;
       case '--log-tool': flags.logTool = true; break;
       case '--in-flight-tool': flags.inFlightTool = true; break;
+      case '--wrong-output': flags.wrongOutput = true; break;
+      case '--schema-smells': flags.schemaSmells = true; break;
+      case '--wordy': flags.wordyChars = int(++i, flag); break;
       case '--token': value(++i, flag); break;
       case '--echo-argv': flags.echoArgv = true; break;
       case '--echo-env': flags.echoEnv.push(value(++i, flag)); break;
@@ -229,6 +247,9 @@ const echoSchema: Tool['inputSchema'] = {
 };
 
 let cancelledCount = 0;
+/** The level set by the client with logging/setLevel (--log-tool); undefined: send everything. */
+let logLevel: string | undefined;
+const LOG_LEVELS = ['debug', 'info', 'notice', 'warning', 'error', 'critical', 'alert', 'emergency'];
 const addedTools: FixtureTool[] = [];
 let server: Server;
 
@@ -433,6 +454,34 @@ function sharedIdTools(): FixtureTool[] {
 
 function extraTools(): FixtureTool[] {
   const extras: FixtureTool[] = flags.sharedId ? sharedIdTools() : [];
+  if (flags.wrongOutput) {
+    extras.push({
+      tool: {
+        name: 'wrong_output',
+        description: 'Declares {sum: number} as its output, returns {sum: "three"}.',
+        inputSchema: { type: 'object', properties: {} },
+        outputSchema: { type: 'object', properties: { sum: { type: 'number' } }, required: ['sum'] },
+      },
+      handler: () => ({ content: [{ type: 'text', text: 'three' }], structuredContent: { sum: 'three' } }),
+    });
+  }
+  if (flags.schemaSmells) {
+    const smells: Array<[string, Record<string, unknown>]> = [
+      ['smell_schema', { $schema: 'http://json-schema.org/draft-07/schema#', type: 'object', properties: { q: { type: 'string' } } }],
+      ['smell_no_properties', { type: 'object' }],
+      ['smell_ref', { type: 'object', properties: { where: { $ref: '#/$defs/place' } }, $defs: { place: { type: 'string' } } }],
+      ['smell_format', { type: 'object', properties: { phone: { type: 'string', format: 'phone-number' } } }],
+    ];
+    for (const [name, inputSchema] of smells) {
+      extras.push({ tool: { name, description: `Schema smell: ${name}.`, inputSchema } as unknown as Tool, handler: () => text(`${name} called`) });
+    }
+  }
+  if (flags.wordyChars > 0) {
+    extras.push({
+      tool: { name: 'wordy', description: 'A long description. '.repeat(Math.ceil(flags.wordyChars / 21)).slice(0, flags.wordyChars), inputSchema: echoSchema },
+      handler: echoLike('wordy'),
+    });
+  }
   if (flags.badSchema) {
     extras.push({
       // Invalid on purpose: MCP requires an object schema. Cast past the SDK's types.
@@ -457,7 +506,10 @@ function extraTools(): FixtureTool[] {
       },
       handler: async (args, extra) => {
         const params = { level: String(args.level), data: String(args.message), ...(args.logger !== undefined ? { logger: String(args.logger) } : {}) };
-        await extra.sendNotification({ method: 'notifications/message', params });
+        // Below the level the client set (logging/setLevel): not sent, as the spec asks.
+        if (logLevel === undefined || LOG_LEVELS.indexOf(params.level) >= LOG_LEVELS.indexOf(logLevel)) {
+          await extra.sendNotification({ method: 'notifications/message', params });
+        }
         return text('logged');
       },
     });
@@ -556,6 +608,14 @@ server = new Server(
   { name: flags.name, version: '1.0.0' },
   { capabilities: { tools: { listChanged: true }, ...(flags.logTool ? { logging: {} } : {}) } },
 );
+
+if (flags.logTool) {
+  server.setRequestHandler(SetLevelRequestSchema, (request) => {
+    logLevel = request.params.level;
+    process.stderr.write(`fixture: log level set to ${logLevel}\n`);
+    return {};
+  });
+}
 
 server.setRequestHandler(ListToolsRequestSchema, (request) => {
   const tools = allTools().map((t) => (flags.annotations[t.tool.name] ? { ...t.tool, annotations: flags.annotations[t.tool.name] } : t.tool));
