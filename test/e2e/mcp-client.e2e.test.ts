@@ -72,7 +72,7 @@ describe('structured output', () => {
         (request.body?.messages ?? []).some((m: { role: string }) => m.role === 'tool') ? { text: 'done' } : { toolCalls: [{ name: 'wrong_output', arguments: {} }] },
     });
     try {
-      const r = await h.run(['chat', '--config', config, '--endpoint-url', mock.url, '--model', 'm', 'go'], { cwd: h.dir() });
+      const r = await h.run(['chat', '--config', config, '--endpoint-url', mock.url, '--model', 'm', '--yes', 'go'], { cwd: h.dir() });
       expect(r.code, r.stderr).toBe(0);
       const tool = mock.requests[1]!.body.messages.find((m: { role: string }) => m.role === 'tool');
       expect(tool.content).toMatch(/does not match the tool's declared outputSchema/);
