@@ -93,7 +93,7 @@ describe('MCP-side limits through the CLI', () => {
       ],
     });
     try {
-      const { r, peakMib } = await runMeasured(['chat', '--config', config, '--endpoint-url', mock.url, '--model', 'test-model', 'go']);
+      const { r, peakMib } = await runMeasured(['chat', '--config', config, '--endpoint-url', mock.url, '--model', 'test-model', '--yes', 'go']);
       expect(r.code, r.stderr).toBe(0);
       expectNoStackTrace(r.stderr);
       expect(r.stdout).toBe('all done\n');

@@ -44,7 +44,7 @@ function setup(fixtureFlags: string[] = ['--tools', 'echo'], extra: Record<strin
     ...extra,
   });
   const env = { XDG_CACHE_HOME: cache };
-  const base = ['chat', '--config', config, '--endpoint-url', mock.url, '--model', 'test-model'];
+  const base = ['chat', '--config', config, '--endpoint-url', mock.url, '--model', 'test-model', '--yes']; // --yes: these tests are about the cache, not approvals
   return {
     config,
     env,
@@ -213,7 +213,7 @@ describe('the cache file', () => {
     const config = h.file('secret.json', { mcpServers: { fixture: { ...fixtureServer('--tools', 'echo'), env: { API_TOKEN: secret } } } });
     script = () => ({ text: 'ok' });
     const env = { XDG_CACHE_HOME: dir };
-    const r = await h.run(['chat', '--config', config, '--endpoint-url', mock.url, '--model', 'test-model', 'Hi'], { env });
+    const r = await h.run(['chat', '--config', config, '--endpoint-url', mock.url, '--model', 'test-model', '--yes', 'Hi'], { env });
     expect(r.code, r.stderr).toBe(0);
     const files = readdirSync(join(dir, 'switchboard'));
     expect(files).toHaveLength(1);
