@@ -4,48 +4,16 @@
  * interrupt does not glue "Interrupted." to streamed text; leaving the chat ends its line.
  * The pty turns "\n" into "\r\n"; Ctrl+C is "\x03", Ctrl+D "\x04".
  */
-import { spawn, type ChildProcess } from 'node:child_process';
 import { afterEach, describe, expect, it } from 'vitest';
 import { startMockLlm, type MockLlm, type MockLlmOptions, type RecordedRequest, type ScriptedReply } from '../support/mock-llm.js';
-import { CLI_PATH, REPO_ROOT } from '../support/paths.js';
-import { TEST_STATE_HOME } from '../support/cli.js';
-import { waitUntil } from '../support/processes.js';
+import { closeTerminals, openTerminal as openSharedTerminal, TERMINAL_MISSING } from '../support/terminal.js';
 import { fixtureServer, useE2eHarness } from './harness.js';
 
-interface Terminal {
-  child: ChildProcess;
-  screen(): string;
-  type(keys: string): void;
-  waitFor(pattern: RegExp): Promise<void>;
-  exit: Promise<number | null>;
-}
-
-const terminals: Terminal[] = [];
 const mocks: MockLlm[] = [];
 
-function openTerminal(args: string[]): Terminal {
-  const command = [process.execPath, CLI_PATH, ...args].map((part) => `'${part.replace(/'/g, `'\\''`)}'`).join(' ');
-  const child = spawn('script', ['-qfec', command, '/dev/null'], {
-    cwd: REPO_ROOT,
-    env: { PATH: process.env.PATH, HOME: process.env.HOME, TERM: 'xterm', NO_COLOR: '1', COLUMNS: '120', XDG_STATE_HOME: TEST_STATE_HOME },
-    stdio: ['pipe', 'pipe', 'pipe'],
-  });
-  let screen = '';
-  child.stdout!.setEncoding('utf8').on('data', (text: string) => (screen += text));
-  child.stderr!.setEncoding('utf8').on('data', (text: string) => (screen += text));
-  const exit = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
-  const terminal: Terminal = {
-    child,
-    screen: () => screen,
-    type: (keys) => child.stdin!.write(keys),
-    async waitFor(pattern) {
-      const seen = await waitUntil(() => pattern.test(screen), 15_000);
-      if (!seen) throw new Error(`the terminal never showed ${pattern}; it shows:\n${JSON.stringify(screen)}`);
-    },
-    exit,
-  };
-  terminals.push(terminal);
-  return terminal;
+/** The shared pseudo-terminal (test/support/terminal.ts), 120 columns wide. */
+function openTerminal(args: string[]) {
+  return openSharedTerminal(args, { env: { COLUMNS: '120' } });
 }
 
 async function mockLlm(options: MockLlmOptions): Promise<MockLlm> {
@@ -55,13 +23,13 @@ async function mockLlm(options: MockLlmOptions): Promise<MockLlm> {
 }
 
 afterEach(async () => {
-  for (const terminal of terminals.splice(0)) if (terminal.child.exitCode === null) terminal.child.kill('SIGKILL');
+  closeTerminals();
   for (const mock of mocks.splice(0)) await mock.close();
 });
 
 const CLEAR_LINE = '\r\u001b[2K';
 
-describe('the terminal renderer on a TTY', () => {
+describe.skipIf(TERMINAL_MISSING)('the terminal renderer on a TTY', () => {
   const h = useE2eHarness();
 
   it('shows tool progress on one line rewritten in place, then the result on a line of its own', async () => {
