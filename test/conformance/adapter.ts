@@ -56,7 +56,7 @@ try {
   const auth = authEntry();
   const config = join(dir, 'switchboard.json');
   writeFileSync(config, JSON.stringify({ mcpServers: { conformance: { url, ...(auth ? { auth } : {}) } } }));
-  const env = { ...process.env, NODE_OPTIONS: '', XDG_CONFIG_HOME: join(dir, 'config'), BROWSER: browser, NO_COLOR: '1' };
+  const env = { ...process.env, NODE_OPTIONS: '', XDG_CONFIG_HOME: join(dir, 'config'), XDG_CACHE_HOME: join(dir, 'cache'), XDG_STATE_HOME: join(dir, 'state'), BROWSER: browser, NO_COLOR: '1' };
   const run = (args: string[], extraEnv: Record<string, string | undefined> = {}) =>
     spawnSync(process.execPath, [cli, ...args, '--config', config], { env: { ...env, ...extraEnv }, stdio: ['ignore', 'inherit', 'inherit'] }).status ?? 1;
   if (scenario === 'auth/metadata-default') {
