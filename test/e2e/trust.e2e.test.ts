@@ -166,7 +166,7 @@ async function inTerminal(args: string[], cwd: string, env: Record<string, strin
   const command = [process.execPath, CLI_PATH, ...args].map((part) => `'${part.replace(/'/g, `'\\''`)}'`).join(' ');
   const child = spawn('script', ['-qfec', command, '/dev/null'], {
     cwd,
-    env: { PATH: process.env.PATH, HOME: process.env.HOME, TERM: 'xterm', NO_COLOR: '1', XDG_STATE_HOME: TEST_STATE_HOME, ...env },
+    env: { PATH: process.env.PATH, HOME: process.env.HOME, TERM: 'xterm', NO_COLOR: '1', XDG_STATE_HOME: TEST_STATE_HOME, XDG_CACHE_HOME: join(cwd, '.test-cache'), ...env },
     stdio: ['pipe', 'pipe', 'pipe'],
   });
   let screen = '';
