@@ -557,13 +557,13 @@ function buildPlans(env: Env): ScenarioPlan[] {
       if (contender === 'switchboard') {
         const config = writeConfig(env, servers, `${scenario}-${contender}.json`);
         const cache = join(env.tmp, `${scenario}-cache`);
-        const args = ['chat', '--config', config, '--endpoint-url', mock.url, '--model', MODEL_NAME, '--system', SYSTEM_PROMPT, directivePrompt(directive)];
+        const args = ['chat', '--config', config, '--endpoint-url', mock.url, '--model', MODEL_NAME, '--yes', '--system', SYSTEM_PROMPT, directivePrompt(directive)];
         if (!existsSync(cache) || scenario === 'changed') {
           // Warm (untimed): the cache learns a listing; for "changed", the one without `add`.
           rmSync(cache, { recursive: true, force: true });
           writeFileSync(toolsFile, 'echo');
           const warm = { ...ECHO, turns: 1, calls: 1, tag: 'warmup' } as Directive;
-          await runSwitchboardCli(['chat', '--config', config, '--endpoint-url', mock.url, '--model', MODEL_NAME, '--system', SYSTEM_PROMPT, directivePrompt(warm)], cache, scenario);
+          await runSwitchboardCli(['chat', '--config', config, '--endpoint-url', mock.url, '--model', MODEL_NAME, '--yes', '--system', SYSTEM_PROMPT, directivePrompt(warm)], cache, scenario);
           writeFileSync(toolsFile, scenario === 'changed' ? 'echo,add' : 'echo');
         }
         takeRequests(mock);
