@@ -691,7 +691,11 @@ async function callAsTask(
   timeoutMs: number,
   onProgress: ((progress: ToolProgress) => void) | undefined,
 ): Promise<CallToolResult> {
-  const overall = AbortSignal.any([signal, AbortSignal.timeout(timeoutMs * 10)]);
+  // A linked controller and a timer cleared at the end, not AbortSignal.any + AbortSignal.timeout:
+  // those keep every combined signal (and the timer) alive until the timeout fires (see abort.ts).
+  const link = linkedController(signal);
+  const overall = link.signal;
+  const limit = setTimeout(() => link.abort(new Error('task time limit')), timeoutMs * 10);
   let taskId: string | undefined;
   let finished = false;
   let updates = 0;
@@ -716,6 +720,8 @@ async function callAsTask(
     }
     throw new McpError(ErrorCode.InternalError, 'the task ended without a result');
   } finally {
+    clearTimeout(limit);
+    link.dispose();
     if (taskId !== undefined && !finished) {
       await client.experimental.tasks.cancelTask(taskId, { timeout: Math.min(timeoutMs, 5_000) }).catch(() => undefined);
     }
