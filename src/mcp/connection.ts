@@ -360,7 +360,9 @@ export class ServerConnection {
     const kinds = remoteKinds(this.spec);
     let authorized = false;
     for (let i = 0; i < kinds.length; i++) {
-      const remote = createRemoteTransport(this.spec, kinds[i]!, provider);
+      const remote = createRemoteTransport(this.spec, kinds[i]!, provider, (status, waitMs) =>
+        this.options.observer?.notice?.(this.name, `server "${this.name}" is busy (HTTP ${status}); retrying in ${Math.ceil(waitMs / 1000)} s as it asks (Retry-After)`),
+      );
       const stderr: string[] = [];
       const run = this.newRun(remote.transport, stderr);
       run.finishAuth = (code) => remote.finishAuth(code);
