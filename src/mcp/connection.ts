@@ -47,7 +47,7 @@ import { linkedController, sleep, untilAborted } from '../abort.js';
 import { ServerCrashedError, ServerDownError, ServerStartError } from './server-errors.js';
 import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
 import type { OAuthClientProvider } from '@modelcontextprotocol/sdk/client/auth.js';
-import { SessionEndingTransport, createRemoteTransport, describeRemoteError, insecureUrlProblem, isExpiredSession, isLegacyServerSignal, isLostConnection, isStreamDrop, isUnauthorized, remoteKinds } from './transports/remote.js';
+import { SessionEndingTransport, createRemoteTransport, describeRemoteError, insecureUrlProblem, isExpiredSession, isHttpStatusError, isLegacyServerSignal, isLostConnection, isStreamDrop, isUnauthorized, remoteKinds } from './transports/remote.js';
 import { clientCapabilities, mcpLoggingLevel, registerClientHandlers } from './client-features.js';
 import type { LogLevel } from '../log/logger.js';
 
@@ -479,6 +479,8 @@ export class ServerConnection {
       if (run?.exited && this.current !== 'closed' && !perCall.signal.aborted && (closed || (this.isRemote && isLostConnection(error)))) {
         throw new ServerCrashedError(this.name, this.current === 'down', tailOf(run.stderr, 3), MAX_CRASHES, CRASH_WINDOW_MS / 1000, run.transport.floodError?.message);
       }
+      // An HTTP error status (e.g. 429 after the Retry-After it asked for was too long to wait): said with the URL and status.
+      if (this.isRemote && isHttpStatusError(error)) throw new Error(this.describeFailure(error));
       throw error;
     } finally {
       perCall.dispose();

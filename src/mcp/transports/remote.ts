@@ -88,6 +88,11 @@ export function isExpiredSession(error: unknown): boolean {
   return error instanceof StreamableHTTPError && error.code === 404;
 }
 
+/** A request the server answered with an HTTP error status (the SDK's error names no status in its message). */
+export function isHttpStatusError(error: unknown): boolean {
+  return (error instanceof StreamableHTTPError || error instanceof SseError) && error.code !== undefined && error.code > 0;
+}
+
 export function isUnauthorized(error: unknown): boolean {
   return error instanceof UnauthorizedError;
 }
