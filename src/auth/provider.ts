@@ -7,7 +7,7 @@
  * the loopback redirect, opening the browser, and the `client_credentials` grant.
  */
 import { randomBytes } from 'node:crypto';
-import { discoverAuthorizationServerMetadata, refreshAuthorization, type OAuthClientProvider, type OAuthDiscoveryState } from '@modelcontextprotocol/sdk/client/auth.js';
+import { auth, discoverAuthorizationServerMetadata, refreshAuthorization, type OAuthClientProvider, type OAuthDiscoveryState } from '@modelcontextprotocol/sdk/client/auth.js';
 import { OAuthError, ServerError } from '@modelcontextprotocol/sdk/server/auth/errors.js';
 import type { OAuthClientInformationMixed, OAuthClientMetadata, OAuthTokens } from '@modelcontextprotocol/sdk/shared/auth.js';
 import type { ServerSpec } from '../config/schema.js';
@@ -113,8 +113,10 @@ export class SwitchboardOAuthProvider implements OAuthClientProvider {
    */
   async tokens(): Promise<OAuthTokens | undefined> {
     const entry = this.context.store.get(this.key);
-    if (!entry?.tokens?.refresh_token || entry.expiresAt === undefined || entry.expiresAt - Date.now() > refreshMargin(entry.tokens.expires_in)) return entry?.tokens as OAuthTokens | undefined;
-    this.refreshing ??= this.refreshEarly(entry.tokens.refresh_token, entry.issuer, entry.resource).finally(() => (this.refreshing = undefined));
+    const renewable = entry?.tokens?.refresh_token !== undefined || this.machineToMachine;
+    if (!entry?.tokens || !renewable || entry.expiresAt === undefined || entry.expiresAt - Date.now() > refreshMargin(entry.tokens.expires_in)) return entry?.tokens as OAuthTokens | undefined;
+    const refreshToken = entry.tokens.refresh_token;
+    this.refreshing ??= (refreshToken ? this.refreshEarly(refreshToken, entry.issuer, entry.resource) : this.renewMachineToken()).finally(() => (this.refreshing = undefined));
     await this.refreshing;
     return this.context.store.get(this.key)?.tokens as OAuthTokens | undefined;
   }
@@ -140,6 +142,20 @@ export class SwitchboardOAuthProvider implements OAuthClientProvider {
         this.invalidateCredentials('tokens');
         this.context.notify(`server "${this.spec.name}": refreshing its access token failed (${error.errorCode}); signing in again`);
       }
+    }
+  }
+
+  /**
+   * A client_credentials token about to expire (such grants rarely come with a refresh
+   * token): the grant is run again through the SDK's `auth()`, which for a flow without a
+   * redirect goes straight to the token request and never asks for `tokens()` (no re-entry).
+   * A failure leaves the old token: the server's 401 then runs the grant again.
+   */
+  private async renewMachineToken(): Promise<void> {
+    try {
+      await auth(this, { serverUrl: new URL(this.key) });
+    } catch {
+      // reported by the 401 path if the token is refused
     }
   }
 

@@ -81,6 +81,28 @@ describe('OAuth tokens of remote servers', () => {
     expect(call.stdout + call.stderr + again.stdout + again.stderr).not.toMatch(/alpha-(at|rt)-/);
   }, 60_000);
 
+  it('a client_credentials token about to expire is renewed with the grant before the request (no refresh token, no 401)', async () => {
+    const lo = await start({ name: 'alpha' });
+    const home = h.dir();
+    const config = h.file('m2m.json', { mcpServers: { fx: { url: lo.url, auth: { grant: 'client_credentials', clientId: 'm2m', clientSecret: '${env:SB_M2M_SECRET}' } } } });
+    const env = { XDG_CONFIG_HOME: home, BROWSER: undefined, SB_M2M_SECRET: 'm2m-secret' };
+    const first = await h.run(['call', 'fx/echo', '{"text": "one"}', '--config', config], { env });
+    expect(first.code, first.stderr).toBe(0);
+    expect(tokenEvents(lo.events).map((event) => event.grant)).toEqual(['client_credentials']);
+
+    setExpiry(home, lo.url, Date.now() + 10_000);
+    const mark = lo.events.length;
+    const second = await h.run(['call', 'fx/echo', '{"text": "two"}', '--config', config], { env });
+    expect(second.code, second.stderr).toBe(0);
+    expect(second.stdout).toContain('alpha echo: two');
+    const after = lo.events.slice(mark);
+    const renewed = tokenEvents(after);
+    expect(renewed.map((event) => [event.grant, event.refused])).toEqual([['client_credentials', undefined]]);
+    expect(after.indexOf(renewed[0]!)).toBeLessThan(after.findIndex((event) => event.kind === 'mcp'));
+    for (const event of mcpEvents(after)) expect([event.method, event.status, event.token]).toEqual([event.method, 200, renewed[0]!.issued]);
+    expect(first.stdout + first.stderr + second.stdout + second.stderr).not.toContain('m2m-secret');
+  }, 60_000);
+
   it('a refused refresh fails clearly with no terminal and no $BROWSER, and signs in again with $BROWSER', async () => {
     const lo = await start({ name: 'alpha' });
     const home = h.dir();

@@ -3,7 +3,7 @@
  * an authorization server (metadata, dynamic registration, an authorization endpoint that
  * redirects straight back with a code, PKCE S256, the authorization_code and refresh_token
  * grants, RFC 8707 `resource` bound into every token) and a resource server (protected
- * resource metadata; the SDK's McpServer over stateless Streamable HTTP behind a bearer
+ * resource metadata; the client_credentials grant for the client "m2m" / "m2m-secret"; the SDK's McpServer over stateless Streamable HTTP behind a bearer
  * check that accepts only tokens its own authorization server issued for its own URL).
  *
  * Both append to one ordered `events` list, so a test asserts what happened in which order
@@ -88,9 +88,9 @@ export async function startOAuthLoopback(options: OAuthLoopbackOptions): Promise
         token_endpoint: `${issuer}/token`,
         registration_endpoint: `${issuer}/register`,
         response_types_supported: ['code'],
-        grant_types_supported: ['authorization_code', 'refresh_token'],
+        grant_types_supported: ['authorization_code', 'refresh_token', 'client_credentials'],
         code_challenge_methods_supported: ['S256'],
-        token_endpoint_auth_methods_supported: ['none'],
+        token_endpoint_auth_methods_supported: ['none', 'client_secret_basic'],
         scopes_supported: ['tools:read', 'tools:call'],
       });
     }
@@ -132,15 +132,22 @@ export async function startOAuthLoopback(options: OAuthLoopbackOptions): Promise
         if (!known) return refuse('unknown or revoked refresh token');
         if (resource !== known.resource) return refuse('resource differs from the original grant');
         audience = known.resource;
+      } else if (grant === 'client_credentials') {
+        // The pre-registered machine client "m2m" with the secret "m2m-secret", by HTTP Basic.
+        const basic = Buffer.from((request.headers.authorization ?? '').replace(/^Basic /, ''), 'base64').toString();
+        if (basic !== 'm2m:m2m-secret') return refuse('bad client credentials');
+        audience = resource;
       } else return refuse(`unsupported grant ${grant}`);
       const n = ++counter;
       const expiresIn = lifetime(grant);
       const accessToken = `${options.name}-at-${n}`;
       const refreshToken = `${options.name}-rt-${n}`;
       accessTokens.set(accessToken, { resource: audience, expiresAt: Date.now() + expiresIn * 1000 });
-      refreshTokens.set(refreshToken, { resource: audience, expiresAt: Infinity });
+      // Like most, a client_credentials grant comes without a refresh token.
+      const refreshable = grant !== 'client_credentials';
+      if (refreshable) refreshTokens.set(refreshToken, { resource: audience, expiresAt: Infinity });
       events.push({ at: 'as', kind: 'token', grant, ...(resource ? { resource } : {}), issued: accessToken, headers });
-      return json(response, 200, { access_token: accessToken, token_type: 'Bearer', expires_in: expiresIn, refresh_token: refreshToken, scope: 'tools:read tools:call' });
+      return json(response, 200, { access_token: accessToken, token_type: 'Bearer', expires_in: expiresIn, ...(refreshable ? { refresh_token: refreshToken } : {}), scope: 'tools:read tools:call' });
     }
     response.writeHead(404).end();
   });
