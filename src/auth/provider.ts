@@ -140,7 +140,7 @@ export class SwitchboardOAuthProvider implements OAuthClientProvider {
     } catch (error) {
       if (error instanceof OAuthError && !(error instanceof ServerError)) {
         this.invalidateCredentials('tokens');
-        this.context.notify(`server "${this.spec.name}": refreshing its access token failed (${error.errorCode}); signing in again`);
+        this.context.notify(`server "${this.spec.name}": refreshing its access token failed (${error.errorCode}); it needs a new sign-in`);
       }
     }
   }
