@@ -47,7 +47,7 @@ import { linkedController, sleep, untilAborted } from '../abort.js';
 import { ServerCrashedError, ServerDownError, ServerStartError } from './server-errors.js';
 import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
 import type { OAuthClientProvider } from '@modelcontextprotocol/sdk/client/auth.js';
-import { SessionEndingTransport, createRemoteTransport, describeRemoteError, insecureUrlProblem, isExpiredSession, isLegacyServerSignal, isLostConnection, isStreamDrop, isUnauthorized, remoteKinds } from './transports/remote.js';
+import { SessionEndingTransport, createRemoteTransport, describeRemoteError, insecureUrlProblem, isExpiredSession, isHttpStatusError, isLegacyServerSignal, isLostConnection, isStreamDrop, isUnauthorized, remoteKinds } from './transports/remote.js';
 import { clientCapabilities, mcpLoggingLevel, registerClientHandlers } from './client-features.js';
 import type { LogLevel } from '../log/logger.js';
 
@@ -360,7 +360,9 @@ export class ServerConnection {
     const kinds = remoteKinds(this.spec);
     let authorized = false;
     for (let i = 0; i < kinds.length; i++) {
-      const remote = createRemoteTransport(this.spec, kinds[i]!, provider);
+      const remote = createRemoteTransport(this.spec, kinds[i]!, provider, (status, waitMs) =>
+        this.options.observer?.notice?.(this.name, `server "${this.name}" is busy (HTTP ${status}); retrying in ${Math.ceil(waitMs / 1000)} s as it asks (Retry-After)`),
+      );
       const stderr: string[] = [];
       const run = this.newRun(remote.transport, stderr);
       run.finishAuth = (code) => remote.finishAuth(code);
@@ -477,6 +479,8 @@ export class ServerConnection {
       if (run?.exited && this.current !== 'closed' && !perCall.signal.aborted && (closed || (this.isRemote && isLostConnection(error)))) {
         throw new ServerCrashedError(this.name, this.current === 'down', tailOf(run.stderr, 3), MAX_CRASHES, CRASH_WINDOW_MS / 1000, run.transport.floodError?.message);
       }
+      // An HTTP error status (e.g. 429 after the Retry-After it asked for was too long to wait): said with the URL and status.
+      if (this.isRemote && isHttpStatusError(error)) throw new Error(this.describeFailure(error));
       throw error;
     } finally {
       perCall.dispose();
