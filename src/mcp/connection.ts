@@ -37,10 +37,10 @@
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { CallToolResultSchema, ErrorCode, LoggingMessageNotificationSchema, McpError, ToolListChangedNotificationSchema, type CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import { z } from 'zod';
-import { getDefaultEnvironment } from '@modelcontextprotocol/sdk/client/stdio.js';
 import type { ServerSpec } from '../config/schema.js';
 import type { McpToolDefinition } from './schema.js';
 import { ProcessTreeStdioTransport } from './stdio-transport.js';
+import { serverEnvironment } from './server-process.js';
 import { VERSION } from '../version.js';
 import { runMarker } from './watchdog.js';
 import { linkedController, sleep, untilAborted } from '../abort.js';
@@ -328,7 +328,7 @@ export class ServerConnection {
     const transport = new ProcessTreeStdioTransport({
       command: this.spec.command,
       args: this.spec.args,
-      env: { ...getDefaultEnvironment(), ...this.spec.env, ...(this.options.runScope ? runMarker(this.options.runScope, this.name) : {}) },
+      env: serverEnvironment(this.spec.env, this.options.runScope ? runMarker(this.options.runScope, this.name) : {}),
       cwd: this.spec.cwd,
       onStderrLine: (line) => this.onStderrLine(stderr, line),
     });

@@ -41,6 +41,11 @@ export interface HubOptions {
   authorizer?: RemoteAuthorizer;
   /** The run's log level, sent to servers that log (`logging/setLevel`). */
   logLevel?: LogLevel;
+  /**
+   * The marker scope of this hub's server processes (`newRunScope()`, the default): given by a
+   * caller that prelaunched the servers' processes with it (server-process.ts), so they match.
+   */
+  runScope?: string;
 }
 
 export interface HubObserver extends ConnectionObserver {
@@ -82,7 +87,7 @@ export class ToolHub {
   private outputChecker = new OutputChecker();
   private readonly reportedSkips = new Set<string>();
   /** Marks this hub's server processes, to find any that leave their process group. */
-  private readonly runScope = newRunScope();
+  private readonly runScope: string;
   /** Every exposed name offered this session -> its tool (`server\u0000tool`): names never move. */
   private readonly offeredNames = new Map<string, string>();
   /** Routes are built once every server had its chance to start, so start-up order cannot change names. */
@@ -95,6 +100,7 @@ export class ToolHub {
   private readonly toolWatchers = new Set<() => void>();
 
   constructor(specs: readonly ServerSpec[], private readonly options: HubOptions) {
+    this.runScope = options.runScope ?? newRunScope();
     const observer: ConnectionObserver = {
       ...options.observer,
       toolsChanged: (server) => {
