@@ -20,6 +20,7 @@ import type { ToolHub } from '../mcp/hub.js';
 import { VERSION } from '../version.js';
 import { JsonLinesRenderer } from '../ui/jsonl.js';
 import { TerminalRenderer } from '../ui/terminal.js';
+import { parsePromptArgs, promptTurn } from './prompts.js';
 import { runRepl } from './repl.js';
 import { runTurn } from './run-turn.js';
 import { withSession } from './session.js';
@@ -28,15 +29,19 @@ import type { GlobalFlags } from './settings.js';
 export interface ChatFlags extends GlobalFlags {
   prompt?: string;
   json?: boolean;
+  /** `--prompt NAME`: a server's prompt is the message (fetched once the servers are up), with `--arg key=value`s. */
+  mcpPrompt?: string;
+  promptArgs?: string[];
 }
 
 export async function chatCommand(flags: ChatFlags, signal: AbortSignal): Promise<number> {
   const json = flags.json ? new JsonLinesRenderer(process.stdout) : undefined;
-  const interactive = flags.prompt === undefined && Boolean(process.stdin.isTTY);
+  const promptArgs = flags.mcpPrompt !== undefined ? parsePromptArgs(flags.promptArgs ?? []) : undefined;
+  const interactive = flags.prompt === undefined && flags.mcpPrompt === undefined && Boolean(process.stdin.isTTY);
   if (interactive && flags.json) {
     throw new UserInputError('USAGE', '--json needs a prompt: the interactive chat has no JSON output. Give the prompt as an argument (switchboard chat --json "your question") or on stdin.');
   }
-  const prompt = interactive ? undefined : (flags.prompt ?? (await untilAborted(text(process.stdin), signal)));
+  const prompt = interactive || promptArgs ? undefined : (flags.prompt ?? (await untilAborted(text(process.stdin), signal)));
   if (prompt !== undefined && prompt.trim() === '') {
     throw new UserInputError('USAGE', 'The prompt is empty. Give one as an argument (switchboard chat "your question") or on stdin.');
   }
@@ -58,7 +63,8 @@ export async function chatCommand(flags: ChatFlags, signal: AbortSignal): Promis
       },
     };
     try {
-      const outcome = await runTurn(agent, prompt!, recording, signal);
+      const message = promptArgs ? await promptTurn(hub, flags.mcpPrompt!, promptArgs) : prompt!;
+      const outcome = await runTurn(agent, message, recording, signal);
       if (outcome === 'answered') return 0;
       // The terminal renderer has shown the stop; a --json run ends with an error event (main.ts).
       if (json) throw new SwitchboardError('TURN_STOPPED', stopped?.message ?? 'The turn ended without an answer.');

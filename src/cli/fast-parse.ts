@@ -17,7 +17,7 @@ export function parseCommonInvocation(argv: readonly string[]): ParsedInvocation
   const table: Record<string, OptionSpec> = optionsOf(name as CommandName);
   const options: NonNullable<ParseArgsConfig['options']> = {};
   for (const [flag, spec] of Object.entries(table)) {
-    options[flag] = { type: spec.type === 'boolean' ? 'boolean' : 'string', ...(spec.alias ? { short: spec.alias } : {}) };
+    options[flag] = { type: spec.type === 'boolean' ? 'boolean' : 'string', ...(spec.alias ? { short: spec.alias } : {}), ...(spec.multiple ? { multiple: true } : {}) };
   }
   let parsed: ReturnType<typeof parseArgs>;
   try {
@@ -30,8 +30,8 @@ export function parseCommonInvocation(argv: readonly string[]): ParsedInvocation
   if (positionals.length < required || positionals.length > command.positionals.length) return undefined;
   const flags: ParsedInvocation['flags'] = {};
   for (const [flag, value] of Object.entries(parsed.values)) {
-    if (Array.isArray(value)) return undefined;
-    flags[camelCase(flag)] = value; // numbers stay text here; main.ts checks and converts them
+    if (Array.isArray(value) && !table[flag]?.multiple) return undefined;
+    flags[camelCase(flag)] = value as string | boolean | string[]; // numbers stay text here; main.ts checks and converts them
   }
   command.positionals.forEach((positional, i) => {
     if (positionals[i] !== undefined) flags[positional.name] = positionals[i];

@@ -9,6 +9,8 @@ export interface OptionSpec {
   type: 'string' | 'number' | 'boolean';
   describe: string;
   alias?: string;
+  /** A string flag that may be given several times (`--arg a=1 --arg b=2`): its value is a string[]. */
+  multiple?: boolean;
 }
 
 /** Flags every command takes. Keys are the kebab-case flag names. */
@@ -51,10 +53,16 @@ export interface CommandSpec {
 
 export const COMMANDS = {
   chat: {
-    usage: 'chat [prompt]',
+    // The positional is `message` because `--prompt` names an MCP prompt.
+    usage: 'chat [message]',
     describe: 'Chat with the agent: one turn with a prompt (or piped stdin), else an interactive session',
-    positionals: [{ name: 'prompt', describe: 'The message (after --, everything is the message); omit it for a REPL or to read stdin', required: false }],
-    options: { ...MODEL_OPTIONS, json: { type: 'boolean', describe: 'One JSON object per event on stdout' } },
+    positionals: [{ name: 'message', describe: 'The message (after --, everything is the message); omit it for a REPL or to read stdin', required: false }],
+    options: {
+      ...MODEL_OPTIONS,
+      json: { type: 'boolean', describe: 'One JSON object per event on stdout' },
+      prompt: { type: 'string', describe: "Send a server's prompt (switchboard prompts) as the message, one turn" },
+      arg: { type: 'string', multiple: true, describe: 'An argument of --prompt, key=value; repeat it for each' },
+    },
   },
   tools: {
     usage: 'tools [name]',
@@ -73,6 +81,33 @@ export const COMMANDS = {
       server: { type: 'string', describe: 'Start only this server and call its tool' },
       json: { type: 'boolean', describe: 'Print the raw MCP result as JSON' },
       'save-media': { type: 'string', describe: 'Write image, audio and binary parts of the result to files in this folder and print their paths' },
+    },
+  },
+  resources: {
+    usage: 'resources',
+    describe: 'List the resources and resource templates the servers offer',
+    positionals: [],
+    options: {
+      server: { type: 'string', describe: 'Start only this server and list its resources' },
+      json: { type: 'boolean', describe: 'Print the lists as JSON' },
+    },
+  },
+  read: {
+    usage: 'read <uri>',
+    describe: 'Print one resource (text as it is; binary to --out FILE)',
+    positionals: [{ name: 'uri', describe: 'The resource URI, as `switchboard resources` lists it', required: true }],
+    options: {
+      server: { type: 'string', describe: 'Start only this server and read from it' },
+      out: { type: 'string', describe: 'Write the contents to this file instead of stdout' },
+    },
+  },
+  prompts: {
+    usage: 'prompts',
+    describe: 'List the prompts the servers offer, with their arguments',
+    positionals: [],
+    options: {
+      server: { type: 'string', describe: 'Start only this server and list its prompts' },
+      json: { type: 'boolean', describe: 'Print the lists as JSON' },
     },
   },
   trust: {
@@ -101,11 +136,26 @@ export const COMMANDS = {
 export type CommandName = keyof typeof COMMANDS;
 
 /** What a parser hands to a command: camelCase flags and positionals by name. */
-export type ParsedFlags = Record<string, string | number | boolean | undefined>;
+export type ParsedFlags = Record<string, string | number | boolean | string[] | undefined>;
 
 export interface ParsedInvocation {
   command: CommandName;
   flags: ParsedFlags;
+}
+
+/**
+ * Every value of a repeatable flag, in order, read from the raw arguments (`--flag value` or
+ * `--flag=value`, up to `--`): yargs keeps only the last of a repeated flag here (see
+ * yargs-parse.ts), so it takes them from this.
+ */
+export function repeatedValues(argv: readonly string[], flag: string): string[] | undefined {
+  const values: string[] = [];
+  for (let i = 0; i < argv.length && argv[i] !== '--'; i++) {
+    const arg = argv[i]!;
+    if (arg === `--${flag}` && i + 1 < argv.length) values.push(argv[++i]!);
+    else if (arg.startsWith(`--${flag}=`)) values.push(arg.slice(flag.length + 3));
+  }
+  return values.length > 0 ? values : undefined;
 }
 
 /** `max-steps` -> `maxSteps` */

@@ -16,6 +16,7 @@ import { styleFor } from '../ui/style.js';
 import { runRedactor } from '../policy/secrets.js';
 import { loadConfigForRun } from './config-loader.js';
 import { createModel } from './model-factory.js';
+import { clientRequests } from './client-requests.js';
 import { resolveSettings, type GlobalFlags, type RunSettings } from './settings.js';
 
 export interface Session {
@@ -77,6 +78,18 @@ export async function withSession<T>(flags: GlobalFlags, options: SessionOptions
     startupTimeoutMs: settings.startupTimeoutMs,
     toolTimeoutMs: settings.toolTimeoutMs,
     maxToolOutputChars: settings.maxToolOutputChars,
+    // What servers ask back (sampling, elicitation): served, asked or refused by client-requests.ts.
+    requests: clientRequests({
+      ...(model ? { model } : {}),
+      servers: config.servers,
+      elicitation: config.settings.elicitation ?? 'decline',
+      interactive: Boolean(process.stdin.isTTY && process.stderr.isTTY),
+      notice: (server, message) => {
+        log.log('warn', { kind: 'host', server, message });
+        hostLog(style.yellow(`! ${redact(message)}`));
+      },
+      usage: (server, usage) => log.log('info', { kind: 'host', server, message: 'sampling request served', ...usage }),
+    }),
     observer: {
       stderrLine: (server, line) => {
         log.log('debug', { kind: 'stderr', server, line });

@@ -5,7 +5,7 @@
 import yargs from 'yargs';
 import { UserInputError } from '../errors.js';
 import { VERSION } from '../version.js';
-import { COMMANDS, GLOBAL_OPTIONS, type CommandName, type ParsedInvocation } from './options.js';
+import { camelCase, COMMANDS, GLOBAL_OPTIONS, repeatedValues, type CommandName, type OptionSpec, type ParsedInvocation } from './options.js';
 import { explainUnknownFlags } from './unknown-flags.js';
 
 /** Parses `argv`; resolves undefined when yargs answered by itself (--help, --version). */
@@ -27,7 +27,12 @@ export async function parseWithYargs(argv: readonly string[]): Promise<ParsedInv
         return built;
       },
       (args) => {
-        invocation = { command: name as CommandName, flags: args as ParsedInvocation['flags'] };
+        const flags = args as ParsedInvocation['flags'];
+        // A repeatable flag: every value, not only the last (duplicate-arguments-array is off).
+        for (const [flag, option] of Object.entries(spec.options as Record<string, OptionSpec>)) {
+          if (option.multiple) flags[camelCase(flag)] = repeatedValues(argv, flag);
+        }
+        invocation = { command: name as CommandName, flags };
       },
     );
   }

@@ -38,6 +38,12 @@ export const ServerEntrySchema = z.looseObject({
   timeout: secondsSchema.optional(),
   /** `true` leaves the server out, as in Cline/Roo configs. */
   disabled: z.boolean().optional(),
+  /**
+   * The server's requests for a completion from the host's model (`sampling/createMessage`):
+   * `ask` (default: the user approves each one in a terminal; denied without one), `allow`
+   * (served without asking, also without a terminal), `deny`.
+   */
+  sampling: z.enum(['ask', 'allow', 'deny']).optional(),
 }).superRefine((entry, context) => {
   // Checked here, not later, so a missing command is reported with every other problem.
   if (isHttpEntry(entry)) {
@@ -92,6 +98,8 @@ export const AgentSettingsSchema = z.object({
   logFile: z.string().min(1).optional(),
   /** Least level written to the log: debug, info (default), warn, error. */
   logLevel: LogLevelSchema.optional(),
+  /** The answer to a server's request for user input when there is no terminal to ask on: `decline` (default) or `cancel`. */
+  elicitation: z.enum(['decline', 'cancel']).optional(),
 });
 
 export const ConfigFileSchema = z.looseObject({
@@ -115,6 +123,8 @@ export interface ServerSpec {
   url?: string;
   /** Per-call timeout in seconds, when the config sets one for this server. */
   timeoutSeconds?: number;
+  /** Its sampling requests: ask (default), allow, deny (see ServerEntrySchema). */
+  sampling?: 'ask' | 'allow' | 'deny';
 }
 
 /**

@@ -52,6 +52,7 @@ function toSpec(name: string, entry: ServerEntry, configDir: string): ServerSpec
     env,
     cwd,
     timeoutSeconds: entry.timeout,
+    ...(entry.sampling ? { sampling: entry.sampling } : {}),
   };
 }
 

@@ -64,6 +64,7 @@ export class HfChatModel implements ChatModel {
       model: this.options.model,
       messages: toWireMessages(request.messages) as StreamArgs['messages'],
       ...(request.tools.length > 0 ? { tools: request.tools as never } : {}),
+      ...(request.maxTokens !== undefined ? { max_tokens: request.maxTokens } : {}),
       ...(this.options.accessToken ? { accessToken: this.options.accessToken } : {}),
       // 4.x throws "Specifying both endpointUrl and provider is not supported": send one or the other.
       ...(this.options.endpointUrl

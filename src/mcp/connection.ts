@@ -39,6 +39,7 @@ import { VERSION } from '../version.js';
 import { runMarker } from './watchdog.js';
 import { linkedController, sleep, untilAborted } from '../abort.js';
 import { ServerCrashedError, ServerDownError, ServerStartError } from './server-errors.js';
+import { clientCapabilities, installClientFeatures, type ClientRequestHandlers } from './client-features.js';
 
 export { ServerCrashedError, ServerDownError, ServerStartError };
 
@@ -99,6 +100,8 @@ export interface ConnectionOptions {
   runScope?: string;
   /** First restart delay, doubled after each crash (tests shorten it). */
   restartBackoffMs?: number;
+  /** Sampling and elicitation requests from the server (client-features.ts); none declared without them. */
+  requests?: ClientRequestHandlers;
 }
 
 /** tools/list read leniently: one bad tool must not hide the others (the SDK's own schema rejects the whole page). */
@@ -160,6 +163,14 @@ export class ServerConnection {
     return this.listed.length;
   }
 
+  /**
+   * The SDK client of the running server, for requests beyond tools (resources, prompts,
+   * completion: see resources.ts, prompts.ts); undefined unless the server is ready.
+   */
+  get client(): Client | undefined {
+    return this.current === 'ready' ? this.run?.client : undefined;
+  }
+
   get pid(): number | undefined {
     return this.run?.transport.pid;
   }
@@ -199,7 +210,8 @@ export class ServerConnection {
       cwd: this.spec.cwd,
       onStderrLine: (line) => this.onStderrLine(stderr, line),
     });
-    const client = new Client({ name: 'switchboard', version: VERSION }, { capabilities: {} });
+    const client = new Client({ name: 'switchboard', version: VERSION }, { capabilities: clientCapabilities(this.options.requests) });
+    installClientFeatures(client, this.name, this.options.requests);
     client.onerror = (error) => this.onStderrLine(stderr, `${HOST_NOTE}${error.message}`);
     // Before connect: a server may log or announce tools as soon as it is initialized.
     client.setNotificationHandler(ToolListChangedNotificationSchema, () => this.onListChanged(client));

@@ -15,6 +15,8 @@ import { ServerCrashedError, ServerDownError, ServerStartError } from './server-
 import { mediaParts, resultToText, truncateMiddle, type MediaPart, type ToolResultLike } from './content.js';
 import { killMarkedProcesses } from './run-marker.js';
 import { newRunScope } from './watchdog.js';
+import type { ClientRequestHandlers } from './client-features.js';
+import { readResourceName, readResourceTool, resourceServers, runReadResource } from './host-tools.js';
 import { buildRouteTable, EMPTY_ROUTE_TABLE, type RouteTable, type ToolRoute } from './routes.js';
 
 /**
@@ -31,6 +33,8 @@ export interface HubOptions {
   observer?: HubObserver;
   /** Restart policy (tests shorten it). */
   restartBackoffMs?: number;
+  /** Sampling and elicitation requests from servers (client-features.ts). */
+  requests?: ClientRequestHandlers;
 }
 
 export interface HubObserver extends ConnectionObserver {
@@ -77,6 +81,8 @@ export class ToolHub {
   private started = false;
   /** The too-many-tools warning is given once per session. */
   private warnedToolCount = false;
+  /** The host's `read_resource` tool, while any server offers resources (host-tools.ts). */
+  private hostTool: FunctionTool | undefined;
 
   constructor(specs: readonly ServerSpec[], private readonly options: HubOptions) {
     const observer: ConnectionObserver = {
@@ -87,7 +93,7 @@ export class ToolHub {
       },
     };
     this.connections = specs.map(
-      (spec) => new ServerConnection(spec, { startupTimeoutMs: options.startupTimeoutMs, observer, restartBackoffMs: options.restartBackoffMs, runScope: this.runScope }),
+      (spec) => new ServerConnection(spec, { startupTimeoutMs: options.startupTimeoutMs, observer, restartBackoffMs: options.restartBackoffMs, runScope: this.runScope, ...(options.requests ? { requests: options.requests } : {}) }),
     );
   }
 
@@ -105,8 +111,9 @@ export class ToolHub {
     return report;
   }
 
+  /** The servers' tools, then the host's own (`read_resource`) when any server offers resources. */
   get functionTools(): readonly FunctionTool[] {
-    return this.table.functionTools;
+    return this.hostTool ? [...this.table.functionTools, this.hostTool] : this.table.functionTools;
   }
 
   get routes(): ReadonlyMap<string, ToolRoute> {
@@ -128,6 +135,12 @@ export class ToolHub {
     });
     const table = this.table; // this call finishes against the table it started with
     const route = table.routes.get(exposedName);
+    if (!route && exposedName === this.hostTool?.function.name) {
+      const args = parseArguments(rawArguments);
+      if (!args.ok) return done(`Error calling ${exposedName}: ${args.problem}`, true);
+      const read = await runReadResource(this.connections, args.value, this.options.toolTimeoutMs, signal);
+      return { ...done(read.text, read.isError), ...(read.server ? { server: read.server, originalName: 'resources/read' } : {}) };
+    }
     if (!route) return done(unknownToolMessage(exposedName, [...table.routes.keys()]), true);
     const args = parseArguments(rawArguments);
     if (!args.ok) return done(`Error calling ${exposedName}: ${args.problem}`, true, route);
@@ -164,6 +177,8 @@ export class ToolHub {
     // (its next call restarts it), a server marked down answers "server down", and a
     // server that never started has none. Names offered once are kept (offeredNames).
     this.table = buildRouteTable(this.connections.map((c) => ({ name: c.name, tools: c.tools })), this.offeredNames);
+    const withResources = resourceServers(this.connections).map((c) => c.name);
+    this.hostTool = withResources.length > 0 ? readResourceTool(readResourceName(this.offeredNames), withResources) : undefined;
     for (const skip of this.table.skipped) {
       const key = `${skip.server}\u0000${skip.tool}\u0000${skip.reason}`;
       if (this.reportedSkips.has(key)) continue;
