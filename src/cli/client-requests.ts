@@ -10,7 +10,7 @@
  * Every refusal is told to the user (a notice naming the server and what it asked for) and to
  * the server (an error, or the decline, which the tool passes on to the model).
  */
-import { ErrorCode, McpError, type ElicitResult } from '@modelcontextprotocol/sdk/types.js';
+import { type ElicitResult } from '@modelcontextprotocol/sdk/types.js';
 import { serveSampling } from '../agent/sampling.js';
 import type { ServerSpec } from '../config/schema.js';
 import type { ChatModel } from '../llm/model.js';
@@ -39,7 +39,7 @@ export function clientRequests(options: ClientRequestOptions): ClientRequestHand
       const what = describeSampling(params);
       const refuse = (why: string): never => {
         options.notice(server, `server "${server}" asked the model for a completion (${what}); refused: ${why}`);
-        throw new McpError(ErrorCode.InvalidRequest, `Sampling refused by the user's host (Switchboard): ${why}`);
+        throw new Error(`sampling refused by the user's host (Switchboard): ${why}`);
       };
       if (!options.model) refuse('this command runs no model (sampling is served in `switchboard chat`)');
       if (policy === 'deny') refuse(`the config says "sampling": "deny" for this server`);
