@@ -13,6 +13,8 @@
 /** Every command, its aliases and its one-line help, in the order /help lists them. */
 export const REPL_COMMANDS = [
   { name: 'tools', aliases: [], describe: 'list the tools the model can call' },
+  { name: 'resources', aliases: [], describe: 'list the servers\' resources (attach one to a message with @server:uri)' },
+  { name: 'prompt', aliases: [], describe: 'send a server\'s prompt: /prompt NAME key=value ...', takesArguments: true },
   { name: 'clear', aliases: [], describe: 'forget the conversation (keeps the system prompt)' },
   { name: 'help', aliases: [], describe: 'this help' },
   { name: 'exit', aliases: ['quit'], describe: 'leave (or Ctrl+D)' },
@@ -22,7 +24,8 @@ export type ReplCommand = (typeof REPL_COMMANDS)[number]['name'];
 
 export type ParsedInput =
   | { kind: 'message'; text: string }
-  | { kind: 'command'; command: ReplCommand }
+  /** `args`: the words after the command, for a command that takes them (`/prompt`). */
+  | { kind: 'command'; command: ReplCommand; args?: string[] }
   /** A user mistake: `message` says what was wrong and what to do instead. */
   | { kind: 'error'; message: string };
 
@@ -36,6 +39,7 @@ export function parseReplInput(input: string): ParsedInput {
   if (!command) {
     return { kind: 'error', message: `unknown command ${word}; /help lists them (start a message with // to send text beginning with /)` };
   }
+  if ('takesArguments' in command) return { kind: 'command', command: command.name, args: rest };
   if (rest.length > 0) return { kind: 'error', message: `/${command.name} takes no arguments; type it alone` };
   return { kind: 'command', command: command.name };
 }

@@ -76,6 +76,33 @@ export class MessageReader {
     });
   }
 
+  /**
+   * Asks one question while a turn runs (a server's request for input or for approval): the
+   * next line typed answers it, ahead of any queued type-ahead. Undefined when input ends, or
+   * when `signal` aborts (the question is then withdrawn).
+   */
+  question(prompt: string, signal: AbortSignal): Promise<string | undefined> {
+    if (this.closed || signal.aborted || this.waiter) return Promise.resolve(undefined);
+    return new Promise((resolve) => {
+      const onAbort = () => {
+        if (this.waiter !== answer) return;
+        this.waiter = undefined;
+        this.echo.open = false;
+        this.options.output.write('\n');
+        resolve(undefined);
+      };
+      const answer = (text: string | undefined) => {
+        signal.removeEventListener('abort', onAbort);
+        resolve(text);
+      };
+      signal.addEventListener('abort', onAbort, { once: true });
+      this.waiter = answer;
+      this.echo.open = true;
+      this.rl.setPrompt(prompt);
+      this.rl.prompt(true);
+    });
+  }
+
   /** Drops queued type-ahead (Ctrl+C cancels a turn and what was queued behind it); returns it. */
   discardQueued(): string[] {
     return this.queue.splice(0);

@@ -14,6 +14,8 @@ import { parseReplInput, REPL_HELP, type ReplCommand } from './repl-commands.js'
 import { MessageReader } from './repl-input.js';
 import { runTurn } from './run-turn.js';
 import { formatToolTable, terminalWidth } from '../ui/tool-table.js';
+import { useLineAsker } from '../ui/server-requests-prompt.js';
+import { attachMentionedResources, promptCommandTurn, resourcesListing } from './repl-mcp.js';
 
 export async function runRepl(agent: Agent, hub: ToolHub, verbose: boolean, runSignal: AbortSignal): Promise<number> {
   const style = styleFor(process.stderr);
@@ -40,8 +42,10 @@ export async function runRepl(agent: Agent, hub: ToolHub, verbose: boolean, runS
     reader.close();
   };
   runSignal.addEventListener('abort', onRunAbort);
+  // A server's questions (elicitation, sampling approval) are read through the reader, never beside it.
+  const restoreAsker = useLineAsker((prompt, signal) => reader.question(prompt, signal));
 
-  const commands: Record<Exclude<ReplCommand, 'exit'>, () => void> = {
+  const commands: Record<Exclude<ReplCommand, 'exit' | 'resources' | 'prompt'>, () => void> = {
     help: () => process.stdout.write(`${REPL_HELP}\n`),
     tools: () => process.stdout.write(`${formatToolTable(hub, terminalWidth(process.stdout))}\n`),
     clear: () => {
@@ -62,12 +66,26 @@ export async function runRepl(agent: Agent, hub: ToolHub, verbose: boolean, runS
       }
       if (parsed.kind === 'command') {
         if (parsed.command === 'exit') break;
-        commands[parsed.command]();
+        if (parsed.command !== 'resources' && parsed.command !== 'prompt') {
+          commands[parsed.command]();
+          continue;
+        }
+      }
+      let text: string;
+      try {
+        if (parsed.kind === 'command' && parsed.command === 'resources') {
+          process.stdout.write(`${await resourcesListing(hub)}\n`);
+          continue;
+        }
+        text = parsed.kind === 'command' ? await promptCommandTurn(hub, parsed.args ?? []) : await attachMentionedResources(hub, parsed.text);
+      } catch (error) {
+        // A user mistake or a server's error (an unknown prompt, a resource it cannot read): shown, and the chat goes on.
+        renderer.notice(style.red(`✗ ${errorMessage(error).replace(/^MCP error -?\d+: /, '')}`));
         continue;
       }
       turn = new AbortController();
       try {
-        await runTurn(agent, parsed.text, renderer, turn.signal);
+        await runTurn(agent, text, renderer, turn.signal);
       } catch (error) {
         if (turn.signal.aborted) {
           const dropped = reader.discardQueued();
@@ -81,6 +99,7 @@ export async function runRepl(agent: Agent, hub: ToolHub, verbose: boolean, runS
     }
   } finally {
     runSignal.removeEventListener('abort', onRunAbort);
+    restoreAsker();
     reader.close();
   }
   return exitCode ?? ExitCode.ok;
