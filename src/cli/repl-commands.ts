@@ -39,7 +39,7 @@ export function parseReplInput(input: string): ParsedInput {
   if (!command) {
     return { kind: 'error', message: `unknown command ${word}; /help lists them (start a message with // to send text beginning with /)` };
   }
-  if ('takesArguments' in command) return { kind: 'command', command: command.name, args: rest };
+  if ('takesArguments' in command) return { kind: 'command', command: command.name, ...(rest.length > 0 ? { args: rest } : {}) };
   if (rest.length > 0) return { kind: 'error', message: `/${command.name} takes no arguments; type it alone` };
   return { kind: 'command', command: command.name };
 }

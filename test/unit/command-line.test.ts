@@ -32,6 +32,10 @@ describe('command line: fast path and yargs agree', () => {
     [['call', 'get_temperature', '{"city":"Paris"}']],
     [['call', 'get_temperature']],
     [['chat', '--model', 'a', '--model', 'b', 'x']],
+    [['chat', '--prompt', 'args-prompt', '--arg', 'city=Paris', '--arg=state=TX']],
+    [['resources', '--server', 'everything', '--json']],
+    [['read', 'demo://resource/x', '--out', 'x.bin']],
+    [['prompts']],
   ])('%j', async (argv) => {
     const fast = parseCommonInvocation(argv);
     expect(fast, 'the fast path takes this invocation').toBeDefined();
@@ -52,6 +56,16 @@ describe('command line: fast path and yargs agree', () => {
     [['chat', '--config', 'my config.json', '--', '--not-a-flag']],
   ])('leaves %j to yargs', (argv) => {
     expect(parseCommonInvocation(argv)).toBeUndefined();
+  });
+});
+
+describe('command line: a repeatable flag', () => {
+  it('--arg keeps every value, in order, on both paths (yargs alone keeps only the last)', async () => {
+    const argv = ['chat', '--prompt', 'p', '--arg', 'a=1', '--arg=b=2', '--arg', 'c=3'];
+    expect(parseCommonInvocation(argv)?.flags.arg).toEqual(['a=1', 'b=2', 'c=3']);
+    // --no-verbose sends it to yargs.
+    expect((await parseWithYargs([...argv, '--no-verbose']))?.flags.arg).toEqual(['a=1', 'b=2', 'c=3']);
+    expect((await parseWithYargs(['chat', '--no-verbose', 'x']))?.flags.arg).toBeUndefined();
   });
 });
 
