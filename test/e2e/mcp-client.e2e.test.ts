@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { startMockLlm } from '../support/mock-llm.js';
 import { EVERYTHING_SERVER } from '../integration/servers.js';
-import { expectNoStackTrace, useE2eHarness } from './harness.js';
+import { expectNoStackTrace, fixtureServer, useE2eHarness } from './harness.js';
 
 const h = useE2eHarness();
 
@@ -18,6 +18,9 @@ const h = useE2eHarness();
 function everythingConfig(settings: Record<string, unknown> = {}, entry: Record<string, unknown> = {}): string {
   return h.file('switchboard.json', { mcpServers: { everything: { command: process.execPath, args: [EVERYTHING_SERVER, 'stdio'], ...entry } }, ...settings });
 }
+
+const toolMessage = (mock: { requests: Array<{ body: any }> }, request: number) =>
+  (mock.requests[request]!.body.messages as Array<{ role: string; content: string }>).find((m) => m.role === 'tool')!.content;
 
 describe('resources', () => {
   it('lists resources and templates with uri, name and mime type', async () => {
@@ -174,6 +177,31 @@ describe('sampling', () => {
       const tool = (mock.requests[2]!.body.messages as Array<{ role: string; content: string }>).find((m) => m.role === 'tool')!;
       expect(tool.content).toMatch(/an old silent pond/);
       expect(tool.content).toMatch(/"stopReason": "endTurn"/);
+    } finally {
+      await mock.close();
+    }
+  });
+
+  it("a request with the server's own tools: offered to the model as functions, the model's tool call returned as tool_use", async () => {
+    const mock = await startMockLlm({
+      script: [
+        { toolCalls: [{ id: 'c1', name: 'sample_with_tools', arguments: { prompt: 'define serendipity' } }] },
+        { toolCalls: [{ id: 't1', name: 'lookup', arguments: { q: 'serendipity' } }] },
+        { text: 'done' },
+      ],
+    });
+    try {
+      const config = h.file('tools.json', { mcpServers: { fixture: { ...fixtureServer('--sampling-tool'), sampling: 'allow' } } });
+      const r = await h.run(['chat', '--endpoint-url', mock.url, '--model', 'm', '--config', config, 'go']);
+      expect(r.code, r.stderr).toBe(0);
+      const sampling = mock.requests[1]!.body;
+      expect(sampling.max_tokens).toBe(50);
+      expect(sampling.messages).toEqual([{ role: 'user', content: 'define serendipity' }]);
+      expect(sampling.tools).toEqual([
+        { type: 'function', function: { name: 'lookup', description: 'Look a word up.', parameters: { type: 'object', properties: { q: { type: 'string' } }, required: ['q'] } } },
+      ]);
+      const result = JSON.parse(toolMessage(mock, 2)) as Record<string, unknown>;
+      expect(result).toMatchObject({ role: 'assistant', stopReason: 'toolUse', content: [{ type: 'tool_use', id: 't1', name: 'lookup', input: { q: 'serendipity' } }] });
     } finally {
       await mock.close();
     }

@@ -37,6 +37,9 @@
  *   --token VALUE          accepted and ignored: a credential on the command line, as real servers take one
  *   --echo-argv            write "fixture argv: <its arguments>" to stderr at start (a server echoing a secret)
  *   --echo-env NAME        write "fixture env NAME=<value>" to stderr at start (repeatable)
+ *   --sampling-tool        also list `sample_with_tools` {prompt}: sends sampling/createMessage with
+ *                          the prompt, maxTokens 50 and one tool of its own (`lookup` {q}), then
+ *                          answers with the host's result as JSON
  *
  * Built-in tools: echo, add, sleep, crash, hang, big, fail, image, no_params, add_tool,
  * cancelled_count, raw (see TOOLS below for schemas and behaviour).
@@ -48,6 +51,7 @@ import { Server } from '@modelcontextprotocol/sdk/server/index.js';
 import { StdioServerTransport } from '@modelcontextprotocol/sdk/server/stdio.js';
 import {
   CallToolRequestSchema,
+  CreateMessageResultWithToolsSchema,
   ErrorCode,
   ListToolsRequestSchema,
   McpError,
@@ -77,6 +81,7 @@ interface Flags {
   initError?: string;
   sharedId: boolean;
   logTool: boolean;
+  samplingTool: boolean;
   echoArgv: boolean;
   echoEnv: string[];
 }
@@ -99,6 +104,7 @@ function parseFlags(argv: string[]): Flags {
     crashAtStart: false,
     sharedId: false,
     logTool: false,
+    samplingTool: false,
     echoArgv: false,
     echoEnv: [],
   };
@@ -137,6 +143,7 @@ function parseFlags(argv: string[]): Flags {
       case '--init-error': flags.initError = value(++i, flag); break;
       case '--shared-id': flags.sharedId = true; break;
       case '--log-tool': flags.logTool = true; break;
+      case '--sampling-tool': flags.samplingTool = true; break;
       case '--token': value(++i, flag); break;
       case '--echo-argv': flags.echoArgv = true; break;
       case '--echo-env': flags.echoEnv.push(value(++i, flag)); break;
@@ -156,6 +163,7 @@ type Extra = {
   signal: AbortSignal;
   _meta?: { progressToken?: string | number } & Record<string, unknown>;
   sendNotification: (notification: any) => Promise<void>;
+  sendRequest: (request: any, schema: any) => Promise<unknown>;
 };
 type Handler = (args: Args, extra: Extra) => Promise<CallToolResult> | CallToolResult;
 
@@ -432,6 +440,29 @@ function extraTools(): FixtureTool[] {
         const params = { level: String(args.level), data: String(args.message), ...(args.logger !== undefined ? { logger: String(args.logger) } : {}) };
         await extra.sendNotification({ method: 'notifications/message', params });
         return text('logged');
+      },
+    });
+  }
+  if (flags.samplingTool) {
+    extras.push({
+      tool: {
+        name: 'sample_with_tools',
+        description: "Ask the host's model (sampling/createMessage) with a tool of the server's own; answers with the result as JSON.",
+        inputSchema: { type: 'object', properties: { prompt: { type: 'string' } }, required: ['prompt'] },
+      },
+      handler: async (args, extra) => {
+        const result = await extra.sendRequest(
+          {
+            method: 'sampling/createMessage',
+            params: {
+              messages: [{ role: 'user', content: { type: 'text', text: String(args.prompt) } }],
+              maxTokens: 50,
+              tools: [{ name: 'lookup', description: 'Look a word up.', inputSchema: { type: 'object', properties: { q: { type: 'string' } }, required: ['q'] } }],
+            },
+          },
+          CreateMessageResultWithToolsSchema,
+        );
+        return text(JSON.stringify(result));
       },
     });
   }
