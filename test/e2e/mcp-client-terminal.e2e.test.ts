@@ -4,6 +4,8 @@
  * approval (what the server asks, once / always / deny), and the chat's /resources,
  * /prompt and @server:uri, with a server's question read through the chat's own reader.
  */
+import { chmodSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { EVERYTHING_SERVER } from '../integration/servers.js';
 import { startMockLlm, type MockLlm } from '../support/mock-llm.js';
@@ -92,6 +94,24 @@ describe.skipIf(TERMINAL_MISSING)('MCP client questions in a terminal', () => {
     await answerer(t)(/Answer it\? [^\n]*: $/, 'd');
     expect(await t.exit).toBe(0);
     expect(toolMessage(mock, 1)).toMatch(/"action": "decline"/);
+  });
+
+  it('URL mode: the full URL and the server are shown, the browser is started only after consent, Enter stops waiting', async () => {
+    const mock = await startMockLlm({
+      script: [{ toolCalls: [{ id: 'c1', name: 'trigger-url-elicitation', arguments: { url: 'https://example.com/auth?state=42', message: 'Sign in' } }] }, { text: 'ok' }],
+    });
+    mocks.push(mock);
+    const opened = join(h.dir(), 'opened.txt');
+    // A stand-in browser that records what it was asked to open (Switchboard itself never fetches it).
+    const browser = h.file('browser.sh', `#!/bin/sh\necho "$1" > '${opened}'\n`);
+    chmodSync(browser, 0o755);
+    const t = openTerminal(['chat', '--config', config(), '--endpoint-url', mock.url, '--model', 'm', 'sign in'], { env: { BROWSER: browser } });
+    const answer = answerer(t);
+    await answer(/Server "everything" asks you to open a web page:\s+Sign in\s+URL: https:\/\/example\.com\/auth\?state=42\s+Open it in your browser\? [^\n]*: $/, 'y');
+    await answer(/Waiting for the server to confirm it is done \(Enter stops waiting\)\.\.\. $/, '');
+    expect(await t.exit).toBe(0);
+    expect(readFileSync(opened, 'utf8')).toBe('https://example.com/auth?state=42\n');
+    expect(toolMessage(mock, 1)).toMatch(/User completed the URL elicitation flow/);
   });
 
   it('sampling approval shows the server, the messages and max tokens; allowed once, the model serves it', async () => {

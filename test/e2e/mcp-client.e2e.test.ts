@@ -228,6 +228,13 @@ describe('elicitation without a terminal', () => {
     expect(r.stderr).toMatch(/server "everything" asked for input: "Please provide inputs for the following fields:" \(fields: name, check, firstLine, email, .*\); declined: there is no terminal/);
   });
 
+  it('URL mode: declined, and the user is shown the full URL the server wanted opened', async () => {
+    const r = await h.run(['call', 'trigger-url-elicitation', '{"url": "https://example.com/auth?state=42", "message": "Sign in to continue"}', '--config', everythingConfig()]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/User declined to open the URL/);
+    expect(r.stderr).toMatch(/server "everything" asked for you to open https:\/\/example\.com\/auth\?state=42 \("Sign in to continue"\); declined: there is no terminal/);
+  });
+
   it('"elicitation": "cancel" answers cancel instead', async () => {
     const r = await h.run(['call', 'trigger-elicitation-request', '--config', everythingConfig({ elicitation: 'cancel' })]);
     expect(r.stdout).toMatch(/"action": "cancel"/);
