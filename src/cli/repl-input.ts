@@ -35,6 +35,8 @@ export interface MessageReaderOptions {
   onQueued(text: string): void;
   /** Ctrl+C, at the prompt or during a turn. */
   onInterrupt(): void;
+  /** Tab: candidates for the end of the line and the part they replace (readline's completer). */
+  complete?(line: string): Promise<[string[], string]>;
 }
 
 export class MessageReader {
@@ -51,7 +53,15 @@ export class MessageReader {
 
   constructor(private readonly options: MessageReaderOptions) {
     this.echo = new EchoGate(options.output);
-    this.rl = createInterface({ input: options.input, output: this.echo, terminal: true, historySize: 200 });
+    const complete = options.complete;
+    this.rl = createInterface({
+      input: options.input,
+      output: this.echo,
+      terminal: true,
+      historySize: 200,
+      // A completion that fails offers nothing.
+      ...(complete ? { completer: (line: string, done: (error: null, result: [string[], string]) => void) => void complete(line).then((r) => done(null, r), () => done(null, [[], line])) } : {}),
+    });
     options.input.on('keypress', this.onKeypress);
     this.rl.on('line', (line) => this.onLine(line));
     this.rl.on('SIGINT', () => options.onInterrupt());

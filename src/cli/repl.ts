@@ -15,6 +15,7 @@ import { MessageReader } from './repl-input.js';
 import { runTurn } from './run-turn.js';
 import { formatToolTable, terminalWidth } from '../ui/tool-table.js';
 import { useLineAsker } from '../ui/server-requests-prompt.js';
+import { completeMention } from './repl-completion.js';
 import { attachMentionedResources, promptCommandTurn, resourcesListing } from './repl-mcp.js';
 
 export async function runRepl(agent: Agent, hub: ToolHub, verbose: boolean, runSignal: AbortSignal): Promise<number> {
@@ -29,6 +30,7 @@ export async function runRepl(agent: Agent, hub: ToolHub, verbose: boolean, runS
     prompt: style.bold('you> '),
     continuationPrompt: style.dim('...> '),
     onQueued: (text) => renderer.notice(style.dim(`queued: ${oneLine(text, 80)}`)),
+    complete: (line) => completeMention(hub, line),
     onInterrupt: () => {
       if (turn) return turn.abort(new Error('Ctrl+C'));
       if (reader.discardDraft()) return;

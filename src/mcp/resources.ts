@@ -4,6 +4,7 @@
  * and the hub's `read_resource` tool render what this returns.
  */
 import {
+  CompleteResultSchema,
   ListResourcesResultSchema,
   ListResourceTemplatesResultSchema,
   ReadResourceResultSchema,
@@ -54,4 +55,24 @@ export function resourceText(result: ReadResourceResult): string {
 /** Decoded size of a base64 blob content (0 for text). */
 export function blobBytes(content: ReadResourceResult['contents'][number]): number {
   return 'blob' in content && typeof content.blob === 'string' ? Buffer.byteLength(content.blob, 'base64') : 0;
+}
+
+/**
+ * Values for one variable of a resource template (`completion/complete`), when the server
+ * declares the `completions` capability; none otherwise, or when it fails (completion is a
+ * convenience: it never stands in the way).
+ */
+export async function completeTemplateVariable(connection: ServerConnection, uriTemplate: string, variable: string, value: string, timeoutMs: number): Promise<string[]> {
+  const client = connection.client;
+  if (!client?.getServerCapabilities()?.completions) return [];
+  try {
+    const result = await client.request(
+      { method: 'completion/complete', params: { ref: { type: 'ref/resource', uri: uriTemplate }, argument: { name: variable, value } } },
+      CompleteResultSchema,
+      { timeout: timeoutMs },
+    );
+    return result.completion.values;
+  } catch {
+    return [];
+  }
 }

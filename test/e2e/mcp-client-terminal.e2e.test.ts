@@ -130,6 +130,21 @@ describe.skipIf(TERMINAL_MISSING)('MCP client questions in a terminal', () => {
     expect(toolMessage(mock, 2)).toMatch(/old pond/);
   });
 
+  it('Tab completes a resource URI of a server after @server:', async () => {
+    const mock = await startMockLlm({ script: [{ text: 'got it' }] });
+    mocks.push(mock);
+    const t = openTerminal(['chat', '--config', config(), '--endpoint-url', mock.url, '--model', 'm']);
+    await waitPlain(t, /you> $/);
+    t.type('read @everything:demo://resource/static/document/feat\t');
+    await waitPlain(t, /document\/features\.md$/);
+    t.type('\r');
+    await waitPlain(t, /got it[\s\S]*you> $/);
+    t.type('\x04');
+    expect(await t.exit).toBe(0);
+    const sent = (mock.requests[0]!.body.messages as Array<{ role: string; content: string }>).at(-1)!.content;
+    expect(sent).toMatch(/^read @everything:demo:\/\/resource\/static\/document\/features\.md\n\n<resource server="everything" uri="demo:\/\/resource\/static\/document\/features\.md">\n\S/);
+  });
+
   it('the chat: /resources, @server:uri attaches the resource, /prompt sends a prompt, a denied sampling request asked through the chat', async () => {
     const mock = await startMockLlm({
       script: [
