@@ -29,7 +29,8 @@ export interface ClientRequestHandlers {
   sampling?(server: string, params: SamplingParams, signal: AbortSignal): Promise<CreateMessageResult | CreateMessageResultWithTools>;
   /**
    * A server asks the user for input. For URL mode, `completed` resolves when the server sends
-   * `notifications/elicitation/complete` for this request's `elicitationId`.
+   * `notifications/elicitation/complete` for this request's `elicitationId` (which may come
+   * after the answer: the answer must not wait for it).
    */
   elicitation?(server: string, params: ElicitParams, signal: AbortSignal, completed: Promise<void>): Promise<ElicitResult>;
 }
@@ -49,21 +50,25 @@ export function installClientFeatures(client: Client, server: string, handlers: 
   if (sampling) client.setRequestHandler(CreateMessageRequestSchema, (request, extra) => sampling(server, request.params, extra.signal));
   const elicitation = handlers?.elicitation;
   if (!elicitation) return;
-  // URL-mode requests waiting for their completion notification, by elicitationId.
+  // URL-mode requests whose completion notification has not come yet, by elicitationId. The
+  // answer (accept) goes back at once; the notification may come long after it, or never:
+  // the oldest entries are dropped past a bound.
   const waiting = new Map<string, () => void>();
   client.setNotificationHandler(ElicitationCompleteNotificationSchema, (notification) => {
-    waiting.get(notification.params.elicitationId)?.();
+    const id = notification.params.elicitationId;
+    waiting.get(id)?.();
+    waiting.delete(id);
   });
   client.setRequestHandler(ElicitRequestSchema, async (request, extra) => {
     const params = request.params;
     const id = 'elicitationId' in params ? params.elicitationId : undefined;
     const completed = new Promise<void>((resolve) => {
-      if (id !== undefined) waiting.set(id, resolve);
+      if (id === undefined) return;
+      waiting.set(id, resolve);
+      if (waiting.size > MAX_WAITING) waiting.delete(waiting.keys().next().value!);
     });
-    try {
-      return await elicitation(server, params, extra.signal, completed);
-    } finally {
-      if (id !== undefined) waiting.delete(id);
-    }
+    return elicitation(server, params, extra.signal, completed);
   });
 }
+
+const MAX_WAITING = 100;

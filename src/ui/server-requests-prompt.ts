@@ -201,22 +201,17 @@ export function parseField(answer: string, schema: FieldSchema, choices = choice
 
 /**
  * URL mode: the full URL and the server's name, then consent. Switchboard never fetches the
- * URL itself: with consent it hands it to the browser ($BROWSER, else xdg-open / open), then
- * waits for the server's `notifications/elicitation/complete` (Enter stops waiting).
+ * URL itself: with consent it hands it to the browser ($BROWSER, else xdg-open / open) and
+ * answers accept at once (the server goes on waiting for the page flow, as the tool call
+ * does); the server's `notifications/elicitation/complete` ends the wait, and is shown.
  */
 async function askUrlConsent(server: string, params: Extract<ElicitParams, { mode: 'url' }>, signal: AbortSignal, completed: Promise<void>): Promise<ElicitResult> {
   say(`\nServer "${safe(server, 100)}" asks you to open a web page:\n  ${safe(params.message)}\n  URL: ${safe(params.url, 4_000)}`);
   const action = await choose('Open it in your browser? [y]es / [n]o (decline) / [c]ancel: ', { y: 'accept', yes: 'accept', n: 'decline', no: 'decline', c: 'cancel', cancel: 'cancel' }, signal);
   if (action !== 'accept') return { action: action ?? 'cancel' };
   openInBrowser(params.url);
-  const stopWaiting = new AbortController();
-  const onAbort = () => stopWaiting.abort();
-  signal.addEventListener('abort', onAbort, { once: true });
-  const enter = asker('Waiting for the server to confirm it is done (Enter stops waiting)... ', stopWaiting.signal);
-  const done = await Promise.race([completed.then(() => true), enter.then(() => false)]);
-  stopWaiting.abort();
-  signal.removeEventListener('abort', onAbort);
-  if (done) say(`\n  Server "${safe(server, 100)}" says it is done.`);
+  say(`  Opened. Waiting for server "${safe(server, 100)}" to say the page flow is done...`);
+  void completed.then(() => say(`  Server "${safe(server, 100)}" says the page flow is done.`));
   return { action: 'accept' };
 }
 

@@ -11,7 +11,7 @@ import { EVERYTHING_SERVER } from '../integration/servers.js';
 import { startMockLlm, type MockLlm } from '../support/mock-llm.js';
 import { closeTerminals, openTerminal, TERMINAL_MISSING, type Terminal } from '../support/terminal.js';
 import { waitUntil } from '../support/processes.js';
-import { useE2eHarness } from './harness.js';
+import { fixtureServer, useE2eHarness } from './harness.js';
 
 const h = useE2eHarness();
 const mocks: MockLlm[] = [];
@@ -96,22 +96,24 @@ describe.skipIf(TERMINAL_MISSING)('MCP client questions in a terminal', () => {
     expect(toolMessage(mock, 1)).toMatch(/"action": "decline"/);
   });
 
-  it('URL mode: the full URL and the server are shown, the browser is started only after consent, Enter stops waiting', async () => {
+  it('URL mode: the full URL and the server are shown (made terminal-safe), the browser started only after consent, the completion shown', async () => {
     const mock = await startMockLlm({
-      script: [{ toolCalls: [{ id: 'c1', name: 'trigger-url-elicitation', arguments: { url: 'https://example.com/auth?state=42', message: 'Sign in' } }] }, { text: 'ok' }],
+      script: [{ toolCalls: [{ id: 'c1', name: 'open_url', arguments: { url: 'https://example.com/auth?state=42', message: 'Sign in \u001b]0;pwned\u0007now' } }] }, { text: 'ok' }],
     });
     mocks.push(mock);
     const opened = join(h.dir(), 'opened.txt');
     // A stand-in browser that records what it was asked to open (Switchboard itself never fetches it).
     const browser = h.file('browser.sh', `#!/bin/sh\necho "$1" > '${opened}'\n`);
     chmodSync(browser, 0o755);
-    const t = openTerminal(['chat', '--config', config(), '--endpoint-url', mock.url, '--model', 'm', 'sign in'], { env: { BROWSER: browser } });
-    const answer = answerer(t);
-    await answer(/Server "everything" asks you to open a web page:\s+Sign in\s+URL: https:\/\/example\.com\/auth\?state=42\s+Open it in your browser\? [^\n]*: $/, 'y');
-    await answer(/Waiting for the server to confirm it is done \(Enter stops waiting\)\.\.\. $/, '');
+    const config = h.file('url.json', { mcpServers: { fixture: fixtureServer('--url-elicit-tool') } });
+    const t = openTerminal(['chat', '--config', config, '--endpoint-url', mock.url, '--model', 'm', 'sign in'], { env: { BROWSER: browser } });
+    await answerer(t)(/Server "fixture" asks you to open a web page:\s+Sign in [^\n]*now\s+URL: https:\/\/example\.com\/auth\?state=42\s+Open it in your browser\? [^\n]*: $/, 'y');
     expect(await t.exit).toBe(0);
+    // The notification arrived before the tool's result, and was shown before it.
+    expect(plain(t)).toMatch(/Opened\. Waiting for server "fixture" to say the page flow is done\.\.\.\s+Server "fixture" says the page flow is done\.[\s\S]*← open_url/);
+    expect(t.screen()).not.toContain('\u001b]0;pwned');
     expect(readFileSync(opened, 'utf8')).toBe('https://example.com/auth?state=42\n');
-    expect(toolMessage(mock, 1)).toMatch(/User completed the URL elicitation flow/);
+    expect(toolMessage(mock, 1)).toBe('action: accept');
   });
 
   it('sampling approval shows the server, the messages and max tokens; allowed once, the model serves it', async () => {

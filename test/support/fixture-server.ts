@@ -40,6 +40,9 @@
  *   --sampling-tool        also list `sample_with_tools` {prompt}: sends sampling/createMessage with
  *                          the prompt, maxTokens 50 and one tool of its own (`lookup` {q}), then
  *                          answers with the host's result as JSON
+ *   --url-elicit-tool      also list `open_url` {url, message}: sends a URL-mode elicitation/create
+ *                          (elicitationId "e1"); on accept, sends notifications/elicitation/complete
+ *                          for it before answering with the action
  *
  * Built-in tools: echo, add, sleep, crash, hang, big, fail, image, no_params, add_tool,
  * cancelled_count, raw (see TOOLS below for schemas and behaviour).
@@ -52,6 +55,7 @@ import { StdioServerTransport } from '@modelcontextprotocol/sdk/server/stdio.js'
 import {
   CallToolRequestSchema,
   CreateMessageResultWithToolsSchema,
+  ElicitResultSchema,
   ErrorCode,
   ListToolsRequestSchema,
   McpError,
@@ -82,6 +86,7 @@ interface Flags {
   sharedId: boolean;
   logTool: boolean;
   samplingTool: boolean;
+  urlElicitTool: boolean;
   echoArgv: boolean;
   echoEnv: string[];
 }
@@ -105,6 +110,7 @@ function parseFlags(argv: string[]): Flags {
     sharedId: false,
     logTool: false,
     samplingTool: false,
+    urlElicitTool: false,
     echoArgv: false,
     echoEnv: [],
   };
@@ -144,6 +150,7 @@ function parseFlags(argv: string[]): Flags {
       case '--shared-id': flags.sharedId = true; break;
       case '--log-tool': flags.logTool = true; break;
       case '--sampling-tool': flags.samplingTool = true; break;
+      case '--url-elicit-tool': flags.urlElicitTool = true; break;
       case '--token': value(++i, flag); break;
       case '--echo-argv': flags.echoArgv = true; break;
       case '--echo-env': flags.echoEnv.push(value(++i, flag)); break;
@@ -463,6 +470,23 @@ function extraTools(): FixtureTool[] {
           CreateMessageResultWithToolsSchema,
         );
         return text(JSON.stringify(result));
+      },
+    });
+  }
+  if (flags.urlElicitTool) {
+    extras.push({
+      tool: {
+        name: 'open_url',
+        description: 'Ask the user to open a URL (URL-mode elicitation); completes it at once on accept.',
+        inputSchema: { type: 'object', properties: { url: { type: 'string' }, message: { type: 'string' } }, required: ['url', 'message'] },
+      },
+      handler: async (args, extra) => {
+        const result = (await extra.sendRequest(
+          { method: 'elicitation/create', params: { mode: 'url', url: String(args.url), message: String(args.message), elicitationId: 'e1' } },
+          ElicitResultSchema,
+        )) as { action: string };
+        if (result.action === 'accept') await extra.sendNotification({ method: 'notifications/elicitation/complete', params: { elicitationId: 'e1' } });
+        return text(`action: ${result.action}`);
       },
     });
   }
