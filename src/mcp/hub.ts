@@ -141,7 +141,7 @@ export class ToolHub {
       const read = await runReadResource(this.connections, args.value, this.options.toolTimeoutMs, signal);
       return { ...done(read.text, read.isError), ...(read.server ? { server: read.server, originalName: 'resources/read' } : {}) };
     }
-    if (!route) return done(unknownToolMessage(exposedName, [...table.routes.keys()]), true);
+    if (!route) return done(unknownToolMessage(exposedName, [...table.routes.keys(), ...(this.hostTool ? [this.hostTool.function.name] : [])]), true);
     const args = parseArguments(rawArguments);
     if (!args.ok) return done(`Error calling ${exposedName}: ${args.problem}`, true, route);
     const problem = table.validator.check(route.functionTool.function.parameters, args.value);
