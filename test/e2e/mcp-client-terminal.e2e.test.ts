@@ -147,6 +147,25 @@ describe.skipIf(TERMINAL_MISSING)('MCP client questions in a terminal', () => {
     expect(sent).toMatch(/^read @everything:demo:\/\/resource\/static\/document\/features\.md\n\n<resource server="everything" uri="demo:\/\/resource\/static\/document\/features\.md">\n\S/);
   });
 
+  it('sampling "always for this server": the second request of the run is served without asking', async () => {
+    const sample = (id: string) => ({ toolCalls: [{ id, name: 'trigger-sampling-request', arguments: { prompt: id } }] });
+    const mock = await startMockLlm({ script: [sample('c1'), { text: 'first' }, sample('c2'), { text: 'second' }, { text: 'done' }] });
+    mocks.push(mock);
+    const t = openTerminal(['chat', '--config', config(), '--endpoint-url', mock.url, '--model', 'm', 'sample twice']);
+    await answerer(t)(/Allow it\? [^\n]*: $/, 'a');
+    expect(await t.exit).toBe(0);
+    expect(plain(t).match(/Allow it\?/g)).toHaveLength(1);
+    expect(mock.requests).toHaveLength(5);
+    expect(toolMessage(mock, 4)).toMatch(/first|second/);
+  });
+
+  it('read of a binary resource on a terminal: refused with how to write it to a file, nothing printed', async () => {
+    const t = openTerminal(['read', 'demo://resource/dynamic/blob/1', '--config', config()]);
+    expect(await t.exit).toBe(2);
+    expect(plain(t)).toMatch(/"demo:\/\/resource\/dynamic\/blob\/1" is binary \(application\/octet-stream\); it is not printed on a terminal\. Write it to a file: switchboard read demo:\/\/resource\/dynamic\/blob\/1 --out FILE/);
+    expect(plain(t)).not.toMatch(/UmVzb3VyY2/); // "Resource" in base64
+  });
+
   it('the chat: /resources, @server:uri attaches the resource, /prompt sends a prompt, a denied sampling request asked through the chat', async () => {
     const mock = await startMockLlm({
       script: [
