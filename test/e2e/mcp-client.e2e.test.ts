@@ -36,6 +36,23 @@ describe('resources', () => {
     expect(lists[0]!.templates.map((x) => x.uriTemplate)).toContain('demo://resource/dynamic/blob/{resourceId}');
   });
 
+  it('pages through resources/list, and asks each server in turn to read a URI', async () => {
+    const config = h.file('paged.json', {
+      mcpServers: { first: fixtureServer('--name', 'first', '--resources', '2'), second: fixtureServer('--name', 'second', '--resources', '7', '--page-size', '3') },
+    });
+    const r = await h.run(['resources', '--json', '--config', config]);
+    expect(r.code, r.stderr).toBe(0);
+    const lists = JSON.parse(r.stdout) as Array<{ server: string; resources: Array<{ uri: string }> }>;
+    expect(lists.map((l) => [l.server, l.resources.map((x) => x.uri)])).toEqual([
+      ['first', ['fixture://r/1', 'fixture://r/2']],
+      ['second', Array.from({ length: 7 }, (_, i) => `fixture://r/${i + 1}`)],
+    ]);
+    // fixture://r/6 exists on the second server only.
+    const read = await h.run(['read', 'fixture://r/6', '--config', config]);
+    expect(read.code, read.stderr).toBe(0);
+    expect(read.stdout).toBe('resource 6');
+  });
+
   it('--server names a server that is not configured: a usage error listing the servers', async () => {
     const r = await h.run(['resources', '--server', 'nope', '--config', everythingConfig()]);
     expect(r.code).toBe(2);

@@ -40,6 +40,8 @@
  *   --sampling-tool        also list `sample_with_tools` {prompt}: sends sampling/createMessage with
  *                          the prompt, maxTokens 50 and one tool of its own (`lookup` {q}), then
  *                          answers with the host's result as JSON
+ *   --resources N          offer N text resources fixture://r/1..N ("resource i"), paged like tools
+ *                          with --page-size; declares the `resources` capability
  *   --url-elicit-tool      also list `open_url` {url, message}: sends a URL-mode elicitation/create
  *                          (elicitationId "e1"); on accept, sends notifications/elicitation/complete
  *                          for it before answering with the action
@@ -57,8 +59,10 @@ import {
   CreateMessageResultWithToolsSchema,
   ElicitResultSchema,
   ErrorCode,
+  ListResourcesRequestSchema,
   ListToolsRequestSchema,
   McpError,
+  ReadResourceRequestSchema,
   type CallToolResult,
   type Tool,
 } from '@modelcontextprotocol/sdk/types.js';
@@ -87,6 +91,7 @@ interface Flags {
   logTool: boolean;
   samplingTool: boolean;
   urlElicitTool: boolean;
+  resources: number;
   echoArgv: boolean;
   echoEnv: string[];
 }
@@ -111,6 +116,7 @@ function parseFlags(argv: string[]): Flags {
     logTool: false,
     samplingTool: false,
     urlElicitTool: false,
+    resources: 0,
     echoArgv: false,
     echoEnv: [],
   };
@@ -151,6 +157,7 @@ function parseFlags(argv: string[]): Flags {
       case '--log-tool': flags.logTool = true; break;
       case '--sampling-tool': flags.samplingTool = true; break;
       case '--url-elicit-tool': flags.urlElicitTool = true; break;
+      case '--resources': flags.resources = int(++i, flag); break;
       case '--token': value(++i, flag); break;
       case '--echo-argv': flags.echoArgv = true; break;
       case '--echo-env': flags.echoEnv.push(value(++i, flag)); break;
@@ -559,8 +566,24 @@ if (flags.slowStartMs > 0) await new Promise((r) => setTimeout(r, flags.slowStar
 
 server = new Server(
   { name: flags.name, version: '1.0.0' },
-  { capabilities: { tools: { listChanged: true }, ...(flags.logTool ? { logging: {} } : {}) } },
+  { capabilities: { tools: { listChanged: true }, ...(flags.logTool ? { logging: {} } : {}), ...(flags.resources > 0 ? { resources: {} } : {}) } },
 );
+
+if (flags.resources > 0) {
+  const all = Array.from({ length: flags.resources }, (_, i) => ({ uri: `fixture://r/${i + 1}`, name: `r${i + 1}`, mimeType: 'text/plain' }));
+  server.setRequestHandler(ListResourcesRequestSchema, (request) => {
+    const size = flags.pageSize ?? all.length;
+    const cursor = request.params?.cursor;
+    const offset = cursor === undefined ? 0 : Number(Buffer.from(cursor, 'base64url').toString('utf8').replace('offset:', ''));
+    const end = offset + size;
+    return end < all.length ? { resources: all.slice(offset, end), nextCursor: Buffer.from(`offset:${end}`).toString('base64url') } : { resources: all.slice(offset) };
+  });
+  server.setRequestHandler(ReadResourceRequestSchema, (request) => {
+    const found = all.find((r) => r.uri === request.params.uri);
+    if (!found) throw new McpError(ErrorCode.InvalidParams, `fixture: no resource ${request.params.uri}`);
+    return { contents: [{ uri: found.uri, mimeType: 'text/plain', text: `resource ${found.uri.slice('fixture://r/'.length)}` }] };
+  });
+}
 
 server.setRequestHandler(ListToolsRequestSchema, (request) => {
   const tools = allTools().map((t) => t.tool);
