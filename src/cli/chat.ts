@@ -21,6 +21,7 @@ import { VERSION } from '../version.js';
 import { JsonLinesRenderer } from '../ui/jsonl.js';
 import { TerminalRenderer } from '../ui/terminal.js';
 import { checkRecordingFlags, findResumable, loadSession, Recording, restoreInto, type LoadedSession, type RecordingFlags } from './recording.js';
+import { parsePromptArgs, promptTurn } from './prompts.js';
 import { runRepl } from './repl.js';
 import { runTurn } from './run-turn.js';
 import { hostLog, withSession } from './session.js';
@@ -32,18 +33,22 @@ import { styleFor } from '../ui/style.js';
 export interface ChatFlags extends GlobalFlags, ApprovalFlags, RecordingFlags {
   prompt?: string;
   json?: boolean;
+  /** `--prompt NAME`: a server's prompt is the message (fetched once the servers are up), with `--arg key=value`s. */
+  mcpPrompt?: string;
+  promptArgs?: string[];
 }
 
 export async function chatCommand(flags: ChatFlags, signal: AbortSignal): Promise<number> {
   const json = flags.json ? new JsonLinesRenderer(process.stdout) : undefined;
-  const interactive = flags.prompt === undefined && Boolean(process.stdin.isTTY);
+  const promptArgs = flags.mcpPrompt !== undefined ? parsePromptArgs(flags.promptArgs ?? []) : undefined;
+  const interactive = flags.prompt === undefined && flags.mcpPrompt === undefined && Boolean(process.stdin.isTTY);
   if (interactive && flags.json) {
     throw new UserInputError('USAGE', '--json needs a prompt: the interactive chat has no JSON output. Give the prompt as an argument (switchboard chat --json "your question") or on stdin.');
   }
   checkRecordingFlags(flags);
   // A session to resume is found and read before the prompt is read and any server starts: a wrong id fails fast.
   const loaded: LoadedSession | undefined = flags.resume !== undefined ? loadSession(findResumable(flags.resume)) : undefined;
-  const prompt = interactive ? undefined : (flags.prompt ?? (await untilAborted(text(process.stdin), signal)));
+  const prompt = interactive || promptArgs ? undefined : (flags.prompt ?? (await untilAborted(text(process.stdin), signal)));
   if (prompt !== undefined && prompt.trim() === '') {
     throw new UserInputError('USAGE', 'The prompt is empty. Give one as an argument (switchboard chat "your question") or on stdin.');
   }
@@ -57,6 +62,7 @@ export async function chatCommand(flags: ChatFlags, signal: AbortSignal): Promis
     announce: interactive || Boolean(flags.verbose),
     signal,
     overlap: true,
+    canAskUser: canAsk(Boolean(flags.json)),
     ...(sink ? { serverLog: sink.render.bind(sink) } : {}),
     ...(json ? { serverState: json.render.bind(json) } : {}),
     toolsChanged: (hub: { routes: Parameters<CliApprover['routesChanged']>[0] }) => approver?.routesChanged(hub.routes),
@@ -90,7 +96,8 @@ export async function chatCommand(flags: ChatFlags, signal: AbortSignal): Promis
         },
       };
       try {
-        const outcome = await runTurn(agent, prompt!, logged, signal, recording.writer);
+        const message = promptArgs ? await promptTurn(hub, flags.mcpPrompt!, promptArgs) : prompt!;
+        const outcome = await runTurn(agent, message, logged, signal, recording.writer);
         if (outcome === 'answered') return 0;
         // The terminal renderer has shown the stop; a --json run ends with an error event (main.ts).
         if (json) throw new SwitchboardError('TURN_STOPPED', stopped?.message ?? 'The turn ended without an answer.');

@@ -42,10 +42,10 @@ async function main(argv: string[]): Promise<number> {
   if (!invocation) return ExitCode.ok; // yargs printed --help or --version
   jsonEvents = invocation.command === 'chat' && invocation.flags.json === true;
   if (prompt !== undefined) {
-    if (invocation.flags.prompt !== undefined) {
-      throw new UserInputError('USAGE', `Two prompts: "${String(invocation.flags.prompt)}" before -- and "${prompt}" after it. Everything after -- is the prompt; give it once.`);
+    if (invocation.flags.message !== undefined) {
+      throw new UserInputError('USAGE', `Two prompts: "${String(invocation.flags.message)}" before -- and "${prompt}" after it. Everything after -- is the prompt; give it once.`);
     }
-    invocation.flags.prompt = prompt;
+    invocation.flags.message = prompt;
   }
   const code = await run(invocation, interrupt.signal);
   // Ctrl+C during the final shutdown still means the run was interrupted.
@@ -58,13 +58,19 @@ function run({ command, flags }: ParsedInvocation, signal: AbortSignal): Promise
   switch (command) {
     case 'chat':
       return chatCommand(
-        { ...global, ...approvalFlags(flags), prompt: optionalString(flags.prompt), json: flags.json === true, session: flags.session === false ? false : optionalString(flags.session), resume: optionalString(flags.resume), trace: optionalString(flags.trace) },
+        { ...global, ...approvalFlags(flags), prompt: optionalString(flags.message), json: flags.json === true, ...promptFlags(flags), session: flags.session === false ? false : optionalString(flags.session), resume: optionalString(flags.resume), trace: optionalString(flags.trace) },
         signal,
       );
     case 'tools':
       return toolsCommand({ ...global, json: flags.json === true, name: optionalString(flags.name) }, signal);
     case 'call':
       return callCommand({ ...global, tool: String(flags.tool), args: optionalString(flags.args), server: optionalString(flags.server), json: flags.json === true, saveMedia: optionalString(flags.saveMedia) }, signal);
+    case 'resources':
+      return import('./resources.js').then(({ resourcesCommand }) => resourcesCommand({ ...global, server: optionalString(flags.server), json: flags.json === true }, signal));
+    case 'read':
+      return import('./resources.js').then(({ readCommand }) => readCommand({ ...global, uri: String(flags.uri), server: optionalString(flags.server), out: optionalString(flags.out) }, signal));
+    case 'prompts':
+      return import('./prompts.js').then(({ promptsCommand }) => promptsCommand({ ...global, server: optionalString(flags.server), json: flags.json === true }, signal));
     case 'trust':
       return trustCommand({ path: optionalString(flags.path), list: flags.list === true, revoke: optionalString(flags.revoke) });
     // Loaded on demand: chat's cold start should not pay for them.
@@ -77,6 +83,17 @@ function run({ command, flags }: ParsedInvocation, signal: AbortSignal): Promise
     case 'auth':
       return authCommand({ ...global, server: optionalString(flags.server), logout: optionalString(flags.logout), status: flags.status === true }, signal);
   }
+}
+
+/** `chat --prompt NAME --arg key=value ...`: the MCP prompt to send, and its arguments. */
+function promptFlags(flags: ParsedFlags): { mcpPrompt?: string; promptArgs?: string[] } {
+  const args = flags.arg === undefined ? [] : Array.isArray(flags.arg) ? flags.arg : [String(flags.arg)];
+  if (flags.prompt === undefined) {
+    if (args.length > 0) throw new UserInputError('USAGE', '--arg goes with --prompt NAME (switchboard chat --prompt NAME --arg key=value). See: switchboard prompts');
+    return {};
+  }
+  if (flags.message !== undefined) throw new UserInputError('USAGE', '--prompt NAME sends the server\'s prompt as the message: give either --prompt or a message, not both.');
+  return { mcpPrompt: String(flags.prompt), promptArgs: args };
 }
 
 /** Types and ranges of the global flags, whichever parser read them. */

@@ -20,6 +20,8 @@ import { runRedactor } from '../policy/secrets.js';
 import { loadConfigForRun } from './config-loader.js';
 import { createAuthorizer } from '../auth/authorizer.js';
 import { createModel } from './model-factory.js';
+import { clientRequests } from './client-requests.js';
+import { canAsk } from './approval-setup.js';
 import { resolveSettings, type GlobalFlags, type RunSettings } from './settings.js';
 
 export interface Session {
@@ -64,6 +66,12 @@ export interface SessionOptions {
   overlap?: boolean;
   /** Sign-ins may open a browser even without a terminal (`switchboard auth`). */
   interactiveAuth?: boolean;
+  /**
+   * Whether a server's sampling/elicitation request may be put to the user (client-requests.ts).
+   * By default: stdin and stderr are terminals; `chat --json` says no (a --json consumer gets
+   * the non-interactive answers, never a wait on stdin).
+   */
+  canAskUser?: boolean;
 }
 
 export type ServerStateEvent = Extract<HostEvent, { type: 'server_state' }>;
@@ -104,6 +112,19 @@ export async function withSession<T>(flags: GlobalFlags, options: SessionOptions
     // Remote servers' sign-in: interactive only with a person at a terminal.
     authorizer: createAuthorizer({ env: process.env, interactive: options.interactiveAuth === true || Boolean(process.stdin.isTTY && process.stderr.isTTY), notify: (message) => hostLog(style.yellow(`! ${redact(message)}`)) }),
     logLevel: settings.logLevel,
+    // What servers ask back (sampling, elicitation): served, asked or refused by client-requests.ts.
+    requests: clientRequests({
+      ...(model ? { model } : {}),
+      servers: config.servers,
+      elicitation: config.settings.elicitation ?? 'decline',
+      // Asked only where a tool call's approval would be (a terminal on stdin and stderr, no --json).
+      interactive: options.canAskUser ?? canAsk(false),
+      notice: (server, message) => {
+        log.log('warn', { kind: 'host', server, message });
+        hostLog(style.yellow(`! ${redact(message)}`));
+      },
+      usage: (server, usage) => log.log('info', { kind: 'host', server, message: 'sampling request served', ...usage }),
+    }),
     observer: {
       stderrLine: (server, line) => {
         log.log('debug', { kind: 'stderr', server, line });

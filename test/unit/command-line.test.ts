@@ -37,6 +37,10 @@ describe('command line: fast path and yargs agree', () => {
     [['chat', '-y', '--deny', '*', 'Hi']],
     [['chat', '--progress', '--hide-reasoning', 'x']],
     [['tools', '--progress']],
+    [['chat', '--prompt', 'args-prompt', '--arg', 'city=Paris', '--arg=state=TX']],
+    [['resources', '--server', 'everything', '--json']],
+    [['read', 'demo://resource/x', '--out', 'x.bin']],
+    [['prompts']],
   ])('%j', async (argv) => {
     const fast = parseCommonInvocation(argv);
     expect(fast, 'the fast path takes this invocation').toBeDefined();
@@ -70,6 +74,16 @@ describe('command line: --no-progress', () => {
 
   it('--hide-reasoning is a model flag: chat only', async () => {
     await expect(parseWithYargs(['tools', '--hide-reasoning'])).rejects.toThrow(/--hide-reasoning is not a flag of tools/);
+  });
+});
+
+describe('command line: a repeatable flag', () => {
+  it('--arg keeps every value, in order, on both paths (yargs alone keeps only the last)', async () => {
+    const argv = ['chat', '--prompt', 'p', '--arg', 'a=1', '--arg=b=2', '--arg', 'c=3'];
+    expect(parseCommonInvocation(argv)?.flags.arg).toEqual(['a=1', 'b=2', 'c=3']);
+    // --no-verbose sends it to yargs.
+    expect((await parseWithYargs([...argv, '--no-verbose']))?.flags.arg).toEqual(['a=1', 'b=2', 'c=3']);
+    expect((await parseWithYargs(['chat', '--no-verbose', 'x']))?.flags.arg).toBeUndefined();
   });
 });
 
