@@ -93,7 +93,7 @@ describe('resources', () => {
       ],
     });
     try {
-      const r = await h.run(['chat', '--endpoint-url', mock.url, '--model', 'm', '--config', everythingConfig(), 'follow the link']);
+      const r = await h.run(['chat', '--endpoint-url', mock.url, '--model', 'm', '--yes', '--config', everythingConfig(), 'follow the link']);
       expect(r.code, r.stderr).toBe(0);
       expect(r.stdout).toBe('done\n');
       const offered = (mock.requests[0]!.body.tools as Array<{ function: { name: string; parameters: { required: string[] } } }>).find((t) => t.function.name === 'read_resource');
@@ -163,7 +163,7 @@ describe('sampling', () => {
       script: [{ toolCalls: [{ id: 'c1', name: 'trigger-sampling-request', arguments: { prompt: 'a haiku', maxTokens: 42 } }] }, { text: 'refused' }],
     });
     try {
-      const r = await h.run(['chat', '--endpoint-url', mock.url, '--model', 'm', '--config', everythingConfig(), 'sample']);
+      const r = await h.run(['chat', '--endpoint-url', mock.url, '--model', 'm', '--yes', '--config', everythingConfig(), 'sample']);
       expect(r.code, r.stderr).toBe(0);
       expect(r.stderr).toMatch(/server "everything" asked the model for a completion \(1 message, at most 42 tokens\); refused: there is no terminal to ask for approval; .*"sampling": "allow"/);
       expect(mock.requests).toHaveLength(2); // the sampling request never reached the model
@@ -183,7 +183,7 @@ describe('sampling', () => {
       ],
     });
     try {
-      const r = await h.run(['chat', '--endpoint-url', mock.url, '--model', 'm', '--config', everythingConfig({}, { sampling: 'allow' }), 'sample']);
+      const r = await h.run(['chat', '--endpoint-url', mock.url, '--model', 'm', '--yes', '--config', everythingConfig({}, { sampling: 'allow' }), 'sample']);
       expect(r.code, r.stderr).toBe(0);
       expect(r.stdout).toBe('the server got its haiku\n');
       expect(mock.requests).toHaveLength(3);
@@ -213,7 +213,7 @@ describe('sampling', () => {
     });
     try {
       const config = h.file('tools.json', { mcpServers: { fixture: { ...fixtureServer('--sampling-tool'), sampling: 'allow' } } });
-      const r = await h.run(['chat', '--endpoint-url', mock.url, '--model', 'm', '--config', config, 'go']);
+      const r = await h.run(['chat', '--endpoint-url', mock.url, '--model', 'm', '--yes', '--config', config, 'go']);
       expect(r.code, r.stderr).toBe(0);
       const sampling = mock.requests[1]!.body;
       expect(sampling.max_tokens).toBe(50);
@@ -231,7 +231,7 @@ describe('sampling', () => {
   it('"sampling": "deny" refuses even where it could ask', async () => {
     const mock = await startMockLlm({ script: [{ toolCalls: [{ id: 'c1', name: 'trigger-sampling-request', arguments: { prompt: 'x' } }] }, { text: 'ok' }] });
     try {
-      const r = await h.run(['chat', '--endpoint-url', mock.url, '--model', 'm', '--config', everythingConfig({}, { sampling: 'deny' }), 'sample']);
+      const r = await h.run(['chat', '--endpoint-url', mock.url, '--model', 'm', '--yes', '--config', everythingConfig({}, { sampling: 'deny' }), 'sample']);
       expect(r.code, r.stderr).toBe(0);
       expect(r.stderr).toMatch(/refused: the config says "sampling": "deny" for this server/);
       expect(mock.requests).toHaveLength(2);

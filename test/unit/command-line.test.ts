@@ -95,12 +95,12 @@ describe('command line: flags per command, --, unknown flags', () => {
     expect(parseCommonInvocation(['tools', '--tool-timeout', '5', '--strict'])).toBeDefined();
   });
 
-  it('repeatable flags keep every value in order (never the prompt after them); other flags keep the last', async () => {
+  it('repeatable flags keep every value in order (never the message after them); other flags keep the last', async () => {
     const argv = ['chat', '--allow', 'a/*', '--model', 'x', '--allow', 'b/*', '--model', 'y', 'the prompt'];
     for (const invocation of [parseCommonInvocation(argv), await parseWithYargs(argv)]) {
-      expect(invocation?.flags).toMatchObject({ allow: ['a/*', 'b/*'], model: 'y', prompt: 'the prompt' });
+      expect(invocation?.flags).toMatchObject({ allow: ['a/*', 'b/*'], model: 'y', message: 'the prompt' });
     }
-    expect((await parseWithYargs(['chat', '--deny', 'x', 'hi']))?.flags).toMatchObject({ deny: ['x'], prompt: 'hi' });
+    expect((await parseWithYargs(['chat', '--deny', 'x', 'hi']))?.flags).toMatchObject({ deny: ['x'], message: 'hi' });
     expect(parseCommonInvocation(['tools', '--allow', 'x'])).toBeUndefined();
   });
 
