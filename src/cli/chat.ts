@@ -22,6 +22,7 @@ import { JsonLinesRenderer } from '../ui/jsonl.js';
 import { TerminalRenderer } from '../ui/terminal.js';
 import { checkRecordingFlags, findResumable, loadSession, Recording, restoreInto, type LoadedSession, type RecordingFlags } from './recording.js';
 import { parsePromptArgs, promptTurn } from './prompts.js';
+import { useLineAsker } from '../ui/server-requests-prompt.js';
 import { runRepl } from './repl.js';
 import { runTurn } from './run-turn.js';
 import { hostLog, withSession } from './session.js';
@@ -77,6 +78,7 @@ export async function chatCommand(flags: ChatFlags, signal: AbortSignal): Promis
     const changed = loaded ? restoreInto(agent, loaded, settings.system) : false;
     const recording = Recording.open(flags, session, agent, loaded ? { loaded, changed } : undefined, warn);
     let failed = false;
+    let restoreAsker: (() => void) | undefined;
     try {
       if (interactive) {
         const view = { verbose: settings.verbose, progress: settings.progress, showReasoning: settings.showReasoning };
@@ -84,6 +86,8 @@ export async function chatCommand(flags: ChatFlags, signal: AbortSignal): Promis
       }
       // The renderer was made before the config was read; the config may hide reasoning.
       if (terminal && !settings.showReasoning) terminal.hideReasoning();
+      // A server's question (sampling approval, elicitation) comes while a tool call's spinner runs: it stops for it.
+      if (terminal) restoreAsker = useLineAsker(undefined, () => terminal.pauseActivity());
       const start = sessionStart(model!, hub, recording.path);
       logEvent(start);
       json?.render(start);
@@ -111,6 +115,7 @@ export async function chatCommand(flags: ChatFlags, signal: AbortSignal): Promis
       failed = true;
       throw error;
     } finally {
+      restoreAsker?.();
       // The picture of a failed run is wanted most; a trace that cannot be written then is
       // only a warning, so the run's own error is the one reported.
       try {

@@ -68,7 +68,7 @@ export async function runRepl({ agent, hub, settings, recording, warn, view, app
   };
   runSignal.addEventListener('abort', onRunAbort);
   // A server's questions (elicitation, sampling approval) are read through the reader, never beside it.
-  const restoreAsker = useLineAsker((prompt, signal) => reader.question(prompt, signal));
+  const restoreAsker = useLineAsker((prompt, signal) => reader.question(prompt, signal), () => renderer.pauseActivity());
 
   const say = (text: string) => process.stdout.write(`${text}\n`);
   const commands: Record<Exclude<ReplCommand, 'exit' | 'resources' | 'prompt'>, (arg: string) => void> = {

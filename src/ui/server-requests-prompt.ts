@@ -7,7 +7,10 @@
  *
  * Lines are read through a `LineAsker`: by default a readline on stdin for the one question;
  * the interactive chat installs its own (`useLineAsker`), which takes the line from its
- * message reader, so the two never read the terminal at once.
+ * message reader, so the two never read the terminal at once. The caller may also give a
+ * `hold`, which stops the terminal's activity line for the whole question (the request comes
+ * while a tool call runs, whose spinner would otherwise draw over it). One question at a time:
+ * a second request (parallel tool calls) waits for the first to be answered.
  */
 import { spawn } from 'node:child_process';
 import { createInterface } from 'node:readline/promises';
@@ -19,13 +22,37 @@ import { oneLine } from './style.js';
 /** Reads one answer line after showing `prompt`; undefined when input ended or `signal` aborted. */
 export type LineAsker = (prompt: string, signal: AbortSignal) => Promise<string | undefined>;
 
-let asker: LineAsker = readlineAsker;
+/** Takes the terminal for one question; returns the function that gives it back. */
+export type TerminalHold = () => () => void;
 
-/** Installs the chat's asker; returns a function that restores the previous one. */
-export function useLineAsker(next: LineAsker): () => void {
-  const previous = asker;
-  asker = next;
-  return () => (asker = previous);
+let asker: LineAsker = readlineAsker;
+let hold: TerminalHold | undefined;
+/** The question being asked, if any: the next one waits for it. */
+let current: Promise<unknown> = Promise.resolve();
+
+/**
+ * Installs the chat's asker (undefined: a readline on stdin) and its hold; returns a function
+ * that restores the previous ones.
+ */
+export function useLineAsker(next: LineAsker | undefined, nextHold?: TerminalHold): () => void {
+  const previous = { asker, hold };
+  asker = next ?? readlineAsker;
+  hold = nextHold;
+  return () => ({ asker, hold } = previous);
+}
+
+/** Runs one whole question (its text and its answers) alone on a held terminal. */
+function oneQuestion<T>(ask: () => Promise<T>): Promise<T> {
+  const run = current.then(async () => {
+    const release = hold?.();
+    try {
+      return await ask();
+    } finally {
+      release?.();
+    }
+  });
+  current = run.catch(() => undefined);
+  return run;
 }
 
 async function readlineAsker(prompt: string, signal: AbortSignal): Promise<string | undefined> {
@@ -52,7 +79,11 @@ const safe = (text: string, max = 2_000) => {
 
 export type SamplingAnswer = 'once' | 'always' | 'deny';
 
-export async function askSamplingApproval(server: string, params: SamplingParams, signal: AbortSignal): Promise<SamplingAnswer> {
+export function askSamplingApproval(server: string, params: SamplingParams, signal: AbortSignal): Promise<SamplingAnswer> {
+  return oneQuestion(() => samplingQuestion(server, params, signal));
+}
+
+async function samplingQuestion(server: string, params: SamplingParams, signal: AbortSignal): Promise<SamplingAnswer> {
   say(`\nServer "${safe(server, 100)}" asks the model for a completion (at most ${params.maxTokens} tokens${params.tools ? `, with ${params.tools.length} tools of its own` : ''}):`);
   if (params.systemPrompt) say(`  system: ${safe(params.systemPrompt, 500)}`);
   for (const message of params.messages) {
@@ -69,7 +100,11 @@ export async function askSamplingApproval(server: string, params: SamplingParams
   }
 }
 
-export async function askElicitation(server: string, params: ElicitParams, signal: AbortSignal, completed: Promise<void>): Promise<ElicitResult> {
+export function askElicitation(server: string, params: ElicitParams, signal: AbortSignal, completed: Promise<void>): Promise<ElicitResult> {
+  return oneQuestion(() => elicitationQuestion(server, params, signal, completed));
+}
+
+async function elicitationQuestion(server: string, params: ElicitParams, signal: AbortSignal, completed: Promise<void>): Promise<ElicitResult> {
   if (params.mode === 'url') return askUrlConsent(server, params, signal, completed);
   say(`\nServer "${safe(server, 100)}" asks for input:\n  ${safe(params.message)}`);
   const fields = Object.entries(params.requestedSchema.properties);
@@ -211,7 +246,12 @@ async function askUrlConsent(server: string, params: Extract<ElicitParams, { mod
   if (action !== 'accept') return { action: action ?? 'cancel' };
   openInBrowser(params.url);
   say(`  Opened. Waiting for server "${safe(server, 100)}" to say the page flow is done...`);
-  void completed.then(() => say(`  Server "${safe(server, 100)}" says the page flow is done.`));
+  // Later, maybe while the spinner runs again: it steps aside for the line.
+  void completed.then(() => {
+    const release = hold?.();
+    say(`  Server "${safe(server, 100)}" says the page flow is done.`);
+    release?.();
+  });
   return { action: 'accept' };
 }
 

@@ -48,7 +48,7 @@ describe.skipIf(TERMINAL_MISSING)('MCP client questions in a terminal', () => {
   it('elicitation form: every field asked by its type, bad answers asked again, the answers sent', async () => {
     const mock = await startMockLlm({ script: [{ toolCalls: [{ id: 'c1', name: 'trigger-elicitation-request', arguments: {} }] }, { text: 'thanks' }] });
     mocks.push(mock);
-    const t = openTerminal(['chat', '--config', config(), '--endpoint-url', mock.url, '--model', 'm', 'ask me']);
+    const t = openTerminal(['chat', '--config', config(), '--endpoint-url', mock.url, '--model', 'm', '--yes', 'ask me']);
     const answer = answerer(t);
     await answer(/asks for input:\s+Please provide inputs[\s\S]*Answer it\? \[a\]ccept \/ \[d\]ecline \/ \[c\]ancel: $/, 'a');
     await answer(/String \(required\): $/, '');
@@ -90,7 +90,7 @@ describe.skipIf(TERMINAL_MISSING)('MCP client questions in a terminal', () => {
   it('elicitation declined in the terminal: the server reads "decline"', async () => {
     const mock = await startMockLlm({ script: [{ toolCalls: [{ id: 'c1', name: 'trigger-elicitation-request', arguments: {} }] }, { text: 'ok' }] });
     mocks.push(mock);
-    const t = openTerminal(['chat', '--config', config(), '--endpoint-url', mock.url, '--model', 'm', 'ask me']);
+    const t = openTerminal(['chat', '--config', config(), '--endpoint-url', mock.url, '--model', 'm', '--yes', 'ask me']);
     await answerer(t)(/Answer it\? [^\n]*: $/, 'd');
     expect(await t.exit).toBe(0);
     expect(toolMessage(mock, 1)).toMatch(/"action": "decline"/);
@@ -106,11 +106,12 @@ describe.skipIf(TERMINAL_MISSING)('MCP client questions in a terminal', () => {
     const browser = h.file('browser.sh', `#!/bin/sh\necho "$1" > '${opened}'\n`);
     chmodSync(browser, 0o755);
     const config = h.file('url.json', { mcpServers: { fixture: fixtureServer('--url-elicit-tool') } });
-    const t = openTerminal(['chat', '--config', config, '--endpoint-url', mock.url, '--model', 'm', 'sign in'], { env: { BROWSER: browser } });
+    const t = openTerminal(['chat', '--config', config, '--endpoint-url', mock.url, '--model', 'm', '--yes', 'sign in'], { env: { BROWSER: browser } });
     await answerer(t)(/Server "fixture" asks you to open a web page:\s+Sign in [^\n]*now\s+URL: https:\/\/example\.com\/auth\?state=42\s+Open it in your browser\? [^\n]*: $/, 'y');
     expect(await t.exit).toBe(0);
-    // The notification arrived before the tool's result, and was shown before it.
-    expect(plain(t)).toMatch(/Opened\. Waiting for server "fixture" to say the page flow is done\.\.\.\s+Server "fixture" says the page flow is done\.[\s\S]*← open_url/);
+    // The notification arrived before the tool's result, and was shown before it (the tool's
+    // activity line may be drawn and erased between the two: the raw screen keeps its text).
+    expect(plain(t)).toMatch(/Opened\. Waiting for server "fixture" to say the page flow is done\.\.\.\r?\n[\s\S]*Server "fixture" says the page flow is done\.\r?\n[\s\S]*← open_url/);
     expect(t.screen()).not.toContain('\u001b]0;pwned');
     expect(readFileSync(opened, 'utf8')).toBe('https://example.com/auth?state=42\n');
     expect(toolMessage(mock, 1)).toBe('action: accept');
@@ -121,7 +122,7 @@ describe.skipIf(TERMINAL_MISSING)('MCP client questions in a terminal', () => {
       script: [{ toolCalls: [{ id: 'c1', name: 'trigger-sampling-request', arguments: { prompt: 'a haiku', maxTokens: 33 } }] }, { text: 'old pond' }, { text: 'done' }],
     });
     mocks.push(mock);
-    const t = openTerminal(['chat', '--config', config(), '--endpoint-url', mock.url, '--model', 'm', 'sample']);
+    const t = openTerminal(['chat', '--config', config(), '--endpoint-url', mock.url, '--model', 'm', '--yes', 'sample']);
     await answerer(t)(
       /Server "everything" asks the model for a completion \(at most 33 tokens\):\s+system: You are a helpful test server\.\s+user: Resource trigger-sampling-request context: a haiku\s+Allow it\? \[o\]nce \/ \[a\]lways for this server \/ \[d\]eny: $/,
       'o',
@@ -135,7 +136,7 @@ describe.skipIf(TERMINAL_MISSING)('MCP client questions in a terminal', () => {
   it('Tab completes a resource URI of a server after @server:', async () => {
     const mock = await startMockLlm({ script: [{ text: 'got it' }] });
     mocks.push(mock);
-    const t = openTerminal(['chat', '--config', config(), '--endpoint-url', mock.url, '--model', 'm']);
+    const t = openTerminal(['chat', '--config', config(), '--endpoint-url', mock.url, '--model', 'm', '--yes']);
     await waitPlain(t, /you> $/);
     t.type('read @everything:demo://resource/static/document/feat\t');
     await waitPlain(t, /document\/features\.md$/);
@@ -151,7 +152,7 @@ describe.skipIf(TERMINAL_MISSING)('MCP client questions in a terminal', () => {
     const sample = (id: string) => ({ toolCalls: [{ id, name: 'trigger-sampling-request', arguments: { prompt: id } }] });
     const mock = await startMockLlm({ script: [sample('c1'), { text: 'first' }, sample('c2'), { text: 'second' }, { text: 'done' }] });
     mocks.push(mock);
-    const t = openTerminal(['chat', '--config', config(), '--endpoint-url', mock.url, '--model', 'm', 'sample twice']);
+    const t = openTerminal(['chat', '--config', config(), '--endpoint-url', mock.url, '--model', 'm', '--yes', 'sample twice']);
     await answerer(t)(/Allow it\? [^\n]*: $/, 'a');
     expect(await t.exit).toBe(0);
     expect(plain(t).match(/Allow it\?/g)).toHaveLength(1);
@@ -176,7 +177,7 @@ describe.skipIf(TERMINAL_MISSING)('MCP client questions in a terminal', () => {
       ],
     });
     mocks.push(mock);
-    const t = openTerminal(['chat', '--config', config(), '--endpoint-url', mock.url, '--model', 'm']);
+    const t = openTerminal(['chat', '--config', config(), '--endpoint-url', mock.url, '--model', 'm', '--yes']);
     const answer = answerer(t);
     await answer(/you> $/, '/resources');
     await waitPlain(t, /everything\s+demo:\/\/resource\/static\/document\/features\.md[\s\S]*you> $/);
