@@ -6,7 +6,9 @@
  *   server / deny), and without a terminal it is refused. A command without a model
  *   (`tools`, `call`, `resources`...) refuses every request, saying so.
  * - Elicitation: in a terminal the user answers the form (or consents to open a URL); without
- *   one the config's `elicitation` answer (`decline`, the default, or `cancel`) is given.
+ *   one the config's `elicitation` answer (`decline`, the default, or `cancel`) is given, or
+ *   with `defaults` a form is accepted with its schema's defaults when every required field
+ *   has one (a URL request is still declined: no page opens without consent).
  * Every refusal is told to the user (a notice naming the server and what it asked for) and to
  * the server (an error, or the decline, which the tool passes on to the model).
  */
@@ -22,8 +24,8 @@ import { askElicitation, askSamplingApproval, type SamplingAnswer } from '../ui/
 export interface ClientRequestOptions {
   model?: ChatModel;
   servers: readonly ServerSpec[];
-  /** The answer to an elicitation when the user cannot be asked. */
-  elicitation: 'decline' | 'cancel';
+  /** The answer to an elicitation when the user cannot be asked (`defaults`: accept with the schema's defaults, when they cover every required field). */
+  elicitation: 'decline' | 'cancel' | 'defaults';
   /** True when the user can be asked (stdin and stderr are terminals). */
   interactive: boolean;
   notice(server: string, message: string): void;
@@ -55,10 +57,16 @@ export function clientRequests(options: ClientRequestOptions): ClientRequestHand
     },
     async elicitation(server, params, signal, completed): Promise<ElicitResult> {
       if (!options.interactive) {
-        const action = options.elicitation;
+        const defaults = options.elicitation === 'defaults' ? schemaDefaults(params) : undefined;
+        if (defaults) {
+          options.notice(server, `server "${server}" asked for ${describeElicitation(params)}; accepted with the schema's defaults (the config says "elicitation": "defaults" and there is no terminal to ask on)`);
+          return { action: 'accept', content: defaults };
+        }
+        const action = options.elicitation === 'cancel' ? 'cancel' : 'decline';
+        const why = options.elicitation === 'defaults' ? (params.mode === 'url' ? 'a web page is never opened without asking' : 'a required field has no default') : 'there is no terminal to ask on';
         options.notice(
           server,
-          `server "${server}" asked for ${describeElicitation(params)}; ${action === 'decline' ? 'declined' : 'cancelled'}: there is no terminal to ask on (the config's "elicitation" sets this answer: "decline" or "cancel")`,
+          `server "${server}" asked for ${describeElicitation(params)}; ${action === 'decline' ? 'declined' : 'cancelled'}: ${why} (the config's "elicitation" sets the answer without a terminal: "decline", "cancel" or "defaults")`,
         );
         return { action };
       }
@@ -78,4 +86,20 @@ export function describeElicitation(params: ElicitParams): string {
   if (params.mode === 'url') return `you to open ${oneLine(terminalSafe(params.url), 200)} ("${message}")`;
   const fields = Object.keys(params.requestedSchema.properties);
   return `input: "${message}" (fields: ${fields.map((f) => oneLine(terminalSafe(f), 40)).join(', ') || 'none'})`;
+}
+
+/**
+ * A form request's answer from its schema's defaults alone: every field that has a default
+ * (of its field's type), or undefined when a required field has none (or it is a URL request).
+ */
+export function schemaDefaults(params: ElicitParams): Record<string, string | number | boolean | string[]> | undefined {
+  if (params.mode === 'url') return undefined;
+  const content: Record<string, string | number | boolean | string[]> = {};
+  for (const [name, field] of Object.entries(params.requestedSchema.properties)) {
+    const value = (field as { default?: unknown }).default;
+    if (typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean') content[name] = value;
+    else if (Array.isArray(value) && value.every((v) => typeof v === 'string')) content[name] = value as string[];
+  }
+  const required = params.requestedSchema.required ?? [];
+  return required.every((name) => Object.hasOwn(content, name)) ? content : undefined;
 }

@@ -151,8 +151,13 @@ export const AgentSettingsSchema = z.object({
   cache: z.boolean().optional(),
   /** Record every chat as a session file (default true); `false` is `--no-session` for every run. */
   saveSessions: z.boolean().optional(),
-  /** The answer to a server's request for user input when there is no terminal to ask on: `decline` (default) or `cancel`. */
-  elicitation: z.enum(['decline', 'cancel']).optional(),
+  /**
+   * The answer to a server's request for user input (form mode) when there is no terminal to ask
+   * on: `decline` (default), `cancel`, or `defaults`: accept with the defaults the request's
+   * schema gives, when every required field has one (else decline). A URL request is always
+   * declined without a terminal (a page is never opened without the user's consent).
+   */
+  elicitation: z.enum(['decline', 'cancel', 'defaults']).optional(),
 });
 
 export const ConfigFileSchema = z.looseObject({

@@ -256,6 +256,19 @@ describe('elicitation without a terminal', () => {
     expect(r.stderr).toMatch(/server "everything" asked for you to open https:\/\/example\.com\/auth\?state=42 \("Sign in to continue"\); declined: there is no terminal/);
   });
 
+  it('"elicitation": "defaults" accepts a form with its schema\'s defaults, and declines one whose required field has none', async () => {
+    const config = h.file('defaults.json', { mcpServers: { fixture: fixtureServer('--form-elicit-tool') }, elicitation: 'defaults' });
+    const accepted = await h.run(['call', 'fixture/ask_form', '{"required": "name"}', '--config', config]);
+    expect(accepted.code, accepted.stderr).toBe(0);
+    expect(JSON.parse(accepted.stdout)).toEqual({ action: 'accept', content: { name: 'Ada', count: 3, ok: true, color: 'red' } });
+    expect(accepted.stderr).toMatch(/server "fixture" asked for input: "Your details" \(fields: name, count, ok, color, note\); accepted with the schema's defaults/);
+
+    const declined = await h.run(['call', 'fixture/ask_form', '{"required": "note"}', '--config', config]);
+    expect(declined.code, declined.stderr).toBe(0);
+    expect(JSON.parse(declined.stdout)).toEqual({ action: 'decline' });
+    expect(declined.stderr).toMatch(/; declined: a required field has no default/);
+  });
+
   it('"elicitation": "cancel" answers cancel instead', async () => {
     const r = await h.run(['call', 'trigger-elicitation-request', '--config', everythingConfig({ elicitation: 'cancel' })]);
     expect(r.stdout).toMatch(/"action": "cancel"/);

@@ -66,6 +66,10 @@
  *   --url-elicit-tool      also list `open_url` {url, message}: sends a URL-mode elicitation/create
  *                          (elicitationId "e1"); on accept, sends notifications/elicitation/complete
  *                          for it before answering with the action
+ *   --form-elicit-tool     also list `ask_form` {required}: sends a form elicitation/create whose fields
+ *                          have defaults (name "Ada", count 3, ok true, color "red") and one optional
+ *                          field without (note); `required` (a field name) is made required; answers
+ *                          with the host's result as JSON
  *
  * Built-in tools: echo, add, sleep, crash, hang, big, fail, image, no_params, add_tool,
  * cancelled_count, raw (see TOOLS below for schemas and behaviour).
@@ -117,6 +121,7 @@ interface Flags {
   wordyChars: number;
   samplingTool: boolean;
   urlElicitTool: boolean;
+  formElicitTool: boolean;
   resources: number;
   echoArgv: boolean;
   echoEnv: string[];
@@ -150,6 +155,7 @@ function parseFlags(argv: string[]): Flags {
     wordyChars: 0,
     samplingTool: false,
     urlElicitTool: false,
+    formElicitTool: false,
     resources: 0,
     echoArgv: false,
     echoEnv: [],
@@ -197,6 +203,7 @@ function parseFlags(argv: string[]): Flags {
       case '--wordy': flags.wordyChars = int(++i, flag); break;
       case '--sampling-tool': flags.samplingTool = true; break;
       case '--url-elicit-tool': flags.urlElicitTool = true; break;
+      case '--form-elicit-tool': flags.formElicitTool = true; break;
       case '--resources': flags.resources = int(++i, flag); break;
       case '--token': value(++i, flag); break;
       case '--echo-argv': flags.echoArgv = true; break;
@@ -573,6 +580,38 @@ function extraTools(): FixtureTool[] {
             },
           },
           CreateMessageResultWithToolsSchema,
+        );
+        return text(JSON.stringify(result));
+      },
+    });
+  }
+  if (flags.formElicitTool) {
+    extras.push({
+      tool: {
+        name: 'ask_form',
+        description: 'Ask the user to fill a form (form-mode elicitation) whose fields have defaults; answers with the result as JSON.',
+        inputSchema: { type: 'object', properties: { required: { type: 'string' } }, required: ['required'] },
+      },
+      handler: async (args, extra) => {
+        const result = await extra.sendRequest(
+          {
+            method: 'elicitation/create',
+            params: {
+              message: 'Your details',
+              requestedSchema: {
+                type: 'object',
+                properties: {
+                  name: { type: 'string', default: 'Ada' },
+                  count: { type: 'integer', default: 3 },
+                  ok: { type: 'boolean', default: true },
+                  color: { type: 'string', enum: ['red', 'green'], default: 'red' },
+                  note: { type: 'string' },
+                },
+                required: [String(args.required)],
+              },
+            },
+          },
+          ElicitResultSchema,
         );
         return text(JSON.stringify(result));
       },
