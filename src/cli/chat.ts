@@ -20,6 +20,8 @@ import { VERSION } from '../version.js';
 import type { JsonLinesRenderer } from '../ui/jsonl.js';
 import type { TerminalRenderer } from '../ui/terminal.js';
 import { checkRecordingFlags, findResumable, loadSession, Recording, restoreInto, type LoadedSession, type RecordingFlags } from './recording.js';
+import { parsePromptArgs, promptTurn } from './prompts.js';
+import { useLineAsker } from '../ui/server-requests-prompt.js';
 import { hostLog, withSession } from './session.js';
 import type { GlobalFlags } from './settings.js';
 import type { CliApprover } from './approval.js';
@@ -46,17 +48,21 @@ async function loadChatModules(interactive: boolean) {
 export interface ChatFlags extends GlobalFlags, ApprovalFlags, RecordingFlags {
   prompt?: string;
   json?: boolean;
+  /** `--prompt NAME`: a server's prompt is the message (fetched once the servers are up), with `--arg key=value`s. */
+  mcpPrompt?: string;
+  promptArgs?: string[];
 }
 
 export async function chatCommand(flags: ChatFlags, signal: AbortSignal): Promise<number> {
-  const interactive = flags.prompt === undefined && Boolean(process.stdin.isTTY);
+  const promptArgs = flags.mcpPrompt !== undefined ? parsePromptArgs(flags.promptArgs ?? []) : undefined;
+  const interactive = flags.prompt === undefined && flags.mcpPrompt === undefined && Boolean(process.stdin.isTTY);
   if (interactive && flags.json) {
     throw new UserInputError('USAGE', '--json needs a prompt: the interactive chat has no JSON output. Give the prompt as an argument (switchboard chat --json "your question") or on stdin.');
   }
   checkRecordingFlags(flags);
   // A session to resume is found and read before the prompt is read and any server starts: a wrong id fails fast.
   const loaded: LoadedSession | undefined = flags.resume !== undefined ? loadSession(findResumable(flags.resume)) : undefined;
-  const prompt = interactive ? undefined : (flags.prompt ?? (await untilAborted(text(process.stdin), signal)));
+  const prompt = interactive || promptArgs ? undefined : (flags.prompt ?? (await untilAborted(text(process.stdin), signal)));
   if (prompt !== undefined && prompt.trim() === '') {
     throw new UserInputError('USAGE', 'The prompt is empty. Give one as an argument (switchboard chat "your question") or on stdin.');
   }
@@ -81,6 +87,8 @@ export async function chatCommand(flags: ChatFlags, signal: AbortSignal): Promis
     },
     ...(flags.json || !interactive ? { serverLog: (event: Parameters<NonNullable<typeof sink>['render']>[0]) => sink!.render(event) } : {}),
     ...(flags.json ? { serverState: (event: OutputEvent) => json!.render(event) } : {}),
+    // A server's sampling/elicitation request is asked only where a tool call's approval would be (never with --json).
+    ...(flags.json ? { canAskUser: false } : {}),
     toolsChanged: (hub: { routes: Parameters<CliApprover['routesChanged']>[0] }) => approver?.routesChanged(hub.routes),
   };
   return withSession(flags, options, async (session) => {
@@ -94,6 +102,7 @@ export async function chatCommand(flags: ChatFlags, signal: AbortSignal): Promis
     const changed = loaded ? restoreInto(agent, loaded, settings.system) : false;
     const recording = Recording.open(flags, session, agent, loaded ? { loaded, changed } : undefined, warn);
     let failed = false;
+    let restoreAsker: (() => void) | undefined;
     try {
       if (interactive) {
         const view = { verbose: settings.verbose, progress: settings.progress, showReasoning: settings.showReasoning };
@@ -101,6 +110,9 @@ export async function chatCommand(flags: ChatFlags, signal: AbortSignal): Promis
       }
       // The renderer was made from the flags; the config may hide reasoning.
       if (terminal && !settings.showReasoning) terminal.hideReasoning();
+      // A server's question (sampling approval, elicitation) comes while a tool call's spinner runs: it stops for it.
+      const screen = terminal;
+      if (screen) restoreAsker = useLineAsker(undefined, () => screen.pauseActivity());
       const start = sessionStart(model!, hub, recording.path);
       logEvent(start);
       json?.render(start);
@@ -113,7 +125,8 @@ export async function chatCommand(flags: ChatFlags, signal: AbortSignal): Promis
         },
       };
       try {
-        const outcome = await runTurn(agent, prompt!, logged, signal, recording.writer);
+        const message = promptArgs ? await promptTurn(hub, flags.mcpPrompt!, promptArgs) : prompt!;
+        const outcome = await runTurn(agent, message, logged, signal, recording.writer);
         if (outcome === 'answered') return 0;
         // The terminal renderer has shown the stop; a --json run ends with an error event (main.ts).
         if (json) throw new SwitchboardError('TURN_STOPPED', stopped?.message ?? 'The turn ended without an answer.');
@@ -127,6 +140,7 @@ export async function chatCommand(flags: ChatFlags, signal: AbortSignal): Promis
       failed = true;
       throw error;
     } finally {
+      restoreAsker?.();
       // The picture of a failed run is wanted most; a trace that cannot be written then is
       // only a warning, so the run's own error is the one reported.
       try {

@@ -98,3 +98,14 @@ function nonEmpty(value: unknown, problem: string): string | undefined {
 function optionalString(value: unknown): string | undefined {
   return value === undefined ? undefined : String(value);
 }
+
+/** `chat --prompt NAME --arg key=value ...`: the MCP prompt to send, and its arguments. */
+export function promptFlags(flags: ParsedFlags): { mcpPrompt?: string; promptArgs?: string[] } {
+  const args = flags.arg === undefined ? [] : Array.isArray(flags.arg) ? flags.arg.map(String) : [String(flags.arg)];
+  if (flags.prompt === undefined) {
+    if (args.length > 0) throw new UserInputError('USAGE', '--arg goes with --prompt NAME (switchboard chat --prompt NAME --arg key=value). See: switchboard prompts');
+    return {};
+  }
+  if (flags.message !== undefined) throw new UserInputError('USAGE', '--prompt NAME sends the server\'s prompt as the message: give either --prompt or a message, not both.');
+  return { mcpPrompt: String(flags.prompt), promptArgs: args };
+}

@@ -42,10 +42,10 @@ async function main(argv: string[]): Promise<number> {
   if (!invocation) return ExitCode.ok; // yargs printed --help or --version
   jsonEvents = invocation.command === 'chat' && invocation.flags.json === true;
   if (prompt !== undefined) {
-    if (invocation.flags.prompt !== undefined) {
-      throw new UserInputError('USAGE', `Two prompts: "${String(invocation.flags.prompt)}" before -- and "${prompt}" after it. Everything after -- is the prompt; give it once.`);
+    if (invocation.flags.message !== undefined) {
+      throw new UserInputError('USAGE', `Two prompts: "${String(invocation.flags.message)}" before -- and "${prompt}" after it. Everything after -- is the prompt; give it once.`);
     }
-    invocation.flags.prompt = prompt;
+    invocation.flags.message = prompt;
   }
   const code = await run(invocation, interrupt.signal);
   // Ctrl+C during the final shutdown still means the run was interrupted.
@@ -54,14 +54,14 @@ async function main(argv: string[]): Promise<number> {
 }
 
 async function run({ command, flags }: ParsedInvocation, signal: AbortSignal): Promise<number> {
-  const { checkGlobalFlags, approvalFlags } = await import('./flag-values.js');
+  const { checkGlobalFlags, approvalFlags, promptFlags } = await import('./flag-values.js');
   const global = checkGlobalFlags(flags);
   // One lazily imported module per command.
   switch (command) {
     case 'chat':
       return import('./chat.js').then(({ chatCommand }) =>
         chatCommand(
-          { ...global, ...approvalFlags(flags), prompt: optionalString(flags.prompt), json: flags.json === true, session: flags.session === false ? false : optionalString(flags.session), resume: optionalString(flags.resume), trace: optionalString(flags.trace) },
+          { ...global, ...approvalFlags(flags), prompt: optionalString(flags.message), json: flags.json === true, ...promptFlags(flags), session: flags.session === false ? false : optionalString(flags.session), resume: optionalString(flags.resume), trace: optionalString(flags.trace) },
           signal,
         ),
       );
@@ -69,6 +69,12 @@ async function run({ command, flags }: ParsedInvocation, signal: AbortSignal): P
       return import('./tools.js').then(({ toolsCommand }) => toolsCommand({ ...global, json: flags.json === true, name: optionalString(flags.name) }, signal));
     case 'call':
       return import('./call.js').then(({ callCommand }) => callCommand({ ...global, tool: String(flags.tool), args: optionalString(flags.args), server: optionalString(flags.server), json: flags.json === true, saveMedia: optionalString(flags.saveMedia) }, signal));
+    case 'resources':
+      return import('./resources.js').then(({ resourcesCommand }) => resourcesCommand({ ...global, server: optionalString(flags.server), json: flags.json === true }, signal));
+    case 'read':
+      return import('./resources.js').then(({ readCommand }) => readCommand({ ...global, uri: String(flags.uri), server: optionalString(flags.server), out: optionalString(flags.out) }, signal));
+    case 'prompts':
+      return import('./prompts.js').then(({ promptsCommand }) => promptsCommand({ ...global, server: optionalString(flags.server), json: flags.json === true }, signal));
     case 'trust':
       return import('./trust.js').then(({ trustCommand }) => trustCommand({ path: optionalString(flags.path), list: flags.list === true, revoke: optionalString(flags.revoke) }));
     case 'sessions':

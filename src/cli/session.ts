@@ -69,17 +69,25 @@ export interface SessionOptions {
    * loads what the rest of its run needs here (its renderer, the agent), while they start.
    */
   beforeStart?: () => Promise<void>;
+  /**
+   * Whether a server's sampling/elicitation request may be put to the user (client-requests.ts).
+   * By default: stdin and stderr are terminals; `chat --json` says no (a --json consumer gets
+   * the non-interactive answers, never a wait on stdin).
+   */
+  canAskUser?: boolean;
 }
 
 /** What a session needs once its servers are spawned, loaded then (see withSession). */
 async function loadSessionModules() {
-  const [hub, cache, features, serverLog, activity, authorizer] = await Promise.all([
+  const [hub, cache, features, serverLog, activity, authorizer, requests, approvalSetup] = await Promise.all([
     import('../mcp/hub.js'),
     import('../mcp/tool-cache.js'),
     import('../mcp/client-features.js'),
     import('../ui/server-log.js'),
     import('../ui/activity.js'),
     import('../auth/authorizer.js'),
+    import('./client-requests.js'),
+    import('./approval-setup.js'),
   ]);
   return {
     ToolHub: hub.ToolHub,
@@ -90,6 +98,8 @@ async function loadSessionModules() {
     activityEnabled: activity.activityEnabled,
     StartupActivity: activity.StartupActivity,
     createAuthorizer: authorizer.createAuthorizer,
+    clientRequests: requests.clientRequests,
+    canAsk: approvalSetup.canAsk,
   };
 }
 
@@ -139,7 +149,7 @@ export async function withSession<T>(flags: GlobalFlags, options: SessionOptions
     log.close();
     throw error;
   }
-  const { ToolHub, ToolCache, cacheFolder, logLevelKept, formatServerLog, activityEnabled, StartupActivity, createAuthorizer } = modules;
+  const { ToolHub, ToolCache, cacheFolder, logLevelKept, formatServerLog, activityEnabled, StartupActivity, createAuthorizer, clientRequests, canAsk } = modules;
   const hub = new ToolHub(specs, {
     runScope,
     startupTimeoutMs: settings.startupTimeoutMs,
@@ -149,6 +159,19 @@ export async function withSession<T>(flags: GlobalFlags, options: SessionOptions
     // Remote servers' sign-in: interactive only with a person at a terminal.
     authorizer: createAuthorizer({ env: process.env, interactive: options.interactiveAuth === true || Boolean(process.stdin.isTTY && process.stderr.isTTY), notify: (message) => hostLog(style.yellow(`! ${redact(message)}`)) }),
     logLevel: settings.logLevel,
+    // What servers ask back (sampling, elicitation): served, asked or refused by client-requests.ts.
+    requests: clientRequests({
+      ...(model ? { model } : {}),
+      servers: config.servers,
+      elicitation: config.settings.elicitation ?? 'decline',
+      // Asked only where a tool call's approval would be (a terminal on stdin and stderr, no --json).
+      interactive: options.canAskUser ?? canAsk(false),
+      notice: (server, message) => {
+        log.log('warn', { kind: 'host', server, message });
+        hostLog(style.yellow(`! ${redact(message)}`));
+      },
+      usage: (server, usage) => log.log('info', { kind: 'host', server, message: 'sampling request served', ...usage }),
+    }),
     observer: {
       stderrLine: (server, line) => {
         log.log('debug', { kind: 'stderr', server, line });

@@ -48,7 +48,7 @@ import { ServerCrashedError, ServerDownError, ServerStartError } from './server-
 import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
 import type { OAuthClientProvider } from '@modelcontextprotocol/sdk/client/auth.js';
 import { SessionEndingTransport, createRemoteTransport, describeRemoteError, insecureUrlProblem, isExpiredSession, isHttpStatusError, isLegacyServerSignal, isLostConnection, isStreamDrop, isUnauthorized, remoteKinds } from './transports/remote.js';
-import { clientCapabilities, mcpLoggingLevel, registerClientHandlers } from './client-features.js';
+import { clientCapabilities, mcpLoggingLevel, registerClientHandlers, type ClientRequestHandlers } from './client-features.js';
 import type { LogLevel } from '../log/logger.js';
 
 export { ServerCrashedError, ServerDownError, ServerStartError };
@@ -114,6 +114,8 @@ export interface ConnectionOptions {
   authorizer?: RemoteAuthorizer;
   /** Sent as `logging/setLevel` after initialize to a server that declares `logging`. */
   logLevel?: LogLevel;
+  /** Sampling and elicitation requests from the server (client-features.ts); none declared without them. */
+  requests?: ClientRequestHandlers;
 }
 
 /** What the latest start learnt about the server (for `doctor`). */
@@ -203,6 +205,14 @@ export class ServerConnection {
 
   get toolCount(): number {
     return this.listed.length;
+  }
+
+  /**
+   * The SDK client of the running server, for requests beyond tools (resources, prompts,
+   * completion: see resources.ts, prompts.ts); undefined unless the server is ready.
+   */
+  get client(): Client | undefined {
+    return this.current === 'ready' ? this.run?.client : undefined;
   }
 
   get pid(): number | undefined {
@@ -298,9 +308,9 @@ export class ServerConnection {
 
   /** A client with the host's handlers, set before connect: a server may log or announce tools as soon as it is initialized. */
   private newRun(transport: Run['transport'], stderr: string[]): Run {
-    const client = new Client({ name: 'switchboard', version: VERSION }, { capabilities: clientCapabilities() });
+    const client = new Client({ name: 'switchboard', version: VERSION }, { capabilities: clientCapabilities(this.options.requests) });
     const run: Run = { client, transport, stderr, exited: false };
-    registerClientHandlers(client, this.spec);
+    registerClientHandlers(client, this.spec, this.options.requests);
     client.onerror = (error) => {
       this.onStderrLine(stderr, `${HOST_NOTE}${error.message}`);
       // A remote stream the SDK gave up resuming: the run is lost, like an exited process

@@ -17,6 +17,8 @@ import { killMarkedProcesses } from './run-marker.js';
 import { newRunScope } from './watchdog.js';
 import type { LogLevel } from '../log/logger.js';
 import { OutputChecker } from './output-check.js';
+import type { ClientRequestHandlers } from './client-features.js';
+import { readResourceName, readResourceTool, resourceServers, runReadResource } from './host-tools.js';
 import { buildRouteTable, EMPTY_ROUTE_TABLE, type RouteTable, type ToolRoute } from './routes.js';
 import { sameListing, type ToolCache } from './tool-cache.js';
 import type { McpToolDefinition } from './schema.js';
@@ -46,6 +48,8 @@ export interface HubOptions {
    * caller that prelaunched the servers' processes with it (server-process.ts), so they match.
    */
   runScope?: string;
+  /** Sampling and elicitation requests from servers (client-features.ts). */
+  requests?: ClientRequestHandlers;
 }
 
 export interface HubObserver extends ConnectionObserver {
@@ -98,6 +102,8 @@ export class ToolHub {
   private readonly cached = new Map<string, readonly McpToolDefinition[] | undefined>();
   /** Told whenever the route table is rebuilt (see watchTools). */
   private readonly toolWatchers = new Set<() => void>();
+  /** The host's `read_resource` tool, while any server offers resources (host-tools.ts). */
+  private hostTool: FunctionTool | undefined;
 
   constructor(specs: readonly ServerSpec[], private readonly options: HubOptions) {
     this.runScope = options.runScope ?? newRunScope();
@@ -109,7 +115,7 @@ export class ToolHub {
       },
     };
     this.connections = specs.map(
-      (spec) => new ServerConnection(spec, { startupTimeoutMs: options.startupTimeoutMs, observer, restartBackoffMs: options.restartBackoffMs, runScope: this.runScope, authorizer: options.authorizer, ...(options.logLevel ? { logLevel: options.logLevel } : {}) }),
+      (spec) => new ServerConnection(spec, { startupTimeoutMs: options.startupTimeoutMs, observer, restartBackoffMs: options.restartBackoffMs, runScope: this.runScope, authorizer: options.authorizer, ...(options.logLevel ? { logLevel: options.logLevel } : {}), ...(options.requests ? { requests: options.requests } : {}) }),
     );
   }
 
@@ -223,8 +229,9 @@ export class ToolHub {
     if (this.started) this.rebuildRoutes();
   }
 
+  /** The servers' tools, then the host's own (`read_resource`) when any server offers resources. */
   get functionTools(): readonly FunctionTool[] {
-    return this.table.functionTools;
+    return this.hostTool ? [...this.table.functionTools, this.hostTool] : this.table.functionTools;
   }
 
   get routes(): ReadonlyMap<string, ToolRoute> {
@@ -251,7 +258,13 @@ export class ToolHub {
     });
     const table = this.table; // this call finishes against the table it started with
     const route = table.routes.get(exposedName);
-    if (!route) return done(unknownToolMessage(exposedName, [...table.routes.keys()]), true);
+    if (!route && exposedName === this.hostTool?.function.name) {
+      const args = parseArguments(rawArguments);
+      if (!args.ok) return done(`Error calling ${exposedName}: ${args.problem}`, true);
+      const read = await runReadResource(this.connections, args.value, this.options.toolTimeoutMs, signal);
+      return { ...done(read.text, read.isError), ...(read.server ? { server: read.server, originalName: 'resources/read' } : {}) };
+    }
+    if (!route) return done(unknownToolMessage(exposedName, [...table.routes.keys(), ...(this.hostTool ? [this.hostTool.function.name] : [])]), true);
     const args = parseArguments(rawArguments);
     if (!args.ok) return done(`Error calling ${exposedName}: ${args.problem}`, true, route);
     const problem = table.validator.check(route.functionTool.function.parameters, args.value);
@@ -294,6 +307,8 @@ export class ToolHub {
     this.table = buildRouteTable(this.connections.map((c) => ({ name: c.name, tools: c.tools, ...(c.spec.toolFilter ? { filter: c.spec.toolFilter } : {}) })), this.offeredNames);
     for (const watcher of this.toolWatchers) watcher();
     this.outputChecker = new OutputChecker();
+    const withResources = resourceServers(this.connections).map((c) => c.name);
+    this.hostTool = withResources.length > 0 ? readResourceTool(readResourceName(this.offeredNames), withResources) : undefined;
     for (const skip of this.table.skipped) {
       const key = `${skip.server}\u0000${skip.tool}\u0000${skip.reason}`;
       if (this.reportedSkips.has(key)) continue;
