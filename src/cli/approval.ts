@@ -9,7 +9,7 @@
  * about on their first call even when the mode `auto` would allow them.
  */
 import type { ApprovalVerdict, CallApprover, CallUnderReview } from '../agent/loop.js';
-import { decide, qualifiedName, type ApprovalPolicy, type CallSubject } from '../policy/approval.js';
+import { decide, HOST_SERVER, qualifiedName, type ApprovalPolicy, type CallSubject } from '../policy/approval.js';
 import { askApproval, type LineAsker } from '../ui/approval-prompt.js';
 import { terminalSafe } from '../ui/sanitize.js';
 import type { Style } from '../ui/style.js';
@@ -21,6 +21,8 @@ export interface CliApproverOptions {
   /** Where the question and notices go (stderr). */
   out: NodeJS.WritableStream;
   style: Style;
+  /** The exposed name of the host's `read_resource` tool while offered (ToolHub.hostToolName): decided as HOST_SERVER's. */
+  hostToolName?: () => string | undefined;
 }
 
 type Route = NonNullable<CallUnderReview['route']>;
@@ -61,9 +63,9 @@ export class CliApprover implements CallApprover {
   }
 
   check({ call, route }: CallUnderReview): ApprovalVerdict | { decision: 'ask'; why: string } {
-    // An unknown name runs nothing: the hub answers the model with the list of tools.
-    if (!route) return { decision: 'allow', by: 'policy', why: 'no such tool (nothing runs)' };
     const subject = this.subject(call.name, route);
+    // An unknown name runs nothing: the hub answers the model with the list of tools.
+    if (!subject) return { decision: 'allow', by: 'policy', why: 'no such tool (nothing runs)' };
     const name = qualifiedName(subject);
     const decision = decide(this.options.policy, subject);
     if (decision.permission === 'deny') {
@@ -75,7 +77,7 @@ export class CliApprover implements CallApprover {
   }
 
   async ask({ call, route }: CallUnderReview, signal: AbortSignal | undefined): Promise<ApprovalVerdict> {
-    const subject = this.subject(call.name, route!);
+    const subject = this.subject(call.name, route)!;
     const name = qualifiedName(subject);
     const why = decide(this.options.policy, subject).why;
     const { asker, out, style } = this.options;
@@ -120,7 +122,12 @@ export class CliApprover implements CallApprover {
     }
   }
 
-  private subject(exposedName: string, route: Route): CallSubject {
+  /** What the policy decides about; undefined for a name that is no tool (nothing runs). */
+  private subject(exposedName: string, route: Route | undefined): CallSubject | undefined {
+    if (!route) {
+      if (exposedName !== this.options.hostToolName?.()) return undefined;
+      return { server: HOST_SERVER, originalName: 'read_resource', exposedName, annotations: { readOnlyHint: true }, host: true };
+    }
     const annotations = route.definition?.annotations;
     return {
       server: route.server,

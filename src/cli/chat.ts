@@ -96,7 +96,7 @@ export async function chatCommand(flags: ChatFlags, signal: AbortSignal): Promis
     const { Agent, CliApprover, buildPolicy, canAsk, stdinAsker, runRepl, runTurn } = chat;
     // Asking needs a terminal on stdin and stderr; the REPL asks through its own reader (set there).
     const ask = canAsk(Boolean(flags.json));
-    approver = new CliApprover({ policy: buildPolicy(flags, config), out: process.stderr, style: styleFor(process.stderr), ...(ask && !interactive ? { asker: stdinAsker } : {}) });
+    approver = new CliApprover({ policy: buildPolicy(flags, config), out: process.stderr, style: styleFor(process.stderr), hostToolName: () => hub.hostToolName, ...(ask && !interactive ? { asker: stdinAsker } : {}) });
     approver.routesChanged(hub.routes);
     const agent = new Agent({ model: model!, tools: hub, approver, system: settings.system, maxSteps: settings.maxSteps, maxContextTokens: settings.maxContextTokens, images: settings.images, maxToolCallsPerReply: settings.maxToolCallsPerReply, maxParallelToolCalls: settings.maxParallelToolCalls });
     const changed = loaded ? restoreInto(agent, loaded, settings.system) : false;

@@ -234,6 +234,11 @@ export class ToolHub {
     return this.hostTool ? [...this.table.functionTools, this.hostTool] : this.table.functionTools;
   }
 
+  /** The exposed name of the host's `read_resource` tool while it is offered (it has no route: no server owns it). */
+  get hostToolName(): string | undefined {
+    return this.hostTool?.function.name;
+  }
+
   get routes(): ReadonlyMap<string, ToolRoute> {
     return this.table.routes;
   }

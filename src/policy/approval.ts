@@ -53,6 +53,8 @@ export interface CallSubject {
   annotations?: Readonly<Record<string, unknown>>;
   /** The tool appeared after the session started and the user has not approved a call of it yet. */
   unseen?: boolean;
+  /** One of the host's own tools (HOST_SERVER), not a server's. */
+  host?: boolean;
 }
 
 export interface PolicyDecision {
@@ -62,6 +64,14 @@ export interface PolicyDecision {
 }
 
 /** `server/tool`, the name rules and messages use. */
+/**
+ * The server name under which the host's own tools (`read_resource`) are decided: rules say
+ * `switchboard/read_resource` (or the exposed name). Reading a resource is a read by the
+ * protocol's definition, not by a server's say-so, so mode `auto` allows it; `ask` asks, and
+ * deny and ask rules apply as to any tool.
+ */
+export const HOST_SERVER = 'switchboard';
+
 export function qualifiedName(subject: Pick<CallSubject, 'server' | 'originalName'>): string {
   return `${subject.server}/${subject.originalName}`;
 }
@@ -81,6 +91,7 @@ export function decide(policy: ApprovalPolicy, subject: CallSubject): PolicyDeci
     case 'ask':
       return { permission: 'ask', why: 'approval mode ask' };
     case 'auto': {
+      if (subject.host === true) return { permission: 'allow', why: "the host's own read-only tool" };
       if (!policy.trusted.has(subject.server)) return { permission: 'ask', why: `server "${subject.server}" is not trusted` };
       if (subject.annotations?.readOnlyHint !== true) return { permission: 'ask', why: 'the tool is not marked read-only' };
       if (subject.unseen) return { permission: 'ask', why: 'the tool appeared during the session' };

@@ -13,7 +13,7 @@ import { readFileSync, realpathSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { EVERYTHING_SERVER, FILESYSTEM_SERVER } from '../integration/servers.js';
-import { startMockLlm, type RecordedRequest } from '../support/mock-llm.js';
+import { startMockLlm, type MockLlm, type RecordedRequest } from '../support/mock-llm.js';
 import { expectNoStackTrace, fixtureServer, useE2eHarness } from './harness.js';
 
 const h = useE2eHarness();
@@ -102,6 +102,47 @@ describe('resources', () => {
       expect(toolMessages[0]!.content).toMatch(/resource link: demo:\/\/resource\/dynamic\/blob\/1/); // the link
       // What it points at: binary, so described (never base64 to the model).
       expect(toolMessages[1]!.content).toMatch(/^\[binary resource demo:\/\/resource\/dynamic\/blob\/1, text\/plain, \d+ bytes\]$/);
+    } finally {
+      await mock.close();
+    }
+  });
+});
+
+describe('read_resource and the approval policy', () => {
+  const readCall = { toolCalls: [{ id: 'r1', name: 'read_resource', arguments: { uri: 'demo://resource/dynamic/text/1' } }] } as const;
+  const toolMessage = (mock: MockLlm) => (mock.requests[1]!.body.messages as Array<{ role: string; content: string }>).find((m) => m.role === 'tool')!.content;
+
+  it('runs without asking in mode auto (a read by the protocol\'s definition), with no --yes', async () => {
+    const mock = await startMockLlm({ script: [readCall, { text: 'read it' }] });
+    try {
+      const r = await h.run(['chat', '--endpoint-url', mock.url, '--model', 'm', '--json', '--config', everythingConfig(), 'read it']);
+      expect(r.code, r.stderr).toBe(0);
+      expect(toolMessage(mock)).toMatch(/^Resource 1: This is a plaintext resource/);
+      const approval = r.stdout.split('\n').filter(Boolean).map((line) => JSON.parse(line)).find((e) => e.type === 'approval');
+      expect(approval).toMatchObject({ decision: 'allow', why: "the host's own read-only tool" });
+    } finally {
+      await mock.close();
+    }
+  });
+
+  it('a deny rule (switchboard/read_resource) stops it: the model is told, nothing is read', async () => {
+    const mock = await startMockLlm({ script: [readCall, { text: 'could not' }] });
+    try {
+      const r = await h.run(['chat', '--endpoint-url', mock.url, '--model', 'm', '--yes', '--deny', 'switchboard/read_resource', '--config', everythingConfig(), 'read it']);
+      expect(r.code, r.stderr).toBe(0);
+      expect(toolMessage(mock)).toMatch(/^Not run: the user's policy denies switchboard\/read_resource \(deny rule "switchboard\/read_resource"\)/);
+    } finally {
+      await mock.close();
+    }
+  });
+
+  it('--approval ask without a terminal: denied with the flag that would allow it', async () => {
+    const mock = await startMockLlm({ script: [readCall, { text: 'could not' }] });
+    try {
+      const r = await h.run(['chat', '--endpoint-url', mock.url, '--model', 'm', '--approval', 'ask', '--config', everythingConfig(), 'read it']);
+      expect(r.code, r.stderr).toBe(0);
+      expect(r.stderr).toContain('switchboard/read_resource was not run: it needs your approval');
+      expect(toolMessage(mock)).toMatch(/^Not run: calling switchboard\/read_resource needs the user's approval/);
     } finally {
       await mock.close();
     }
