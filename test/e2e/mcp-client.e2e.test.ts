@@ -13,7 +13,7 @@ import { readFileSync, realpathSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { EVERYTHING_SERVER, FILESYSTEM_SERVER } from '../integration/servers.js';
-import { startMockLlm, type MockLlm, type RecordedRequest } from '../support/mock-llm.js';
+import { startMockLlm, type MockLlm, type RecordedRequest, type ScriptedReply } from '../support/mock-llm.js';
 import { expectNoStackTrace, fixtureServer, useE2eHarness } from './harness.js';
 
 const h = useE2eHarness();
@@ -109,7 +109,7 @@ describe('resources', () => {
 });
 
 describe('read_resource and the approval policy', () => {
-  const readCall = { toolCalls: [{ id: 'r1', name: 'read_resource', arguments: { uri: 'demo://resource/dynamic/text/1' } }] } as const;
+  const readCall: ScriptedReply = { toolCalls: [{ id: 'r1', name: 'read_resource', arguments: { uri: 'demo://resource/dynamic/text/1' } }] };
   const toolMessage = (mock: MockLlm) => (mock.requests[1]!.body.messages as Array<{ role: string; content: string }>).find((m) => m.role === 'tool')!.content;
 
   it('runs without asking in mode auto (a read by the protocol\'s definition), with no --yes', async () => {
