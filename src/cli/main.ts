@@ -74,6 +74,12 @@ function run({ command, flags }: ParsedInvocation, signal: AbortSignal): Promise
       return import('./doctor.js').then(({ doctorCommand }) => doctorCommand({ ...global, json: flags.json === true, modelCheck: flags.modelCheck === true }, signal));
     case 'trace':
       return import('./trace.js').then(({ traceCommand }) => traceCommand({ session: String(flags.session) }));
+    // TEMPORARY (wt-gateway): wt-serve's cli/serve.ts owns this dispatch.
+    case 'serve':
+      if (flags.mcp !== true) throw new UserInputError('USAGE', 'serve: only --mcp is available on this branch.');
+      return import('../gateway/serve-mcp.js').then(({ serveMcp }) =>
+        serveMcp({ ...global, ...approvalFlags(flags), http: flags.http === true, host: optionalString(flags.host), port: flags.port === undefined ? undefined : Number(flags.port), tokenEnv: optionalString(flags.tokenEnv) }, signal),
+      );
     case 'auth':
       return authCommand({ ...global, server: optionalString(flags.server), logout: optionalString(flags.logout), status: flags.status === true }, signal);
   }

@@ -128,6 +128,20 @@ export const COMMANDS = {
     positionals: [{ name: 'session', describe: 'A session id, as `switchboard sessions` lists it, or the path of a session file', required: true }],
     options: {},
   },
+  // TEMPORARY (wt-gateway): the minimal `serve --mcp` entry the gateway tests need; wt-serve owns the real one.
+  serve: {
+    usage: 'serve',
+    describe: 'Serve Switchboard to other programs: --mcp, an MCP gateway (stdio, or --http)',
+    positionals: [],
+    options: {
+      ...APPROVAL_OPTIONS,
+      mcp: { type: 'boolean', describe: 'Be an MCP server (gateway) exposing every configured server\'s tools' },
+      http: { type: 'boolean', describe: 'With --mcp: Streamable HTTP instead of stdio' },
+      host: { type: 'string', describe: 'Address to listen on (default 127.0.0.1)' },
+      port: { type: 'number', describe: 'Port to listen on (default 8787; 0: any free port)' },
+      'token-env': { type: 'string', describe: 'Environment variable holding the bearer token' },
+    },
+  },
   auth: {
     usage: 'auth [server]',
     describe: 'Sign in to a remote server now (OAuth); --logout SERVER, --status',
