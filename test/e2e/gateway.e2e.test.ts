@@ -1,0 +1,266 @@
+/**
+ * `switchboard serve --mcp`, the MCP gateway, end to end: the SDK's own MCP client talks to
+ * the built CLI over stdio (StdioClientTransport spawning it) and over Streamable HTTP, with
+ * real upstream servers (the bundled temperature server and fixture servers) behind it.
+ */
+import { readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
+import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
+import { CallToolResultSchema, ToolListChangedNotificationSchema, type CallToolResult } from '@modelcontextprotocol/sdk/types.js';
+import { afterEach, describe, expect, it } from 'vitest';
+import { cliEnv } from '../support/cli.js';
+import { CLI_PATH } from '../support/paths.js';
+import { describeProcesses, procInfo, subtreeOf, waitForGone, waitUntil, type ProcInfo } from '../support/processes.js';
+import { fixtureServer, temperatureServer, useE2eHarness } from './harness.js';
+
+const h = useE2eHarness();
+
+/** What a gateway client sees of the text of a result. */
+const textOf = (result: unknown): string => ((result as CallToolResult).content ?? []).map((part) => (part.type === 'text' ? part.text : `[${part.type}]`)).join('\n');
+
+/**
+ * Two upstream servers with a name in common (`echo`), a denied tool (`fixture/add`), and
+ * fixture tools that ask (the fixture servers are not trusted); the temperature server's
+ * read-only tool runs unasked.
+ */
+function gatewayConfig(callLog: string): string {
+  return h.file('gateway.json', {
+    mcpServers: {
+      temperature: temperatureServer(),
+      fixture: fixtureServer('--tools', 'echo,add,sleep,hang,add_tool,cancelled_count', '--call-log', callLog),
+      other: fixtureServer('--name', 'other', '--tools', 'echo'),
+    },
+    permissions: { deny: ['fixture/add'] },
+  });
+}
+
+interface Gateway {
+  client: Client;
+  stderr: () => string;
+  /** Closes the client (stdin EOF to the gateway) and checks the gateway and its servers are gone. */
+  close(): Promise<void>;
+}
+
+const open: Gateway[] = [];
+afterEach(async () => {
+  for (const gateway of open.splice(0)) await gateway.close().catch(() => undefined);
+});
+
+/** The SDK client over stdio, spawning the built CLI with isolated XDG homes. */
+async function connectStdio(args: string[]): Promise<Gateway> {
+  const env = cliEnv() as Record<string, string>;
+  const transport = new StdioClientTransport({ command: process.execPath, args: [CLI_PATH, 'serve', '--mcp', ...args], env, stderr: 'pipe' });
+  let stderr = '';
+  transport.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString('utf8')));
+  const client = new Client({ name: 'gateway-test', version: '1.0.0' });
+  await client.connect(transport);
+  // Initialize is answered once every upstream server had its start: the tree is complete.
+  const pid = transport.pid!;
+  const processes: ProcInfo[] = [procInfo(pid), ...subtreeOf(pid)].filter((info): info is ProcInfo => info !== undefined);
+  let closed = false;
+  const gateway: Gateway = {
+    client,
+    stderr: () => stderr,
+    async close() {
+      if (closed) return;
+      closed = true;
+      await client.close();
+      const survivors = await waitForGone(processes, { timeoutMs: 5_000 });
+      expect(survivors, `left behind by the gateway:\n${describeProcesses(survivors)}\n--- stderr:\n${stderr}`).toEqual([]);
+    },
+  };
+  open.push(gateway);
+  return gateway;
+}
+
+describe('serve --mcp over stdio', () => {
+  it('lists every server\'s tools under the names the model sees, without the denied one; nothing but JSON-RPC on stdout', async () => {
+    const config = gatewayConfig(join(h.dir(), 'calls.log'));
+    const gateway = await connectStdio(['--config', config]);
+    const { tools } = await gateway.client.listTools();
+    const names = tools.map((tool) => tool.name);
+    // The names `tools --json` gives the model with the same config (collisions: server__tool).
+    const model = await h.run(['tools', '--json', '--config', config]);
+    expect(model.code, model.stderr).toBe(0);
+    const modelNames = (JSON.parse(model.stdout) as Array<{ function: { name: string } }>).map((tool) => tool.function.name);
+    expect(names).toEqual(modelNames.filter((name) => name !== 'add'));
+    expect(names).toEqual(expect.arrayContaining(['get_temperature', 'fixture__echo', 'other__echo', 'sleep', 'hang']));
+    expect(names).not.toContain('add');
+    expect(names).not.toContain('echo');
+    // Definitions pass through: the temperature tool's output schema, annotations and description.
+    const temperature = tools.find((tool) => tool.name === 'get_temperature')!;
+    expect(temperature.annotations).toMatchObject({ readOnlyHint: true });
+    expect(temperature.outputSchema).toMatchObject({ type: 'object', required: expect.arrayContaining(['temperature']) });
+    expect(temperature.description).toMatch(/temperature/i);
+    // The SDK client would have failed on anything but JSON-RPC on stdout; the host's lines went to stderr.
+    expect(gateway.stderr()).toMatch(/switchboard: config: /);
+    expect(gateway.stderr()).toMatch(/MCP gateway on stdio: 7 tools \(1 denied by the permissions, not listed\)/);
+    await gateway.close();
+  });
+
+  it('routes a call to its server and returns the server\'s result (structured content included)', async () => {
+    const gateway = await connectStdio(['--config', gatewayConfig(join(h.dir(), 'calls.log'))]);
+    const result = await gateway.client.callTool({ name: 'get_temperature', arguments: { city: 'Paris', unit: 'celsius' } });
+    expect(result.isError).toBeFalsy();
+    expect(textOf(result)).toMatch(/Paris/);
+    expect(result.structuredContent).toMatchObject({ city: 'Paris', unit: 'celsius' });
+    // A denied tool is not there to call either.
+    await expect(gateway.client.callTool({ name: 'add', arguments: { a: 1, b: 2 } })).rejects.toThrow(/Unknown tool: add/);
+    await gateway.close();
+  });
+
+  it('denies a tool the policy would ask about (nobody to ask): the server never runs it; --yes runs it', async () => {
+    const callLog = join(h.dir(), 'calls.log');
+    const config = gatewayConfig(callLog);
+    const asking = await connectStdio(['--config', config]);
+    const refused = await asking.client.callTool({ name: 'fixture__echo', arguments: { text: 'hello' } });
+    expect(refused.isError).toBe(true);
+    expect(textOf(refused)).toMatch(/would ask before running fixture\/echo .*nobody to ask.*--yes/);
+    await asking.close();
+    expect(() => readFileSync(callLog, 'utf8')).toThrow(); // the fixture never saw a call
+
+    const yes = await connectStdio(['--config', config, '--yes']);
+    const ran = await yes.client.callTool({ name: 'fixture__echo', arguments: { text: 'hello' } });
+    expect(ran.isError).toBeFalsy();
+    expect(textOf(ran)).toBe('hello');
+    expect(readFileSync(callLog, 'utf8')).toMatch(/^echo \{"text":"hello"\}$/m);
+    // --yes still lists nothing a deny rule forbids.
+    expect((await yes.client.listTools()).tools.map((tool) => tool.name)).not.toContain('add');
+    await yes.close();
+  });
+
+  it('passes the server\'s progress notifications back under the client\'s progress token', async () => {
+    const gateway = await connectStdio(['--config', gatewayConfig(join(h.dir(), 'calls.log')), '--yes']);
+    const updates: Array<{ progress: number; total?: number; message?: string }> = [];
+    const result = await gateway.client.callTool({ name: 'sleep', arguments: { ms: 500, progress: true } }, CallToolResultSchema, { onprogress: (update) => updates.push(update) });
+    expect(textOf(result)).toBe('slept 500 ms');
+    expect(updates.length).toBeGreaterThan(0);
+    expect(updates[0]).toMatchObject({ total: 500, message: expect.stringMatching(/^slept \d+ ms$/) });
+    await gateway.close();
+  });
+
+  it('passes a cancellation on: the upstream server receives notifications/cancelled', async () => {
+    const callLog = join(h.dir(), 'calls.log');
+    const gateway = await connectStdio(['--config', gatewayConfig(callLog), '--yes']);
+    const cancel = new AbortController();
+    const call = gateway.client.callTool({ name: 'hang', arguments: {} }, CallToolResultSchema, { signal: cancel.signal });
+    // The upstream server is running it (its call log says so): now cancel.
+    expect(await waitUntil(() => readFileSyncOrEmpty(callLog).includes('hang {}'), 15_000)).toBe(true);
+    cancel.abort('the test cancels');
+    await expect(call).rejects.toThrow();
+    const counted = await waitUntil(async () => textOf(await gateway.client.callTool({ name: 'cancelled_count', arguments: {} })) === '1', 15_000);
+    expect(counted).toBe(true);
+    await gateway.close();
+  });
+
+  it('forwards an upstream server\'s tools/list_changed to its client, with the new tool listed', async () => {
+    const gateway = await connectStdio(['--config', gatewayConfig(join(h.dir(), 'calls.log')), '--yes']);
+    let announced!: () => void;
+    const changed = new Promise<void>((resolve) => (announced = resolve));
+    gateway.client.setNotificationHandler(ToolListChangedNotificationSchema, () => announced());
+    expect((await gateway.client.listTools()).tools.map((tool) => tool.name)).not.toContain('fresh_tool');
+    await gateway.client.callTool({ name: 'add_tool', arguments: { name: 'fresh_tool' } });
+    await changed;
+    const { tools } = await gateway.client.listTools();
+    expect(tools.map((tool) => tool.name)).toContain('fresh_tool');
+    // It appeared after the gateway started; --yes runs it.
+    expect(textOf(await gateway.client.callTool({ name: 'fresh_tool', arguments: { text: 'new' } }))).toBe('new');
+    await gateway.close();
+  });
+
+  it('serves the other servers when one fails to start, and says so on stderr', async () => {
+    const config = h.file('broken.json', { mcpServers: { temperature: temperatureServer(), broken: fixtureServer('--crash-at-start') } });
+    const gateway = await connectStdio(['--config', config]);
+    expect((await gateway.client.listTools()).tools.map((tool) => tool.name)).toEqual(['get_temperature']);
+    expect(gateway.stderr()).toMatch(/✗ .*broken/);
+    await gateway.close();
+  });
+
+  it('closes every upstream server on SIGTERM', async () => {
+    const pidfile = h.pidfile('fixture.pid');
+    const config = h.file('term.json', { mcpServers: { fixture: fixtureServer('--pidfile', pidfile) } });
+    const cli = h.start(['serve', '--mcp', '--config', config], { keepStdinOpen: true });
+    await cli.waitForStderr('MCP gateway on stdio');
+    cli.child.kill('SIGTERM');
+    const result = await cli.done;
+    expect(result.stdout).toBe('');
+    // The harness checks the fixture (its pidfile) and every process seen are gone.
+  });
+});
+
+function readFileSyncOrEmpty(path: string): string {
+  try {
+    return readFileSync(path, 'utf8');
+  } catch {
+    return '';
+  }
+}
+
+describe('serve --mcp --http', () => {
+  const TOKEN = 'gateway-test-token-0123456789abcdef';
+
+  async function startHttp(args: string[], env: Record<string, string | undefined> = {}) {
+    const cli = h.start(['serve', '--mcp', '--http', '--port', '0', ...args], { env, keepStdinOpen: true });
+    await cli.waitForStderr(/listening on http:\/\/\S+\/mcp/);
+    const url = /listening on (http:\/\/\S+\/mcp)/.exec(cli.stderr)![1]!;
+    return { cli, url };
+  }
+
+  it('needs the bearer token (401 without it or with a wrong one); with it, the SDK client lists and calls tools', async () => {
+    const config = gatewayConfig(join(h.dir(), 'calls.log'));
+    const { cli, url } = await startHttp(['--config', config, '--token-env', 'GATEWAY_TOKEN'], { GATEWAY_TOKEN: TOKEN });
+    expect(new URL(url).hostname).toBe('127.0.0.1');
+    const initialize = { jsonrpc: '2.0', id: 1, method: 'initialize', params: { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 'x', version: '1' } } };
+    const headers = { 'Content-Type': 'application/json', Accept: 'application/json, text/event-stream' };
+    const bare = await fetch(url, { method: 'POST', headers, body: JSON.stringify(initialize) });
+    expect(bare.status).toBe(401);
+    expect(bare.headers.get('www-authenticate')).toMatch(/^Bearer/);
+    const wrong = await fetch(url, { method: 'POST', headers: { ...headers, Authorization: `Bearer ${TOKEN}x` }, body: JSON.stringify(initialize) });
+    expect(wrong.status).toBe(401);
+
+    const client = new Client({ name: 'gateway-test', version: '1.0.0' });
+    await client.connect(new StreamableHTTPClientTransport(new URL(url), { requestInit: { headers: { Authorization: `Bearer ${TOKEN}` } } }));
+    const names = (await client.listTools()).tools.map((tool) => tool.name);
+    expect(names).toEqual(expect.arrayContaining(['get_temperature', 'fixture__echo', 'other__echo']));
+    expect(names).not.toContain('add');
+    const result = await client.callTool({ name: 'get_temperature', arguments: { city: 'Tokyo' } });
+    expect(textOf(result)).toMatch(/Tokyo/);
+    await client.close();
+    cli.child.kill('SIGTERM');
+    const done = await cli.done;
+    expect(done.stdout).toBe('');
+  });
+
+  it('without --token-env, generates a token (0600 in the config folder), prints it once, and accepts only it', async () => {
+    const configHome = h.dir();
+    const config = h.file('temperature.json', { mcpServers: { temperature: temperatureServer() } });
+    const { cli, url } = await startHttp(['--config', config], { XDG_CONFIG_HOME: configHome });
+    const tokenFile = join(configHome, 'switchboard', 'serve-token');
+    const token = readFileSync(tokenFile, 'utf8').trim();
+    expect(statSync(tokenFile).mode & 0o777).toBe(0o600);
+    expect(cli.stderr).toContain(token);
+    const client = new Client({ name: 'gateway-test', version: '1.0.0' });
+    await client.connect(new StreamableHTTPClientTransport(new URL(url), { requestInit: { headers: { Authorization: `Bearer ${token}` } } }));
+    expect((await client.listTools()).tools.map((tool) => tool.name)).toEqual(['get_temperature']);
+    await client.close();
+    cli.child.kill('SIGTERM');
+    await cli.done;
+    // A second start reuses the token and does not print it again.
+    const again = await startHttp(['--config', config], { XDG_CONFIG_HOME: configHome });
+    expect(again.cli.stderr).not.toContain(token);
+    expect(again.cli.stderr).toContain(tokenFile);
+    again.cli.child.kill('SIGTERM');
+    await again.cli.done;
+  });
+
+  it('refuses a non-loopback --host without --token-env, before starting any server', async () => {
+    const pidfile = h.pidfile('never.pid');
+    const config = h.file('host.json', { mcpServers: { fixture: fixtureServer('--pidfile', pidfile) } });
+    const result = await h.run(['serve', '--mcp', '--http', '--host', '0.0.0.0', '--config', config]);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toMatch(/not a loopback address.*--token-env/);
+    expect(() => readFileSync(pidfile)).toThrow();
+  });
+});
