@@ -11,6 +11,7 @@ import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/
 import { CallToolResultSchema, ToolListChangedNotificationSchema, type CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import { afterEach, describe, expect, it } from 'vitest';
 import { cliEnv } from '../support/cli.js';
+import { startMockLlm } from '../support/mock-llm.js';
 import { CLI_PATH } from '../support/paths.js';
 import { describeProcesses, procInfo, subtreeOf, waitForGone, waitUntil, type ProcInfo } from '../support/processes.js';
 import { fixtureServer, temperatureServer, useE2eHarness } from './harness.js';
@@ -262,5 +263,60 @@ describe('serve --mcp --http', () => {
     expect(result.code).toBe(2);
     expect(result.stderr).toMatch(/not a loopback address.*--token-env/);
     expect(() => readFileSync(pidfile)).toThrow();
+  });
+});
+
+describe('Switchboard as the client of its own gateway', () => {
+  /** A config whose only server is `switchboard serve --mcp` on the gateway config. */
+  function throughGateway(inner: string, ...flags: string[]): string {
+    return h.file('outer.json', { mcpServers: { gateway: { command: 'node', args: [CLI_PATH, 'serve', '--mcp', '--config', inner, ...flags] } } });
+  }
+
+  it('tools and call go through the gateway under the same names', async () => {
+    const inner = gatewayConfig(join(h.dir(), 'calls.log'));
+    const outer = throughGateway(inner, '--yes');
+    const direct = await h.run(['tools', '--json', '--config', inner]);
+    const via = await h.run(['tools', '--json', '--config', outer]);
+    expect(via.code, via.stderr).toBe(0);
+    const names = (run: { stdout: string }) => (JSON.parse(run.stdout) as Array<{ function: { name: string } }>).map((tool) => tool.function.name);
+    expect(names(via)).toEqual(names(direct).filter((name) => name !== 'add'));
+
+    const call = await h.run(['call', 'get_temperature', '{"city":"Paris"}', '--config', outer]);
+    expect(call.code, call.stderr).toBe(0);
+    expect(call.stdout).toMatch(/Paris/);
+    const echo = await h.run(['call', 'gateway/fixture__echo', '{"text":"through two hosts"}', '--config', outer]);
+    expect(echo.code, echo.stderr).toBe(0);
+    expect(echo.stdout).toBe('through two hosts\n');
+  });
+
+  it('a chat --yes with the loopback model calls a tool through the gateway', async () => {
+    const callLog = join(h.dir(), 'calls.log');
+    const outer = throughGateway(gatewayConfig(callLog), '--yes');
+    const mock = await startMockLlm({ script: [{ toolCalls: [{ name: 'fixture__echo', arguments: { text: 'relayed' } }] }, { text: 'done' }] });
+    try {
+      const chat = await h.run(['chat', '--yes', '--endpoint-url', mock.url, '--model', 'test-model', '--config', outer, 'echo something']);
+      expect(chat.code, chat.stderr).toBe(0);
+      expect(chat.stdout).toBe('done\n');
+      const toolMessage = (mock.requests[1]!.body as { messages: Array<{ role: string; content: string }> }).messages.find((m) => m.role === 'tool');
+      expect(toolMessage?.content).toBe('relayed');
+      expect(readFileSync(callLog, 'utf8')).toMatch(/^echo \{"text":"relayed"\}$/m);
+    } finally {
+      await mock.close();
+    }
+  });
+
+  it('without --yes on the gateway, an asking tool is refused there even when the outer chat says --yes', async () => {
+    const callLog = join(h.dir(), 'calls.log');
+    const outer = throughGateway(gatewayConfig(callLog));
+    const mock = await startMockLlm({ script: [{ toolCalls: [{ name: 'fixture__echo', arguments: { text: 'relayed' } }] }, { text: 'done' }] });
+    try {
+      const chat = await h.run(['chat', '--yes', '--endpoint-url', mock.url, '--model', 'test-model', '--config', outer, 'echo something']);
+      expect(chat.code, chat.stderr).toBe(0);
+      const toolMessage = (mock.requests[1]!.body as { messages: Array<{ role: string; content: string }> }).messages.find((m) => m.role === 'tool');
+      expect(toolMessage?.content).toMatch(/nobody to ask/);
+      expect(readFileSyncOrEmpty(callLog)).toBe('');
+    } finally {
+      await mock.close();
+    }
   });
 });
