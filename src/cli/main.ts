@@ -48,8 +48,8 @@ async function main(argv: string[]): Promise<number> {
     invocation.flags.prompt = prompt;
   }
   const code = await run(invocation, interrupt.signal);
-  // Ctrl+C during the final shutdown still means the run was interrupted.
-  if (interrupt.signal.aborted) throw new SwitchboardError('INTERRUPTED', 'Interrupted.');
+  // Ctrl+C during the final shutdown still means the run was interrupted (serve: a signal is how it stops, and it drained: 0).
+  if (interrupt.signal.aborted && invocation.command !== 'serve') throw new SwitchboardError('INTERRUPTED', 'Interrupted.');
   return code;
 }
 
@@ -74,14 +74,10 @@ function run({ command, flags }: ParsedInvocation, signal: AbortSignal): Promise
       return import('./doctor.js').then(({ doctorCommand }) => doctorCommand({ ...global, json: flags.json === true, modelCheck: flags.modelCheck === true }, signal));
     case 'trace':
       return import('./trace.js').then(({ traceCommand }) => traceCommand({ session: String(flags.session) }));
-    // TEMPORARY (wt-gateway): wt-serve's cli/serve.ts owns this dispatch.
-    case 'serve':
-      if (flags.mcp !== true) throw new UserInputError('USAGE', 'serve: only --mcp is available on this branch.');
-      return import('../gateway/serve-mcp.js').then(({ serveMcp }) =>
-        serveMcp({ ...global, ...approvalFlags(flags), http: flags.http === true, host: optionalString(flags.host), port: flags.port === undefined ? undefined : Number(flags.port), tokenEnv: optionalString(flags.tokenEnv) }, signal),
-      );
     case 'auth':
       return authCommand({ ...global, server: optionalString(flags.server), logout: optionalString(flags.logout), status: flags.status === true }, signal);
+    case 'serve':
+      return import('./serve.js').then(({ serveCommand, serveFlags }) => serveCommand({ ...global, ...approvalFlags(flags), ...serveFlags(flags) }, signal));
   }
 }
 
