@@ -118,9 +118,10 @@ async function serveHttp(context: GatewayContext, settings: HttpSettings, what: 
   const gateway = await listenHttpGateway({ host: settings.host, port: settings.port, token: settings.token, newServer: () => createGatewayServer(context), log });
   const unwatch = context.hub.watchTools(() => gateway.toolsMayHaveChanged());
   try {
+    // The token first: the "listening" line is the one a script waits for.
+    if (settings.tokenCreated) log(`switchboard serve: generated a bearer token, stored in ${settings.tokenPath} (mode 0600); it is shown this once:\n  ${settings.token}`);
+    else log(`switchboard serve: clients send "Authorization: Bearer <token>" with the token ${settings.tokenPath ? `in ${settings.tokenPath}` : 'in --token-env'}`);
     log(`switchboard: MCP gateway listening on ${gateway.url}: ${what}`);
-    if (settings.tokenCreated) log(`switchboard: new bearer token (shown once; stored in ${settings.tokenPath}): ${settings.token}`);
-    else log(`switchboard: clients must send "Authorization: Bearer <token>"; the token is ${settings.tokenPath ? `in ${settings.tokenPath}` : 'the one in --token-env'}`);
     const stopped = new Promise<void>((resolve) => {
       if (interrupt.aborted) resolve();
       interrupt.addEventListener('abort', () => resolve(), { once: true });

@@ -187,6 +187,8 @@ describe('serve --mcp over stdio', () => {
     cli.child.kill('SIGTERM');
     const result = await cli.done;
     expect(result.stdout).toBe('');
+    // A signal is how a server stops: not a failure.
+    expect(result.code, result.stderr).toBe(0);
     // The harness checks the fixture (its pidfile) and every process seen are gone.
   });
 });
