@@ -179,6 +179,27 @@ describe('serve --mcp over stdio', () => {
     await gateway.close();
   });
 
+  it('stdout carries JSON-RPC only, even with --verbose and a failing server; stdin closed: answers what was sent, then exits 0', async () => {
+    const config = h.file('noisy.json', { mcpServers: { fixture: fixtureServer('--stderr-lines', '3', '--tools', 'echo'), broken: fixtureServer('--crash-at-start') } });
+    const requests = [
+      { jsonrpc: '2.0', id: 1, method: 'initialize', params: { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 'pipe', version: '1' } } },
+      { jsonrpc: '2.0', method: 'notifications/initialized' },
+      { jsonrpc: '2.0', id: 2, method: 'tools/list' },
+      { jsonrpc: '2.0', id: 3, method: 'tools/call', params: { name: 'echo', arguments: { text: 'x' } } },
+    ];
+    const result = await h.run(['serve', '--mcp', '--verbose', '--yes', '--config', config], { input: requests.map((r) => JSON.stringify(r)).join('\n') + '\n' });
+    expect(result.code, result.stderr).toBe(0);
+    const lines = result.stdout.split('\n').filter((line) => line !== '');
+    const messages = lines.map((line) => JSON.parse(line) as { jsonrpc: string; id: number; result: any });
+    expect(messages.map((m) => [m.jsonrpc, m.id])).toEqual([['2.0', 1], ['2.0', 2], ['2.0', 3]]);
+    expect(messages[1]!.result.tools.map((tool: { name: string }) => tool.name)).toEqual(['echo']);
+    expect(messages[2]!.result.content).toEqual([{ type: 'text', text: 'x' }]);
+    // Everything else went to stderr.
+    expect(result.stderr).toMatch(/switchboard: config: /);
+    expect(result.stderr).toMatch(/fixture stderr line 3/);
+    expect(result.stderr).toMatch(/✗ .*broken/);
+  });
+
   it('closes every upstream server on SIGTERM', async () => {
     const pidfile = h.pidfile('fixture.pid');
     const config = h.file('term.json', { mcpServers: { fixture: fixtureServer('--pidfile', pidfile) } });
