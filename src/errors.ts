@@ -17,6 +17,7 @@ export type ErrorCode =
   | 'MODEL_REQUEST' // the model request failed (after retries)
   | 'SERVER_START' // an MCP server could not be started (fatal only with --strict)
   | 'TOOL_NOT_FOUND' // `switchboard call` named a tool nobody exposes
+  | 'NOT_FOUND' // `read` / `--prompt` named a resource or prompt no server has
   | 'TURN_STOPPED' // a one-shot `chat --json` turn ended without an answer (max steps, repeated failure, empty reply)
   | 'TOOL_DENIED' // `switchboard call` named a tool a deny rule of the config forbids
   | 'INTERRUPTED'; // Ctrl+C

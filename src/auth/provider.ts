@@ -7,7 +7,8 @@
  * the loopback redirect, opening the browser, and the `client_credentials` grant.
  */
 import { randomBytes } from 'node:crypto';
-import type { OAuthClientProvider, OAuthDiscoveryState } from '@modelcontextprotocol/sdk/client/auth.js';
+import { auth, discoverAuthorizationServerMetadata, refreshAuthorization, type OAuthClientProvider, type OAuthDiscoveryState } from '@modelcontextprotocol/sdk/client/auth.js';
+import { OAuthError, ServerError } from '@modelcontextprotocol/sdk/server/auth/errors.js';
 import type { OAuthClientInformationMixed, OAuthClientMetadata, OAuthTokens } from '@modelcontextprotocol/sdk/shared/auth.js';
 import type { ServerSpec } from '../config/schema.js';
 import { VERSION } from '../version.js';
@@ -22,6 +23,15 @@ export class AuthorizationNeededError extends Error {
     this.name = 'AuthorizationNeededError';
   }
 }
+
+/**
+ * An access token that expires within this margin is refreshed before it is sent, so a
+ * request never goes out with a token about to lapse (and the server never has to answer 401).
+ */
+export const REFRESH_MARGIN_MS = 60_000;
+
+/** Half the token's lifetime when that is shorter than the margin: a short-lived token is not refreshed before every request. */
+const refreshMargin = (expiresInSeconds: number | undefined): number => Math.min(REFRESH_MARGIN_MS, ((expiresInSeconds ?? Infinity) * 1000) / 2);
 
 export interface ProviderContext {
   store: TokenStore;
@@ -43,6 +53,8 @@ export class SwitchboardOAuthProvider implements OAuthClientProvider {
   private discovery: OAuthDiscoveryState | undefined;
   private pending: Promise<string> | undefined;
   private readonly abort = new AbortController();
+  /** The early refresh under way, shared by the requests that wait for it. */
+  private refreshing: Promise<void> | undefined;
 
   constructor(
     private readonly spec: ServerSpec,
@@ -94,17 +106,69 @@ export class SwitchboardOAuthProvider implements OAuthClientProvider {
     this.context.store.update(this.key, (entry) => ({ ...entry, client: information, redirectPort: this.context.redirectPort }));
   }
 
-  tokens(): OAuthTokens | undefined {
+  /**
+   * The stored tokens, for the SDK to send to this server (and only this one: the store is
+   * keyed by its URL). An access token that expires within REFRESH_MARGIN_MS is refreshed
+   * first with the refresh token, at the authorization server that issued it.
+   */
+  async tokens(): Promise<OAuthTokens | undefined> {
+    const entry = this.context.store.get(this.key);
+    const renewable = entry?.tokens?.refresh_token !== undefined || this.machineToMachine;
+    if (!entry?.tokens || !renewable || entry.expiresAt === undefined || entry.expiresAt - Date.now() > refreshMargin(entry.tokens.expires_in)) return entry?.tokens as OAuthTokens | undefined;
+    const refreshToken = entry.tokens.refresh_token;
+    this.refreshing ??= (refreshToken ? this.refreshEarly(refreshToken, entry.issuer, entry.resource) : this.renewMachineToken()).finally(() => (this.refreshing = undefined));
+    await this.refreshing;
     return this.context.store.get(this.key)?.tokens as OAuthTokens | undefined;
+  }
+
+  /**
+   * The refresh before expiry. Only the authorization server recorded as the tokens' issuer
+   * sees the refresh token; the `resource` they were issued for is asked for again (RFC 8707).
+   * A refusal (the refresh token expired or was revoked) drops the tokens, so the request
+   * goes out without one and the server's 401 starts a new sign-in (in a terminal, or with
+   * $BROWSER), or fails telling the user to run `switchboard auth`. A network failure or an
+   * authorization server error keeps them: they may still be good, and a 401 refreshes again.
+   */
+  private async refreshEarly(refreshToken: string, issuer: string | undefined, resource: string | undefined): Promise<void> {
+    const client = this.clientInformation();
+    if (!issuer || !client) return; // no record of where the tokens came from: only a 401 may start over
+    try {
+      const known = this.discovery?.authorizationServerUrl === issuer ? this.discovery.authorizationServerMetadata : undefined;
+      const metadata = known ?? (await discoverAuthorizationServerMetadata(issuer));
+      const tokens = await refreshAuthorization(issuer, { metadata, clientInformation: client, refreshToken, ...(resource ? { resource } : {}) });
+      this.saveTokens({ ...tokens, issuer } as OAuthTokens);
+    } catch (error) {
+      if (error instanceof OAuthError && !(error instanceof ServerError)) {
+        this.invalidateCredentials('tokens');
+        this.context.notify(`server "${this.spec.name}": refreshing its access token failed (${error.errorCode}); it needs a new sign-in`);
+      }
+    }
+  }
+
+  /**
+   * A client_credentials token about to expire (such grants rarely come with a refresh
+   * token): the grant is run again through the SDK's `auth()`, which for a flow without a
+   * redirect goes straight to the token request and never asks for `tokens()` (no re-entry).
+   * A failure leaves the old token: the server's 401 then runs the grant again.
+   */
+  private async renewMachineToken(): Promise<void> {
+    try {
+      await auth(this, { serverUrl: new URL(this.key) });
+    } catch {
+      // reported by the 401 path if the token is refused
+    }
   }
 
   saveTokens(tokens: OAuthTokens): void {
     const issuer = (tokens as { issuer?: string }).issuer ?? this.discovery?.authorizationServerMetadata?.issuer ?? this.discovery?.authorizationServerUrl;
+    // The resource (RFC 8707) the tokens were asked for: a refresh asks for the same audience.
+    const resource = this.discovery?.resourceMetadata?.resource;
     this.context.store.update(this.key, (entry) => ({
       ...entry,
       tokens,
       ...(tokens.expires_in !== undefined ? { expiresAt: Date.now() + tokens.expires_in * 1000 } : { expiresAt: undefined }),
       ...(issuer ? { issuer: String(issuer) } : {}),
+      ...(resource ? { resource } : {}),
     }));
   }
 

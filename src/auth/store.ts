@@ -22,6 +22,8 @@ const StoredEntrySchema = z.looseObject({
   tokens: z.looseObject({ access_token: z.string(), token_type: z.string(), refresh_token: z.string().optional(), scope: z.string().optional(), expires_in: z.number().optional() }).optional(),
   /** Epoch milliseconds when the access token expires (from expires_in at the time it was saved). */
   expiresAt: z.number().optional(),
+  /** The RFC 8707 resource indicator the tokens were issued for (their audience), asked for again on refresh. */
+  resource: z.string().optional(),
   /** The client registration (dynamic or pre-registered) used with this server. */
   client: z.looseObject({ client_id: z.string() }).optional(),
   /** The loopback port the client was registered with (redirect URIs must match). */

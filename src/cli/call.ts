@@ -12,7 +12,6 @@
 import { safe } from '../ui/style.js';
 import { untilAborted } from '../abort.js';
 import { SwitchboardError, UserInputError } from '../errors.js';
-import { parseArguments } from '../mcp/arguments.js';
 import { mediaParts } from '../mcp/content.js';
 import { argumentHint } from './argument-example.js';
 import { saveMedia } from './save-media.js';
@@ -32,10 +31,12 @@ export interface CallFlags extends GlobalFlags {
 
 export async function callCommand(flags: CallFlags, signal: AbortSignal): Promise<number> {
   const raw = await untilAborted(readArguments(flags.args), signal);
-  const parsed = parseArguments(raw);
   let target: ToolTarget = { tool: flags.tool };
   const servers = serverFilter(flags.tool, flags.server, (t) => (target = t));
   return withSession(flags, { needsModel: false, announce: false, signal, servers }, async ({ hub, config }) => {
+    // Imported here (the hub has loaded it by now): its JSON Schema validator need not delay the server's spawn.
+    const { parseArguments } = await import('../mcp/arguments.js');
+    const parsed = parseArguments(raw);
     const route = findRoute(hub.routes, target);
     // Naming the call is the user's consent, so it never asks; a deny rule still denies.
     const verdict = decide(buildPolicy({ approval: 'yes' }, config), { server: route.server, originalName: route.originalName, exposedName: route.exposedName });

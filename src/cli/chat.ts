@@ -11,58 +11,89 @@
  * stopped without an answer is thrown as TURN_STOPPED so it gets one too.
  */
 import { text } from 'node:stream/consumers';
-import { Agent } from '../agent/loop.js';
 import { untilAborted } from '../abort.js';
 import type { AgentEvent, OutputEvent } from '../agent/events.js';
 import { errorMessage, SwitchboardError, UserInputError } from '../errors.js';
 import type { ChatModel } from '../llm/model.js';
 import type { ToolHub } from '../mcp/hub.js';
 import { VERSION } from '../version.js';
-import { JsonLinesRenderer } from '../ui/jsonl.js';
-import { TerminalRenderer } from '../ui/terminal.js';
+import type { JsonLinesRenderer } from '../ui/jsonl.js';
+import type { TerminalRenderer } from '../ui/terminal.js';
 import { checkRecordingFlags, findResumable, loadSession, Recording, restoreInto, type LoadedSession, type RecordingFlags } from './recording.js';
-import { runRepl } from './repl.js';
-import { runTurn } from './run-turn.js';
+import { parsePromptArgs, promptTurn } from './prompts.js';
+import { useLineAsker } from '../ui/server-requests-prompt.js';
 import { hostLog, withSession } from './session.js';
 import type { GlobalFlags } from './settings.js';
-import { CliApprover } from './approval.js';
-import { buildPolicy, canAsk, stdinAsker, type ApprovalFlags } from './approval-setup.js';
+import type { CliApprover } from './approval.js';
+import type { ApprovalFlags } from './approval-setup.js';
 import { styleFor } from '../ui/style.js';
+
+/**
+ * What a chat needs beyond its checks, loaded while its servers start (`beforeStart`): the
+ * agent, the renderers, the approver; the REPL only for an interactive chat.
+ */
+async function loadChatModules(interactive: boolean) {
+  const [loop, jsonl, terminal, runTurn, approval, approvalSetup, repl] = await Promise.all([
+    import('../agent/loop.js'),
+    import('../ui/jsonl.js'),
+    import('../ui/terminal.js'),
+    import('./run-turn.js'),
+    import('./approval.js'),
+    import('./approval-setup.js'),
+    interactive ? import('./repl.js') : undefined,
+  ]);
+  return { ...loop, ...jsonl, ...terminal, ...runTurn, ...approval, ...approvalSetup, runRepl: repl?.runRepl };
+}
 
 export interface ChatFlags extends GlobalFlags, ApprovalFlags, RecordingFlags {
   prompt?: string;
   json?: boolean;
+  /** `--prompt NAME`: a server's prompt is the message (fetched once the servers are up), with `--arg key=value`s. */
+  mcpPrompt?: string;
+  promptArgs?: string[];
 }
 
 export async function chatCommand(flags: ChatFlags, signal: AbortSignal): Promise<number> {
-  const json = flags.json ? new JsonLinesRenderer(process.stdout) : undefined;
-  const interactive = flags.prompt === undefined && Boolean(process.stdin.isTTY);
+  const promptArgs = flags.mcpPrompt !== undefined ? parsePromptArgs(flags.promptArgs ?? []) : undefined;
+  const interactive = flags.prompt === undefined && flags.mcpPrompt === undefined && Boolean(process.stdin.isTTY);
   if (interactive && flags.json) {
     throw new UserInputError('USAGE', '--json needs a prompt: the interactive chat has no JSON output. Give the prompt as an argument (switchboard chat --json "your question") or on stdin.');
   }
   checkRecordingFlags(flags);
   // A session to resume is found and read before the prompt is read and any server starts: a wrong id fails fast.
   const loaded: LoadedSession | undefined = flags.resume !== undefined ? loadSession(findResumable(flags.resume)) : undefined;
-  const prompt = interactive ? undefined : (flags.prompt ?? (await untilAborted(text(process.stdin), signal)));
+  const prompt = interactive || promptArgs ? undefined : (flags.prompt ?? (await untilAborted(text(process.stdin), signal)));
   if (prompt !== undefined && prompt.trim() === '') {
     throw new UserInputError('USAGE', 'The prompt is empty. Give one as an argument (switchboard chat "your question") or on stdin.');
   }
   const warn = (message: string) => hostLog(styleFor(process.stderr).yellow(`! ${message}`));
   for (const warning of loaded?.warnings ?? []) warn(warning);
-  const terminal = json || interactive ? undefined : new TerminalRenderer({ stdout: process.stdout, stderr: process.stderr, verbose: Boolean(flags.verbose), progress: flags.progress !== false, showReasoning: flags.hideReasoning !== true });
-  const sink = json ?? terminal;
+  // Made in `beforeStart`, before the hub connects to any server (so before any server log or state event).
+  let json: JsonLinesRenderer | undefined;
+  let terminal: TerminalRenderer | undefined;
+  let sink: JsonLinesRenderer | TerminalRenderer | undefined;
+  let chat!: Awaited<ReturnType<typeof loadChatModules>>;
   let approver: CliApprover | undefined;
   const options = {
     needsModel: true,
     announce: interactive || Boolean(flags.verbose),
     signal,
     overlap: true,
-    ...(sink ? { serverLog: sink.render.bind(sink) } : {}),
-    ...(json ? { serverState: json.render.bind(json) } : {}),
+    beforeStart: async () => {
+      chat = await loadChatModules(interactive);
+      json = flags.json ? new chat.JsonLinesRenderer(process.stdout) : undefined;
+      terminal = json || interactive ? undefined : new chat.TerminalRenderer({ stdout: process.stdout, stderr: process.stderr, verbose: Boolean(flags.verbose), progress: flags.progress !== false, showReasoning: flags.hideReasoning !== true });
+      sink = json ?? terminal;
+    },
+    ...(flags.json || !interactive ? { serverLog: (event: Parameters<NonNullable<typeof sink>['render']>[0]) => sink!.render(event) } : {}),
+    ...(flags.json ? { serverState: (event: OutputEvent) => json!.render(event) } : {}),
+    // A server's sampling/elicitation request is asked only where a tool call's approval would be (never with --json).
+    ...(flags.json ? { canAskUser: false } : {}),
     toolsChanged: (hub: { routes: Parameters<CliApprover['routesChanged']>[0] }) => approver?.routesChanged(hub.routes),
   };
   return withSession(flags, options, async (session) => {
     const { hub, model, settings, config, logEvent } = session;
+    const { Agent, CliApprover, buildPolicy, canAsk, stdinAsker, runRepl, runTurn } = chat;
     // Asking needs a terminal on stdin and stderr; the REPL asks through its own reader (set there).
     const ask = canAsk(Boolean(flags.json));
     approver = new CliApprover({ policy: buildPolicy(flags, config), out: process.stderr, style: styleFor(process.stderr), ...(ask && !interactive ? { asker: stdinAsker } : {}) });
@@ -71,13 +102,17 @@ export async function chatCommand(flags: ChatFlags, signal: AbortSignal): Promis
     const changed = loaded ? restoreInto(agent, loaded, settings.system) : false;
     const recording = Recording.open(flags, session, agent, loaded ? { loaded, changed } : undefined, warn);
     let failed = false;
+    let restoreAsker: (() => void) | undefined;
     try {
       if (interactive) {
         const view = { verbose: settings.verbose, progress: settings.progress, showReasoning: settings.showReasoning };
-        return await runRepl({ agent, hub, settings, recording, warn, view, ...(ask ? { approver } : {}) }, signal);
+        return await runRepl!({ agent, hub, settings, recording, warn, view, ...(ask ? { approver } : {}) }, signal);
       }
-      // The renderer was made before the config was read; the config may hide reasoning.
+      // The renderer was made from the flags; the config may hide reasoning.
       if (terminal && !settings.showReasoning) terminal.hideReasoning();
+      // A server's question (sampling approval, elicitation) comes while a tool call's spinner runs: it stops for it.
+      const screen = terminal;
+      if (screen) restoreAsker = useLineAsker(undefined, () => screen.pauseActivity());
       const start = sessionStart(model!, hub, recording.path);
       logEvent(start);
       json?.render(start);
@@ -90,7 +125,8 @@ export async function chatCommand(flags: ChatFlags, signal: AbortSignal): Promis
         },
       };
       try {
-        const outcome = await runTurn(agent, prompt!, logged, signal, recording.writer);
+        const message = promptArgs ? await promptTurn(hub, flags.mcpPrompt!, promptArgs) : prompt!;
+        const outcome = await runTurn(agent, message, logged, signal, recording.writer);
         if (outcome === 'answered') return 0;
         // The terminal renderer has shown the stop; a --json run ends with an error event (main.ts).
         if (json) throw new SwitchboardError('TURN_STOPPED', stopped?.message ?? 'The turn ended without an answer.');
@@ -104,6 +140,7 @@ export async function chatCommand(flags: ChatFlags, signal: AbortSignal): Promis
       failed = true;
       throw error;
     } finally {
+      restoreAsker?.();
       // The picture of a failed run is wanted most; a trace that cannot be written then is
       // only a warning, so the run's own error is the one reported.
       try {

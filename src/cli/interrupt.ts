@@ -6,7 +6,7 @@
  * closes every server and exits 130. A second signal while that is under way:
  * SIGKILL every server process group at once and exit 130.
  */
-import { killAllGroupsNow } from '../mcp/stdio-transport.js';
+import { killAllGroupsNow } from '../mcp/server-process.js';
 import { ExitCode } from '../errors.js';
 
 export function installInterruptHandlers(controller: AbortController): () => void {

@@ -66,9 +66,10 @@ export interface CommandSpec {
 
 export const COMMANDS = {
   chat: {
-    usage: 'chat [prompt]',
+    // The positional is `message` because `--prompt` names an MCP prompt.
+    usage: 'chat [message]',
     describe: 'Chat with the agent: one turn with a prompt (or piped stdin), else an interactive session',
-    positionals: [{ name: 'prompt', describe: 'The message (after --, everything is the message); omit it for a REPL or to read stdin', required: false }],
+    positionals: [{ name: 'message', describe: 'The message (after --, everything is the message); omit it for a REPL or to read stdin', required: false }],
     options: {
       ...MODEL_OPTIONS,
       ...APPROVAL_OPTIONS,
@@ -76,6 +77,8 @@ export const COMMANDS = {
       session: { type: 'string', describe: 'Record the chat in this session file (default: a new file in the sessions folder); --no-session records nothing' },
       resume: { type: 'string', describe: 'Go on with a recorded session: an id (switchboard sessions), a path, or "latest" (also the default when no value is given)' },
       trace: { type: 'string', describe: 'At the end, write the HTML picture of the run to this file' },
+      prompt: { type: 'string', describe: "Send a server's prompt (switchboard prompts) as the message, one turn" },
+      arg: { type: 'string', multiple: true, describe: 'An argument of --prompt, key=value; repeat it for each' },
     },
   },
   tools: {
@@ -95,6 +98,33 @@ export const COMMANDS = {
       server: { type: 'string', describe: 'Start only this server and call its tool' },
       json: { type: 'boolean', describe: 'Print the raw MCP result as JSON' },
       'save-media': { type: 'string', describe: 'Write image, audio and binary parts of the result to files in this folder and print their paths' },
+    },
+  },
+  resources: {
+    usage: 'resources',
+    describe: 'List the resources and resource templates the servers offer',
+    positionals: [],
+    options: {
+      server: { type: 'string', describe: 'Start only this server and list its resources' },
+      json: { type: 'boolean', describe: 'Print the lists as JSON' },
+    },
+  },
+  read: {
+    usage: 'read <uri>',
+    describe: 'Print one resource (text as it is; binary to --out FILE)',
+    positionals: [{ name: 'uri', describe: 'The resource URI, as `switchboard resources` lists it', required: true }],
+    options: {
+      server: { type: 'string', describe: 'Start only this server and read from it' },
+      out: { type: 'string', describe: 'Write the contents to this file instead of stdout' },
+    },
+  },
+  prompts: {
+    usage: 'prompts',
+    describe: 'List the prompts the servers offer, with their arguments',
+    positionals: [],
+    options: {
+      server: { type: 'string', describe: 'Start only this server and list its prompts' },
+      json: { type: 'boolean', describe: 'Print the lists as JSON' },
     },
   },
   trust: {

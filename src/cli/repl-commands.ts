@@ -4,7 +4,7 @@
  * Contract (the README's "Commands" section says the same):
  * - A message whose first line starts with `/` and a letter is a command: its first word names
  *   it. A command takes no argument, or exactly one (`/model ID`): the rest of the message,
- *   trimmed. An unknown command, a missing argument or an unexpected one is an error shown
+ *   trimmed; `/prompt` takes words (`/prompt NAME key=value ...`). An unknown command, a missing argument or an unexpected one is an error shown
  *   to the user and never sent to the model.
  * - `//` at the start sends the message with the first `/` removed, for text that must begin
  *   with a slash ("//etc/hosts is empty" sends "/etc/hosts is empty").
@@ -16,6 +16,8 @@ export const REPL_COMMANDS = [
   { name: 'tools', aliases: [], arg: undefined, describe: 'list the tools the model can call' },
   { name: 'servers', aliases: [], arg: undefined, describe: "each server's state (ready, restarting, down) and tool count" },
   { name: 'model', aliases: [], arg: 'ID', describe: 'switch to another model (same endpoint and provider); the conversation stays' },
+  { name: 'resources', aliases: [], arg: undefined, describe: "list the servers' resources (attach one to a message with @server:uri)" },
+  { name: 'prompt', aliases: [], arg: 'WORDS', describe: "send a server's prompt: /prompt NAME key=value ..." },
   { name: 'usage', aliases: [], arg: undefined, describe: 'model calls and tokens used in this chat so far' },
   { name: 'sessions', aliases: [], arg: undefined, describe: 'list the recorded sessions' },
   { name: 'resume', aliases: [], arg: 'ID', describe: 'go on with a recorded session (an id from /sessions, or a path)' },
@@ -29,8 +31,8 @@ export type ReplCommand = (typeof REPL_COMMANDS)[number]['name'];
 
 export type ParsedInput =
   | { kind: 'message'; text: string }
-  /** `arg` is set exactly for the commands that take one. */
-  | { kind: 'command'; command: ReplCommand; arg?: string }
+  /** `arg` is set exactly for the commands that take one; `args`: the words after a command that takes words (`/prompt`). */
+  | { kind: 'command'; command: ReplCommand; arg?: string; args?: string[] }
   /** A user mistake: `message` says what was wrong and what to do instead. */
   | { kind: 'error'; message: string };
 
@@ -49,6 +51,8 @@ export function parseReplInput(input: string): ParsedInput {
     if (rest) return { kind: 'error', message: `/${command.name} takes no arguments; type it alone` };
     return { kind: 'command', command: command.name };
   }
+  // Words (`/prompt NAME key=value ...`): none is fine (the command says what it needs).
+  if (command.arg === 'WORDS') return { kind: 'command', command: command.name, ...(rest ? { args: rest.split(/\s+/) } : {}) };
   if (!rest) return { kind: 'error', message: `/${command.name} needs ${command.arg === 'PATH' ? 'a path' : 'an id'}: /${command.name} ${command.arg}` };
   return { kind: 'command', command: command.name, arg: rest };
 }

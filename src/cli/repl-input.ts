@@ -41,6 +41,8 @@ export interface MessageReaderOptions {
   history?: string[];
   /** The input history changed (newest first); e.g. to keep it for the next run. */
   onHistory?(history: string[]): void;
+  /** Tab: candidates for the end of the line and the part they replace (readline's completer). */
+  complete?(line: string): Promise<[string[], string]>;
 }
 
 export class MessageReader {
@@ -59,7 +61,17 @@ export class MessageReader {
 
   constructor(private readonly options: MessageReaderOptions) {
     this.echo = new EchoGate(options.output);
-    this.rl = createInterface({ input: options.input, output: this.echo, terminal: true, historySize: HISTORY_SIZE, history: [...(options.history ?? [])].slice(0, HISTORY_SIZE), removeHistoryDuplicates: true });
+    const complete = options.complete;
+    this.rl = createInterface({
+      input: options.input,
+      output: this.echo,
+      terminal: true,
+      historySize: HISTORY_SIZE,
+      history: [...(options.history ?? [])].slice(0, HISTORY_SIZE),
+      removeHistoryDuplicates: true,
+      // A completion that fails offers nothing.
+      ...(complete ? { completer: (line: string, done: (error: null, result: [string[], string]) => void) => void complete(line).then((r) => done(null, r), () => done(null, [[], line])) } : {}),
+    });
     if (options.onHistory) this.rl.on('history', (history: string[]) => options.onHistory!(history));
     options.input.on('keypress', this.onKeypress);
     this.rl.on('line', (line) => this.onLine(line));

@@ -19,6 +19,9 @@ import { inputHistoryPath, inputHistorySaver, loadInputHistory } from './input-h
 import type { Recording } from './recording.js';
 import { resumeSession, saveSession, serversText, sessionsText, switchModel, usageText } from './repl-session-commands.js';
 import type { RunSettings } from './settings.js';
+import { useLineAsker } from '../ui/server-requests-prompt.js';
+import { completeMention } from './repl-completion.js';
+import { attachMentionedResources, promptCommandTurn, resourcesListing } from './repl-mcp.js';
 
 export interface ReplContext {
   agent: Agent;
@@ -49,6 +52,7 @@ export async function runRepl({ agent, hub, settings, recording, warn, view, app
     onQueued: (text) => renderer.notice(style.dim(`queued: ${oneLine(text, 80)}`)),
     history: loadInputHistory(historyPath),
     onHistory: inputHistorySaver(historyPath, warn),
+    complete: (line) => completeMention(hub, line),
     onInterrupt: () => {
       if (turn) return turn.abort(new Error('Ctrl+C'));
       if (reader.discardDraft()) return;
@@ -63,9 +67,11 @@ export async function runRepl({ agent, hub, settings, recording, warn, view, app
     reader.close();
   };
   runSignal.addEventListener('abort', onRunAbort);
+  // A server's questions (elicitation, sampling approval) are read through the reader, never beside it.
+  const restoreAsker = useLineAsker((prompt, signal) => reader.question(prompt, signal), () => renderer.pauseActivity());
 
   const say = (text: string) => process.stdout.write(`${text}\n`);
-  const commands: Record<Exclude<ReplCommand, 'exit'>, (arg: string) => void> = {
+  const commands: Record<Exclude<ReplCommand, 'exit' | 'resources' | 'prompt'>, (arg: string) => void> = {
     help: () => say(REPL_HELP),
     tools: () => say(formatToolTable(hub, terminalWidth(process.stdout))),
     servers: () => say(serversText(hub.servers)),
@@ -98,18 +104,32 @@ export async function runRepl({ agent, hub, settings, recording, warn, view, app
       }
       if (parsed.kind === 'command') {
         if (parsed.command === 'exit') break;
-        try {
-          commands[parsed.command](parsed.arg ?? '');
-        } catch (error) {
-          // A user mistake (a wrong id, a path that exists): said, and the chat goes on.
-          if (!(error instanceof SwitchboardError)) throw error;
-          renderer.notice(style.red(`✗ ${errorMessage(error)}`));
+        if (parsed.command !== 'resources' && parsed.command !== 'prompt') {
+          try {
+            commands[parsed.command](parsed.arg ?? '');
+          } catch (error) {
+            // A user mistake (a wrong id, a path that exists): said, and the chat goes on.
+            if (!(error instanceof SwitchboardError)) throw error;
+            renderer.notice(style.red(`✗ ${errorMessage(error)}`));
+          }
+          continue;
         }
+      }
+      let text: string;
+      try {
+        if (parsed.kind === 'command' && parsed.command === 'resources') {
+          say(await resourcesListing(hub));
+          continue;
+        }
+        text = parsed.kind === 'command' ? await promptCommandTurn(hub, parsed.args ?? []) : await attachMentionedResources(hub, parsed.text);
+      } catch (error) {
+        // A user mistake or a server's error (an unknown prompt, a resource it cannot read): shown, and the chat goes on.
+        renderer.notice(style.red(`✗ ${safe(errorMessage(error).replace(/^MCP error -?\d+: /, ''))}`));
         continue;
       }
       turn = new AbortController();
       try {
-        await runTurn(agent, parsed.text, renderer, turn.signal, recording.writer);
+        await runTurn(agent, text, renderer, turn.signal, recording.writer);
       } catch (error) {
         renderer.failed(); // the spinner stops, the cursor goes to a fresh line
         if (turn.signal.aborted) {
@@ -124,6 +144,7 @@ export async function runRepl({ agent, hub, settings, recording, warn, view, app
     }
   } finally {
     runSignal.removeEventListener('abort', onRunAbort);
+    restoreAsker();
     reader.close();
   }
   return exitCode ?? ExitCode.ok;

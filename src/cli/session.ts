@@ -9,16 +9,16 @@ import { redactKeys } from '../log/redact-keys.js';
 import type { LoadedConfig } from '../config/schema.js';
 import { SwitchboardError } from '../errors.js';
 import type { ChatModel } from '../llm/model.js';
-import { ToolHub, type StartReport } from '../mcp/hub.js';
-import { cacheFolder, ToolCache } from '../mcp/tool-cache.js';
-import { logLevelKept } from '../mcp/client-features.js';
+// Types only: the hub (and with it the MCP SDK) is imported once the servers' processes are spawned (see withSession).
+import type { ToolHub, StartReport } from '../mcp/hub.js';
+import { prelaunch, serverEnvironment, discardPrelaunched } from '../mcp/server-process.js';
+import { newRunScope, runMarker } from '../mcp/watchdog.js';
 import { untilAborted } from '../abort.js';
-import { formatServerLog, type ServerLogEvent } from '../ui/server-log.js';
+import type { ServerLogEvent } from '../ui/server-log.js';
 import { oneLine, safe, styleFor } from '../ui/style.js';
-import { activityEnabled, StartupActivity } from '../ui/activity.js';
+import type { StartupActivity } from '../ui/activity.js';
 import { runRedactor } from '../policy/secrets.js';
 import { loadConfigForRun } from './config-loader.js';
-import { createAuthorizer } from '../auth/authorizer.js';
 import { createModel } from './model-factory.js';
 import { resolveSettings, type GlobalFlags, type RunSettings } from './settings.js';
 
@@ -64,6 +64,43 @@ export interface SessionOptions {
   overlap?: boolean;
   /** Sign-ins may open a browser even without a terminal (`switchboard auth`). */
   interactiveAuth?: boolean;
+  /**
+   * Runs once the servers' processes are spawned, before the hub connects to them: a command
+   * loads what the rest of its run needs here (its renderer, the agent), while they start.
+   */
+  beforeStart?: () => Promise<void>;
+  /**
+   * Whether a server's sampling/elicitation request may be put to the user (client-requests.ts).
+   * By default: stdin and stderr are terminals; `chat --json` says no (a --json consumer gets
+   * the non-interactive answers, never a wait on stdin).
+   */
+  canAskUser?: boolean;
+}
+
+/** What a session needs once its servers are spawned, loaded then (see withSession). */
+async function loadSessionModules() {
+  const [hub, cache, features, serverLog, activity, authorizer, requests, approvalSetup] = await Promise.all([
+    import('../mcp/hub.js'),
+    import('../mcp/tool-cache.js'),
+    import('../mcp/client-features.js'),
+    import('../ui/server-log.js'),
+    import('../ui/activity.js'),
+    import('../auth/authorizer.js'),
+    import('./client-requests.js'),
+    import('./approval-setup.js'),
+  ]);
+  return {
+    ToolHub: hub.ToolHub,
+    ToolCache: cache.ToolCache,
+    cacheFolder: cache.cacheFolder,
+    logLevelKept: features.logLevelKept,
+    formatServerLog: serverLog.formatServerLog,
+    activityEnabled: activity.activityEnabled,
+    StartupActivity: activity.StartupActivity,
+    createAuthorizer: authorizer.createAuthorizer,
+    clientRequests: requests.clientRequests,
+    canAsk: approvalSetup.canAsk,
+  };
 }
 
 export type ServerStateEvent = Extract<HostEvent, { type: 'server_state' }>;
@@ -96,7 +133,25 @@ export async function withSession<T>(flags: GlobalFlags, options: SessionOptions
   const logEvent = (event: OutputEvent) => log.log(levelOf(event), { kind: 'event', event });
   log.log('info', { kind: 'host', message: 'run started', command: process.argv.slice(2).join(' '), config: config.path });
   let started = false;
-  const hub = new ToolHub(options.servers ? options.servers(config.servers) : config.servers, {
+  const specs = options.servers ? options.servers(config.servers) : config.servers;
+  // Every decision a start needs is made (config trusted, inputs given, model set up): the stdio
+  // servers' processes are spawned now, so their own start-up overlaps the loading of the rest
+  // (the MCP SDK, the hub; the command's renderer and agent in `beforeStart`). Their transports adopt them.
+  const runScope = newRunScope();
+  for (const spec of specs) {
+    if (spec.transport === 'stdio') prelaunch({ command: spec.command, args: spec.args, env: serverEnvironment(spec.env, runMarker(runScope, spec.name)), cwd: spec.cwd });
+  }
+  let modules;
+  try {
+    [modules] = await Promise.all([loadSessionModules(), options.beforeStart?.()]);
+  } catch (error) {
+    discardPrelaunched();
+    log.close();
+    throw error;
+  }
+  const { ToolHub, ToolCache, cacheFolder, logLevelKept, formatServerLog, activityEnabled, StartupActivity, createAuthorizer, clientRequests, canAsk } = modules;
+  const hub = new ToolHub(specs, {
+    runScope,
     startupTimeoutMs: settings.startupTimeoutMs,
     toolTimeoutMs: settings.toolTimeoutMs,
     maxToolOutputChars: settings.maxToolOutputChars,
@@ -104,6 +159,19 @@ export async function withSession<T>(flags: GlobalFlags, options: SessionOptions
     // Remote servers' sign-in: interactive only with a person at a terminal.
     authorizer: createAuthorizer({ env: process.env, interactive: options.interactiveAuth === true || Boolean(process.stdin.isTTY && process.stderr.isTTY), notify: (message) => hostLog(style.yellow(`! ${redact(message)}`)) }),
     logLevel: settings.logLevel,
+    // What servers ask back (sampling, elicitation): served, asked or refused by client-requests.ts.
+    requests: clientRequests({
+      ...(model ? { model } : {}),
+      servers: config.servers,
+      elicitation: config.settings.elicitation ?? 'decline',
+      // Asked only where a tool call's approval would be (a terminal on stdin and stderr, no --json).
+      interactive: options.canAskUser ?? canAsk(false),
+      notice: (server, message) => {
+        log.log('warn', { kind: 'host', server, message });
+        hostLog(style.yellow(`! ${redact(message)}`));
+      },
+      usage: (server, usage) => log.log('info', { kind: 'host', server, message: 'sampling request served', ...usage }),
+    }),
     observer: {
       stderrLine: (server, line) => {
         log.log('debug', { kind: 'stderr', server, line });
@@ -183,6 +251,7 @@ export async function withSession<T>(flags: GlobalFlags, options: SessionOptions
     throw failure;
   } finally {
     running = false;
+    discardPrelaunched(); // any the hub did not take (a run that failed before its servers started)
     await hub.close();
     log.log('info', { kind: 'host', message: 'run finished', durationMs: Math.round(performance.now() - runStartedAt) });
     log.close();

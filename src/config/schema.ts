@@ -57,6 +57,12 @@ export const ServerEntrySchema = z.looseObject({
   trust: z.boolean().optional(),
   /** Which of the server's tools are offered to the model (globs over the original names); excluded ones are never sent. */
   tools: z.object({ include: z.array(z.string()).optional(), exclude: z.array(z.string()).optional() }).optional(),
+  /**
+   * The server's requests for a completion from the host's model (`sampling/createMessage`):
+   * `ask` (default: the user approves each one in a terminal; denied without one), `allow`
+   * (served without asking, also without a terminal), `deny`.
+   */
+  sampling: z.enum(['ask', 'allow', 'deny']).optional(),
 }).superRefine((entry, context) => {
   // Checked here, not later, so a missing command is reported with every other problem.
   if (isHttpEntry(entry)) {
@@ -145,6 +151,13 @@ export const AgentSettingsSchema = z.object({
   cache: z.boolean().optional(),
   /** Record every chat as a session file (default true); `false` is `--no-session` for every run. */
   saveSessions: z.boolean().optional(),
+  /**
+   * The answer to a server's request for user input (form mode) when there is no terminal to ask
+   * on: `decline` (default), `cancel`, or `defaults`: accept with the defaults the request's
+   * schema gives, when every required field has one (else decline). A URL request is always
+   * declined without a terminal (a page is never opened without the user's consent).
+   */
+  elicitation: z.enum(['decline', 'cancel', 'defaults']).optional(),
 });
 
 export const ConfigFileSchema = z.looseObject({
@@ -185,6 +198,8 @@ export interface ServerSpec {
   toolFilter?: { include?: string[]; exclude?: string[] };
   /** MCP roots offered to the server (absolute paths), when the config names them; else the current folder. */
   roots?: string[];
+  /** Its sampling requests: ask (default), allow, deny (see ServerEntrySchema). */
+  sampling?: 'ask' | 'allow' | 'deny';
 }
 
 /**

@@ -78,6 +78,7 @@ function toSpec(name: string, entry: ServerEntry, configDir: string): ServerSpec
     timeoutSeconds: entry.timeout,
     ...policy,
     ...(roots ? { roots } : {}),
+    ...(entry.sampling ? { sampling: entry.sampling } : {}),
   };
 }
 

@@ -1,8 +1,10 @@
 /**
  * What a config file would do, as written (nothing expanded, nothing started): shown to
  * the user before they approve a project config. Each server's command line or URL, the
- * names (never the values) of the environment it is given, and any model or endpoint the
- * file sets. A file that does not parse yields its parse error instead: parseConfig
+ * names (never the values) of the environment it is given, any model or endpoint the
+ * file sets, and every grant of power over the user's approvals: permission rules (what
+ * would run without asking), servers marked trusted or allowed, plain-http exceptions, a
+ * log file path. A file that does not parse yields its parse error instead: parseConfig
  * reports it anyway, and approving an unreadable file means nothing.
  */
 import { parseJsonc } from './jsonc.js';
@@ -11,7 +13,10 @@ type Json = Record<string, unknown>;
 const isObject = (value: unknown): value is Json => typeof value === 'object' && value !== null && !Array.isArray(value);
 
 /** Settings a user should see before trusting a file: where prompts and keys would go. */
-const SHOWN_SETTINGS = ['model', 'provider', 'endpointUrl', 'allowInsecureEndpoint'] as const;
+const SHOWN_SETTINGS = ['model', 'provider', 'endpointUrl', 'allowInsecureEndpoint', 'logFile'] as const;
+
+/** What each list of `"permissions"` means for the user, in the order the policy applies them. */
+const RULE_WORDING = { deny: 'never runs', ask: 'asks before running', allow: 'runs WITHOUT asking' } as const;
 
 export function summarizeConfig(text: string, path: string): string[] {
   let raw: unknown;
@@ -32,6 +37,12 @@ export function summarizeConfig(text: string, path: string): string[] {
   }
   if (lines.length === 0) lines.push('no servers');
   for (const key of SHOWN_SETTINGS) if (raw[key] !== undefined) lines.push(`${key}: ${inert(JSON.stringify(raw[key]))}`);
+  if (isObject(raw.permissions)) {
+    for (const list of ['allow', 'ask', 'deny'] as const) {
+      const globs = raw.permissions[list];
+      if (Array.isArray(globs) && globs.length > 0) lines.push(`permissions: ${globs.map((glob) => inert(String(glob))).join(', ')} ${RULE_WORDING[list]}`);
+    }
+  }
   return lines;
 }
 
@@ -44,6 +55,10 @@ function describeServer(entry: Json): string {
   if (envNames.length > 0) parts.push(`env ${envNames.map(inert).join(', ')}`);
   if (typeof entry.envFile === 'string') parts.push(`envFile ${inert(entry.envFile)}`);
   if (isObject(entry.headers)) parts.push(`headers ${Object.keys(entry.headers).map(inert).join(', ')}`);
+  // Grants: what this file would let run without the user's say.
+  if (entry.trust === true) parts.push('marked trusted (its read-only tools run without asking)');
+  if (typeof entry.permissions === 'string') parts.push(`permissions ${inert(entry.permissions)}${entry.permissions === 'allow' ? ' (every tool runs WITHOUT asking)' : ''}`);
+  if (entry.allowInsecure === true) parts.push('allowInsecure (plain http to a remote host)');
   return parts.join('; ');
 }
 

@@ -75,6 +75,7 @@ export class HfChatModel implements ChatModel {
       ...(request.tools.length > 0 ? { tools: request.tools as never } : {}),
       // Ask for the usage chunk (OpenAI's stream option), for the turn summary and `usage` events.
       stream_options: { include_usage: true },
+      ...(request.maxTokens !== undefined ? { max_tokens: request.maxTokens } : {}),
       ...(this.options.accessToken ? { accessToken: this.options.accessToken } : {}),
       // 4.x throws "Specifying both endpointUrl and provider is not supported": send one or the other.
       ...(this.options.endpointUrl

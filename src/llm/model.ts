@@ -58,6 +58,8 @@ export interface ModelRequest {
   tools: readonly FunctionTool[];
   /** Aborts the request (Ctrl+C, or the turn being cancelled). */
   signal?: AbortSignal;
+  /** Most output tokens (sent as `max_tokens`), e.g. a server's sampling request's `maxTokens`. */
+  maxTokens?: number;
 }
 
 export interface ChatModel {

@@ -37,18 +37,18 @@
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { CallToolResultSchema, ErrorCode, LoggingMessageNotificationSchema, McpError, ToolListChangedNotificationSchema, type CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import { z } from 'zod';
-import { getDefaultEnvironment } from '@modelcontextprotocol/sdk/client/stdio.js';
 import type { ServerSpec } from '../config/schema.js';
 import type { McpToolDefinition } from './schema.js';
 import { ProcessTreeStdioTransport } from './stdio-transport.js';
+import { serverEnvironment } from './server-process.js';
 import { VERSION } from '../version.js';
 import { runMarker } from './watchdog.js';
 import { linkedController, sleep, untilAborted } from '../abort.js';
 import { ServerCrashedError, ServerDownError, ServerStartError } from './server-errors.js';
 import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
 import type { OAuthClientProvider } from '@modelcontextprotocol/sdk/client/auth.js';
-import { SessionEndingTransport, createRemoteTransport, describeRemoteError, insecureUrlProblem, isExpiredSession, isLegacyServerSignal, isLostConnection, isStreamDrop, isUnauthorized, remoteKinds } from './transports/remote.js';
-import { clientCapabilities, mcpLoggingLevel, registerClientHandlers } from './client-features.js';
+import { SessionEndingTransport, createRemoteTransport, describeRemoteError, insecureUrlProblem, isExpiredSession, isHttpStatusError, isLegacyServerSignal, isLostConnection, isStreamDrop, isUnauthorized, remoteKinds } from './transports/remote.js';
+import { clientCapabilities, mcpLoggingLevel, registerClientHandlers, type ClientRequestHandlers } from './client-features.js';
 import type { LogLevel } from '../log/logger.js';
 
 export { ServerCrashedError, ServerDownError, ServerStartError };
@@ -114,6 +114,8 @@ export interface ConnectionOptions {
   authorizer?: RemoteAuthorizer;
   /** Sent as `logging/setLevel` after initialize to a server that declares `logging`. */
   logLevel?: LogLevel;
+  /** Sampling and elicitation requests from the server (client-features.ts); none declared without them. */
+  requests?: ClientRequestHandlers;
 }
 
 /** What the latest start learnt about the server (for `doctor`). */
@@ -203,6 +205,14 @@ export class ServerConnection {
 
   get toolCount(): number {
     return this.listed.length;
+  }
+
+  /**
+   * The SDK client of the running server, for requests beyond tools (resources, prompts,
+   * completion: see resources.ts, prompts.ts); undefined unless the server is ready.
+   */
+  get client(): Client | undefined {
+    return this.current === 'ready' ? this.run?.client : undefined;
   }
 
   get pid(): number | undefined {
@@ -298,9 +308,9 @@ export class ServerConnection {
 
   /** A client with the host's handlers, set before connect: a server may log or announce tools as soon as it is initialized. */
   private newRun(transport: Run['transport'], stderr: string[]): Run {
-    const client = new Client({ name: 'switchboard', version: VERSION }, { capabilities: clientCapabilities() });
+    const client = new Client({ name: 'switchboard', version: VERSION }, { capabilities: clientCapabilities(this.options.requests) });
     const run: Run = { client, transport, stderr, exited: false };
-    registerClientHandlers(client, this.spec);
+    registerClientHandlers(client, this.spec, this.options.requests);
     client.onerror = (error) => {
       this.onStderrLine(stderr, `${HOST_NOTE}${error.message}`);
       // A remote stream the SDK gave up resuming: the run is lost, like an exited process
@@ -328,7 +338,7 @@ export class ServerConnection {
     const transport = new ProcessTreeStdioTransport({
       command: this.spec.command,
       args: this.spec.args,
-      env: { ...getDefaultEnvironment(), ...this.spec.env, ...(this.options.runScope ? runMarker(this.options.runScope, this.name) : {}) },
+      env: serverEnvironment(this.spec.env, this.options.runScope ? runMarker(this.options.runScope, this.name) : {}),
       cwd: this.spec.cwd,
       onStderrLine: (line) => this.onStderrLine(stderr, line),
     });
@@ -360,7 +370,9 @@ export class ServerConnection {
     const kinds = remoteKinds(this.spec);
     let authorized = false;
     for (let i = 0; i < kinds.length; i++) {
-      const remote = createRemoteTransport(this.spec, kinds[i]!, provider);
+      const remote = createRemoteTransport(this.spec, kinds[i]!, provider, (status, waitMs) =>
+        this.options.observer?.notice?.(this.name, `server "${this.name}" is busy (HTTP ${status}); retrying in ${Math.ceil(waitMs / 1000)} s as it asks (Retry-After)`),
+      );
       const stderr: string[] = [];
       const run = this.newRun(remote.transport, stderr);
       run.finishAuth = (code) => remote.finishAuth(code);
@@ -477,6 +489,8 @@ export class ServerConnection {
       if (run?.exited && this.current !== 'closed' && !perCall.signal.aborted && (closed || (this.isRemote && isLostConnection(error)))) {
         throw new ServerCrashedError(this.name, this.current === 'down', tailOf(run.stderr, 3), MAX_CRASHES, CRASH_WINDOW_MS / 1000, run.transport.floodError?.message);
       }
+      // An HTTP error status (e.g. 429 after the Retry-After it asked for was too long to wait): said with the URL and status.
+      if (this.isRemote && isHttpStatusError(error)) throw new Error(this.describeFailure(error));
       throw error;
     } finally {
       perCall.dispose();
@@ -691,7 +705,11 @@ async function callAsTask(
   timeoutMs: number,
   onProgress: ((progress: ToolProgress) => void) | undefined,
 ): Promise<CallToolResult> {
-  const overall = AbortSignal.any([signal, AbortSignal.timeout(timeoutMs * 10)]);
+  // A linked controller and a timer cleared at the end, not AbortSignal.any + AbortSignal.timeout:
+  // those keep every combined signal (and the timer) alive until the timeout fires (see abort.ts).
+  const link = linkedController(signal);
+  const overall = link.signal;
+  const limit = setTimeout(() => link.abort(new Error('task time limit')), timeoutMs * 10);
   let taskId: string | undefined;
   let finished = false;
   let updates = 0;
@@ -716,6 +734,8 @@ async function callAsTask(
     }
     throw new McpError(ErrorCode.InternalError, 'the task ended without a result');
   } finally {
+    clearTimeout(limit);
+    link.dispose();
     if (taskId !== undefined && !finished) {
       await client.experimental.tasks.cancelTask(taskId, { timeout: Math.min(timeoutMs, 5_000) }).catch(() => undefined);
     }

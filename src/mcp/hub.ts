@@ -17,6 +17,8 @@ import { killMarkedProcesses } from './run-marker.js';
 import { newRunScope } from './watchdog.js';
 import type { LogLevel } from '../log/logger.js';
 import { OutputChecker } from './output-check.js';
+import type { ClientRequestHandlers } from './client-features.js';
+import { readResourceName, readResourceTool, resourceServers, runReadResource } from './host-tools.js';
 import { buildRouteTable, EMPTY_ROUTE_TABLE, type RouteTable, type ToolRoute } from './routes.js';
 import { sameListing, type ToolCache } from './tool-cache.js';
 import type { McpToolDefinition } from './schema.js';
@@ -41,6 +43,13 @@ export interface HubOptions {
   authorizer?: RemoteAuthorizer;
   /** The run's log level, sent to servers that log (`logging/setLevel`). */
   logLevel?: LogLevel;
+  /**
+   * The marker scope of this hub's server processes (`newRunScope()`, the default): given by a
+   * caller that prelaunched the servers' processes with it (server-process.ts), so they match.
+   */
+  runScope?: string;
+  /** Sampling and elicitation requests from servers (client-features.ts). */
+  requests?: ClientRequestHandlers;
 }
 
 export interface HubObserver extends ConnectionObserver {
@@ -82,7 +91,7 @@ export class ToolHub {
   private outputChecker = new OutputChecker();
   private readonly reportedSkips = new Set<string>();
   /** Marks this hub's server processes, to find any that leave their process group. */
-  private readonly runScope = newRunScope();
+  private readonly runScope: string;
   /** Every exposed name offered this session -> its tool (`server\u0000tool`): names never move. */
   private readonly offeredNames = new Map<string, string>();
   /** Routes are built once every server had its chance to start, so start-up order cannot change names. */
@@ -93,8 +102,11 @@ export class ToolHub {
   private readonly cached = new Map<string, readonly McpToolDefinition[] | undefined>();
   /** Told whenever the route table is rebuilt (see watchTools). */
   private readonly toolWatchers = new Set<() => void>();
+  /** The host's `read_resource` tool, while any server offers resources (host-tools.ts). */
+  private hostTool: FunctionTool | undefined;
 
   constructor(specs: readonly ServerSpec[], private readonly options: HubOptions) {
+    this.runScope = options.runScope ?? newRunScope();
     const observer: ConnectionObserver = {
       ...options.observer,
       toolsChanged: (server) => {
@@ -103,7 +115,7 @@ export class ToolHub {
       },
     };
     this.connections = specs.map(
-      (spec) => new ServerConnection(spec, { startupTimeoutMs: options.startupTimeoutMs, observer, restartBackoffMs: options.restartBackoffMs, runScope: this.runScope, authorizer: options.authorizer, ...(options.logLevel ? { logLevel: options.logLevel } : {}) }),
+      (spec) => new ServerConnection(spec, { startupTimeoutMs: options.startupTimeoutMs, observer, restartBackoffMs: options.restartBackoffMs, runScope: this.runScope, authorizer: options.authorizer, ...(options.logLevel ? { logLevel: options.logLevel } : {}), ...(options.requests ? { requests: options.requests } : {}) }),
     );
   }
 
@@ -217,8 +229,9 @@ export class ToolHub {
     if (this.started) this.rebuildRoutes();
   }
 
+  /** The servers' tools, then the host's own (`read_resource`) when any server offers resources. */
   get functionTools(): readonly FunctionTool[] {
-    return this.table.functionTools;
+    return this.hostTool ? [...this.table.functionTools, this.hostTool] : this.table.functionTools;
   }
 
   get routes(): ReadonlyMap<string, ToolRoute> {
@@ -245,7 +258,13 @@ export class ToolHub {
     });
     const table = this.table; // this call finishes against the table it started with
     const route = table.routes.get(exposedName);
-    if (!route) return done(unknownToolMessage(exposedName, [...table.routes.keys()]), true);
+    if (!route && exposedName === this.hostTool?.function.name) {
+      const args = parseArguments(rawArguments);
+      if (!args.ok) return done(`Error calling ${exposedName}: ${args.problem}`, true);
+      const read = await runReadResource(this.connections, args.value, this.options.toolTimeoutMs, signal);
+      return { ...done(read.text, read.isError), ...(read.server ? { server: read.server, originalName: 'resources/read' } : {}) };
+    }
+    if (!route) return done(unknownToolMessage(exposedName, [...table.routes.keys(), ...(this.hostTool ? [this.hostTool.function.name] : [])]), true);
     const args = parseArguments(rawArguments);
     if (!args.ok) return done(`Error calling ${exposedName}: ${args.problem}`, true, route);
     const problem = table.validator.check(route.functionTool.function.parameters, args.value);
@@ -288,6 +307,8 @@ export class ToolHub {
     this.table = buildRouteTable(this.connections.map((c) => ({ name: c.name, tools: c.tools, ...(c.spec.toolFilter ? { filter: c.spec.toolFilter } : {}) })), this.offeredNames);
     for (const watcher of this.toolWatchers) watcher();
     this.outputChecker = new OutputChecker();
+    const withResources = resourceServers(this.connections).map((c) => c.name);
+    this.hostTool = withResources.length > 0 ? readResourceTool(readResourceName(this.offeredNames), withResources) : undefined;
     for (const skip of this.table.skipped) {
       const key = `${skip.server}\u0000${skip.tool}\u0000${skip.reason}`;
       if (this.reportedSkips.has(key)) continue;

@@ -21,12 +21,13 @@
  * - `onclose` fires once, when the process has exited or `close()` finished.
  * - `close()` resolves once every process of the group is gone (or SIGKILLed).
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { serializeMessage } from '@modelcontextprotocol/sdk/shared/stdio.js';
 import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
 import { JSONRPCMessageSchema, type JSONRPCMessage } from '@modelcontextprotocol/sdk/types.js';
 import { formatBytes, LineReader, LineTooLongError } from './line-reader.js';
-import { releaseGroup, watchGroup } from './watchdog.js';
+import { releaseGroup } from './watchdog.js';
+import { groupAlive, launchServerProcess, liveGroups, signalGroup, takePrelaunched } from './server-process.js';
 
 export interface ProcessTreeTransportOptions {
   command: string;
@@ -43,9 +44,6 @@ const TERM_GRACE_MS = 1500;
 export const MAX_MESSAGE_BYTES = 64 * 1024 * 1024;
 /** Longest stderr line passed on; the rest of a longer line is dropped. */
 export const MAX_STDERR_LINE_BYTES = 64 * 1024;
-
-/** Every live process group this host started, killed on a hard exit (see `killAllGroupsNow`). */
-const liveGroups = new Set<number>();
 
 export class ProcessTreeStdioTransport implements Transport {
   onclose?: () => void;
@@ -87,30 +85,13 @@ export class ProcessTreeStdioTransport implements Transport {
   start(): Promise<void> {
     if (this.child) throw new Error('ProcessTreeStdioTransport already started');
     return new Promise((resolve, reject) => {
-      const child = spawn(this.options.command, this.options.args, {
-        env: this.options.env,
-        cwd: this.options.cwd,
-        stdio: ['pipe', 'pipe', 'pipe'],
-        // Own process group: the group id is the pid, and signalling -pid reaches grandchildren.
-        detached: true,
-        windowsHide: true,
-      });
+      const { command, args, env, cwd } = this.options;
+      // A process spawned ahead of this transport with these very options (server-process.ts) is the same start, only earlier.
+      const launched = takePrelaunched({ command, args, env, cwd }) ?? launchServerProcess({ command, args, env, cwd });
+      const child = launched.child;
       this.child = child;
-      // Tracked at once (not on 'spawn'), so a hard exit in between still kills the group.
-      if (child.pid) {
-        liveGroups.add(child.pid);
-        watchGroup(child.pid); // and a watchdog kills it if this process dies without cleaning up
-      }
-      const streamsClosed = new Promise<void>((done) => child.once('close', () => done()));
-      // 'exit' (not 'close'): a grandchild holding the pipes open must not hide the leader's exit.
-      this.exited = new Promise((done) => {
-        child.once('exit', () => done());
-        // A spawn failure (ENOENT, EACCES) emits 'error' and 'close' but never 'exit'.
-        child.once('error', () => {
-          if (child.pid === undefined) done();
-        });
-      });
-      child.once('error', (error: NodeJS.ErrnoException) => {
+      this.exited = launched.gone;
+      launched.spawned.then(resolve, (error: NodeJS.ErrnoException) => {
         const reason =
           error.code === 'ENOENT'
             ? `command not found: ${this.options.command} (is it installed and on PATH?)`
@@ -121,11 +102,11 @@ export class ProcessTreeStdioTransport implements Transport {
         reject(wrapped);
         this.onerror?.(wrapped);
       });
-      child.once('spawn', () => resolve());
-      child.once('exit', () => {
+      // 'exit' (not 'close'): a grandchild holding the pipes open must not hide the leader's exit.
+      void launched.exit.then(() => {
         // Let the last stdout data drain (a reply written just before exiting), then make
         // sure no grandchild lives on, then report the close.
-        const drained = Promise.race([streamsClosed, new Promise((r) => setTimeout(r, 200).unref())]);
+        const drained = Promise.race([launched.closed, new Promise((r) => setTimeout(r, 200).unref())]);
         void drained.then(() => (child.pid ? this.reapGroup(child.pid) : undefined)).then(() => this.finish());
       });
       child.stdin?.on('error', (error) => this.onerror?.(error));
@@ -227,31 +208,4 @@ export class ProcessTreeStdioTransport implements Transport {
 
 function withoutCr(line: string): string {
   return line.endsWith('\r') ? line.slice(0, -1) : line;
-}
-
-function signalGroup(pid: number | undefined, signal: NodeJS.Signals): void {
-  if (!pid) return;
-  try {
-    process.kill(-pid, signal);
-  } catch {
-    // the group is already gone
-  }
-}
-
-function groupAlive(pid: number): boolean {
-  try {
-    process.kill(-pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-/**
- * Last resort for a host that is exiting without a clean shutdown (an uncaught
- * error, a second Ctrl+C): SIGKILL every group still alive, synchronously.
- */
-export function killAllGroupsNow(): void {
-  for (const pid of liveGroups) signalGroup(pid, 'SIGKILL');
-  liveGroups.clear();
 }

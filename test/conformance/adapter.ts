@@ -55,7 +55,10 @@ const dir = mkdtempSync(join(tmpdir(), 'switchboard-conformance-'));
 try {
   const auth = authEntry();
   const config = join(dir, 'switchboard.json');
-  writeFileSync(config, JSON.stringify({ mcpServers: { conformance: { url, ...(auth ? { auth } : {}) } } }));
+  // Form elicitations without a terminal: answered with the schema's defaults, as a user
+  // would configure an unattended run (config "elicitation": "defaults").
+  const settings = scenario === 'elicitation-sep1034-client-defaults' ? { elicitation: 'defaults' } : {};
+  writeFileSync(config, JSON.stringify({ mcpServers: { conformance: { url, ...(auth ? { auth } : {}) } }, ...settings }));
   const env = { ...process.env, NODE_OPTIONS: '', XDG_CONFIG_HOME: join(dir, 'config'), XDG_CACHE_HOME: join(dir, 'cache'), XDG_STATE_HOME: join(dir, 'state'), BROWSER: browser, NO_COLOR: '1' };
   const run = (args: string[], extraEnv: Record<string, string | undefined> = {}) =>
     spawnSync(process.execPath, [cli, ...args, '--config', config], { env: { ...env, ...extraEnv }, stdio: ['ignore', 'inherit', 'inherit'] }).status ?? 1;

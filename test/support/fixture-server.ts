@@ -58,6 +58,18 @@
  *                          (the server-side effect that proves whether a call ran)
  *   --annotations JSON     {"<tool>": {MCP annotations}, ...}: listed with those tools (runtime-added
  *                          ones included), e.g. '{"echo": {"readOnlyHint": true}}'
+ *   --sampling-tool        also list `sample_with_tools` {prompt}: sends sampling/createMessage with
+ *                          the prompt, maxTokens 50 and one tool of its own (`lookup` {q}), then
+ *                          answers with the host's result as JSON
+ *   --resources N          offer N text resources fixture://r/1..N ("resource i"), paged like tools
+ *                          with --page-size; declares the `resources` capability
+ *   --url-elicit-tool      also list `open_url` {url, message}: sends a URL-mode elicitation/create
+ *                          (elicitationId "e1"); on accept, sends notifications/elicitation/complete
+ *                          for it before answering with the action
+ *   --form-elicit-tool     also list `ask_form` {required}: sends a form elicitation/create whose fields
+ *                          have defaults (name "Ada", count 3, ok true, color "red") and one optional
+ *                          field without (note); `required` (a field name) is made required; answers
+ *                          with the host's result as JSON
  *
  * Built-in tools: echo, add, sleep, crash, hang, big, fail, image, no_params, add_tool,
  * cancelled_count, raw (see TOOLS below for schemas and behaviour).
@@ -69,10 +81,14 @@ import { Server } from '@modelcontextprotocol/sdk/server/index.js';
 import { StdioServerTransport } from '@modelcontextprotocol/sdk/server/stdio.js';
 import {
   CallToolRequestSchema,
+  CreateMessageResultWithToolsSchema,
+  ElicitResultSchema,
   ErrorCode,
+  ListResourcesRequestSchema,
   ListToolsRequestSchema,
   McpError,
   SetLevelRequestSchema,
+  ReadResourceRequestSchema,
   type CallToolResult,
   type Tool,
 } from '@modelcontextprotocol/sdk/types.js';
@@ -103,6 +119,10 @@ interface Flags {
   wrongOutput: boolean;
   schemaSmells: boolean;
   wordyChars: number;
+  samplingTool: boolean;
+  urlElicitTool: boolean;
+  formElicitTool: boolean;
+  resources: number;
   echoArgv: boolean;
   echoEnv: string[];
   callLog?: string;
@@ -133,6 +153,10 @@ function parseFlags(argv: string[]): Flags {
     wrongOutput: false,
     schemaSmells: false,
     wordyChars: 0,
+    samplingTool: false,
+    urlElicitTool: false,
+    formElicitTool: false,
+    resources: 0,
     echoArgv: false,
     echoEnv: [],
     annotations: {},
@@ -177,6 +201,10 @@ function parseFlags(argv: string[]): Flags {
       case '--wrong-output': flags.wrongOutput = true; break;
       case '--schema-smells': flags.schemaSmells = true; break;
       case '--wordy': flags.wordyChars = int(++i, flag); break;
+      case '--sampling-tool': flags.samplingTool = true; break;
+      case '--url-elicit-tool': flags.urlElicitTool = true; break;
+      case '--form-elicit-tool': flags.formElicitTool = true; break;
+      case '--resources': flags.resources = int(++i, flag); break;
       case '--token': value(++i, flag); break;
       case '--echo-argv': flags.echoArgv = true; break;
       case '--echo-env': flags.echoEnv.push(value(++i, flag)); break;
@@ -201,6 +229,7 @@ type Extra = {
   signal: AbortSignal;
   _meta?: { progressToken?: string | number } & Record<string, unknown>;
   sendNotification: (notification: any) => Promise<void>;
+  sendRequest: (request: any, schema: any) => Promise<unknown>;
 };
 type Handler = (args: Args, extra: Extra) => Promise<CallToolResult> | CallToolResult;
 
@@ -533,6 +562,78 @@ function extraTools(): FixtureTool[] {
       },
     });
   }
+  if (flags.samplingTool) {
+    extras.push({
+      tool: {
+        name: 'sample_with_tools',
+        description: "Ask the host's model (sampling/createMessage) with a tool of the server's own; answers with the result as JSON.",
+        inputSchema: { type: 'object', properties: { prompt: { type: 'string' } }, required: ['prompt'] },
+      },
+      handler: async (args, extra) => {
+        const result = await extra.sendRequest(
+          {
+            method: 'sampling/createMessage',
+            params: {
+              messages: [{ role: 'user', content: { type: 'text', text: String(args.prompt) } }],
+              maxTokens: 50,
+              tools: [{ name: 'lookup', description: 'Look a word up.', inputSchema: { type: 'object', properties: { q: { type: 'string' } }, required: ['q'] } }],
+            },
+          },
+          CreateMessageResultWithToolsSchema,
+        );
+        return text(JSON.stringify(result));
+      },
+    });
+  }
+  if (flags.formElicitTool) {
+    extras.push({
+      tool: {
+        name: 'ask_form',
+        description: 'Ask the user to fill a form (form-mode elicitation) whose fields have defaults; answers with the result as JSON.',
+        inputSchema: { type: 'object', properties: { required: { type: 'string' } }, required: ['required'] },
+      },
+      handler: async (args, extra) => {
+        const result = await extra.sendRequest(
+          {
+            method: 'elicitation/create',
+            params: {
+              message: 'Your details',
+              requestedSchema: {
+                type: 'object',
+                properties: {
+                  name: { type: 'string', default: 'Ada' },
+                  count: { type: 'integer', default: 3 },
+                  ok: { type: 'boolean', default: true },
+                  color: { type: 'string', enum: ['red', 'green'], default: 'red' },
+                  note: { type: 'string' },
+                },
+                required: [String(args.required)],
+              },
+            },
+          },
+          ElicitResultSchema,
+        );
+        return text(JSON.stringify(result));
+      },
+    });
+  }
+  if (flags.urlElicitTool) {
+    extras.push({
+      tool: {
+        name: 'open_url',
+        description: 'Ask the user to open a URL (URL-mode elicitation); completes it at once on accept.',
+        inputSchema: { type: 'object', properties: { url: { type: 'string' }, message: { type: 'string' } }, required: ['url', 'message'] },
+      },
+      handler: async (args, extra) => {
+        const result = (await extra.sendRequest(
+          { method: 'elicitation/create', params: { mode: 'url', url: String(args.url), message: String(args.message), elicitationId: 'e1' } },
+          ElicitResultSchema,
+        )) as { action: string };
+        if (result.action === 'accept') await extra.sendNotification({ method: 'notifications/elicitation/complete', params: { elicitationId: 'e1' } });
+        return text(`action: ${result.action}`);
+      },
+    });
+  }
   return extras;
 }
 
@@ -606,7 +707,7 @@ while (flags.startGate && !existsSync(flags.startGate)) await new Promise((r) =>
 
 server = new Server(
   { name: flags.name, version: '1.0.0' },
-  { capabilities: { tools: { listChanged: true }, ...(flags.logTool ? { logging: {} } : {}) } },
+  { capabilities: { tools: { listChanged: true }, ...(flags.logTool ? { logging: {} } : {}), ...(flags.resources > 0 ? { resources: {} } : {}) } },
 );
 
 if (flags.logTool) {
@@ -614,6 +715,22 @@ if (flags.logTool) {
     logLevel = request.params.level;
     process.stderr.write(`fixture: log level set to ${logLevel}\n`);
     return {};
+  });
+}
+
+if (flags.resources > 0) {
+  const all = Array.from({ length: flags.resources }, (_, i) => ({ uri: `fixture://r/${i + 1}`, name: `r${i + 1}`, mimeType: 'text/plain' }));
+  server.setRequestHandler(ListResourcesRequestSchema, (request) => {
+    const size = flags.pageSize ?? all.length;
+    const cursor = request.params?.cursor;
+    const offset = cursor === undefined ? 0 : Number(Buffer.from(cursor, 'base64url').toString('utf8').replace('offset:', ''));
+    const end = offset + size;
+    return end < all.length ? { resources: all.slice(offset, end), nextCursor: Buffer.from(`offset:${end}`).toString('base64url') } : { resources: all.slice(offset) };
+  });
+  server.setRequestHandler(ReadResourceRequestSchema, (request) => {
+    const found = all.find((r) => r.uri === request.params.uri);
+    if (!found) throw new McpError(ErrorCode.InvalidParams, `fixture: no resource ${request.params.uri}`);
+    return { contents: [{ uri: found.uri, mimeType: 'text/plain', text: `resource ${found.uri.slice('fixture://r/'.length)}` }] };
   });
 }
 

@@ -37,6 +37,10 @@ describe('command line: fast path and yargs agree', () => {
     [['chat', '-y', '--deny', '*', 'Hi']],
     [['chat', '--progress', '--hide-reasoning', 'x']],
     [['tools', '--progress']],
+    [['chat', '--prompt', 'args-prompt', '--arg', 'city=Paris', '--arg=state=TX']],
+    [['resources', '--server', 'everything', '--json']],
+    [['read', 'demo://resource/x', '--out', 'x.bin']],
+    [['prompts']],
   ])('%j', async (argv) => {
     const fast = parseCommonInvocation(argv);
     expect(fast, 'the fast path takes this invocation').toBeDefined();
@@ -73,6 +77,16 @@ describe('command line: --no-progress', () => {
   });
 });
 
+describe('command line: a repeatable flag', () => {
+  it('--arg keeps every value, in order, on both paths (yargs alone keeps only the last)', async () => {
+    const argv = ['chat', '--prompt', 'p', '--arg', 'a=1', '--arg=b=2', '--arg', 'c=3'];
+    expect(parseCommonInvocation(argv)?.flags.arg).toEqual(['a=1', 'b=2', 'c=3']);
+    // --no-verbose sends it to yargs.
+    expect((await parseWithYargs([...argv, '--no-verbose']))?.flags.arg).toEqual(['a=1', 'b=2', 'c=3']);
+    expect((await parseWithYargs(['chat', '--no-verbose', 'x']))?.flags.arg).toBeUndefined();
+  });
+});
+
 describe('command line: flags per command, --, unknown flags', () => {
   it('chat takes the model flags; tools and call do not (both parsers)', async () => {
     expect(parseCommonInvocation(['tools', '--model', 'x'])).toBeUndefined();
@@ -81,12 +95,12 @@ describe('command line: flags per command, --, unknown flags', () => {
     expect(parseCommonInvocation(['tools', '--tool-timeout', '5', '--strict'])).toBeDefined();
   });
 
-  it('repeatable flags keep every value in order (never the prompt after them); other flags keep the last', async () => {
+  it('repeatable flags keep every value in order (never the message after them); other flags keep the last', async () => {
     const argv = ['chat', '--allow', 'a/*', '--model', 'x', '--allow', 'b/*', '--model', 'y', 'the prompt'];
     for (const invocation of [parseCommonInvocation(argv), await parseWithYargs(argv)]) {
-      expect(invocation?.flags).toMatchObject({ allow: ['a/*', 'b/*'], model: 'y', prompt: 'the prompt' });
+      expect(invocation?.flags).toMatchObject({ allow: ['a/*', 'b/*'], model: 'y', message: 'the prompt' });
     }
-    expect((await parseWithYargs(['chat', '--deny', 'x', 'hi']))?.flags).toMatchObject({ deny: ['x'], prompt: 'hi' });
+    expect((await parseWithYargs(['chat', '--deny', 'x', 'hi']))?.flags).toMatchObject({ deny: ['x'], message: 'hi' });
     expect(parseCommonInvocation(['tools', '--allow', 'x'])).toBeUndefined();
   });
 

@@ -15,6 +15,11 @@ describe('parseReplInput', () => {
     }
   });
 
+  it('/prompt takes its words as arguments; the others take none', () => {
+    expect(parseReplInput('/prompt args-prompt city=Paris state=TX')).toEqual({ kind: 'command', command: 'prompt', args: ['args-prompt', 'city=Paris', 'state=TX'] });
+    expect(parseReplInput('/resources now').kind).toBe('error');
+  });
+
   it('refuses an unknown command and says where the list is and how to send a leading /', () => {
     const parsed = parseReplInput('/etc/hosts is empty');
     expect(parsed.kind).toBe('error');

@@ -6,7 +6,9 @@
  * - ending the session on close (an HTTP DELETE; the SDK's `close()` alone does not);
  * - the refusal of plain http:// to a host that is not loopback (headers and tokens would
  *   travel in clear text) unless the entry allows it;
- * - failures described with the URL and the cause (refused, DNS, TLS, HTTP status).
+ * - failures described with the URL and the cause (refused, DNS, TLS, HTTP status);
+ * - `Retry-After` on a 429/503, and the entry's headers kept from other hosts (remote-fetch.ts).
+ * (The SDK already waits the `retry:` a server's SSE stream names before reconnecting it.)
  *
  * Headers from the config go on every request (`requestInit.headers`); they are secrets
  * and never appear in a message written here.
@@ -19,6 +21,7 @@ import { StreamableHTTPClientTransport, StreamableHTTPError } from '@modelcontex
 import { OAuthError } from '@modelcontextprotocol/sdk/server/auth/errors.js';
 import type { ServerSpec } from '../../config/schema.js';
 import { isLoopbackHost } from '../../policy/transport.js';
+import { remoteFetch } from './remote-fetch.js';
 
 export type RemoteKind = 'streamable-http' | 'sse';
 
@@ -48,14 +51,16 @@ export function remoteKinds(spec: ServerSpec): RemoteKind[] {
   return ['streamable-http', 'sse'];
 }
 
-export function createRemoteTransport(spec: ServerSpec, kind: RemoteKind, authProvider: OAuthClientProvider | undefined): RemoteTransport {
+/** `onRetryAfter` is told when the server answered 429/503 with a `Retry-After` that is being waited out. */
+export function createRemoteTransport(spec: ServerSpec, kind: RemoteKind, authProvider: OAuthClientProvider | undefined, onRetryAfter?: (status: number, waitMs: number) => void): RemoteTransport {
   const url = new URL(spec.url!);
   const requestInit: RequestInit = { headers: { ...spec.headers } };
+  const fetch = remoteFetch({ serverUrl: url, configHeaders: Object.keys(spec.headers ?? {}), ...(onRetryAfter ? { onRetryAfter: (status, waitMs) => onRetryAfter(status, waitMs) } : {}) });
   if (kind === 'sse') {
-    const transport = new SSEClientTransport(url, { requestInit, ...(authProvider ? { authProvider } : {}) });
+    const transport = new SSEClientTransport(url, { requestInit, fetch, ...(authProvider ? { authProvider } : {}) });
     return { kind, transport, finishAuth: (code) => transport.finishAuth(code) };
   }
-  const transport = new SessionEndingTransport(url, { requestInit, ...(authProvider ? { authProvider } : {}) });
+  const transport = new SessionEndingTransport(url, { requestInit, fetch, ...(authProvider ? { authProvider } : {}) });
   return { kind, transport, finishAuth: (code) => transport.finishAuth(code) };
 }
 
@@ -81,6 +86,11 @@ export function isLegacyServerSignal(error: unknown): boolean {
 /** A 404 to a request that carried a session id: the session expired and must be re-initialized. */
 export function isExpiredSession(error: unknown): boolean {
   return error instanceof StreamableHTTPError && error.code === 404;
+}
+
+/** A request the server answered with an HTTP error status (the SDK's error names no status in its message). */
+export function isHttpStatusError(error: unknown): boolean {
+  return (error instanceof StreamableHTTPError || error instanceof SseError) && error.code !== undefined && error.code > 0;
 }
 
 export function isUnauthorized(error: unknown): boolean {

@@ -1,0 +1,67 @@
+/**
+ * Each command loads only what it needs (issue 12): main.ts imports a command's module when
+ * that command runs, so `--version` loads no parser, no MCP SDK and no model client, `call`
+ * no model client and no REPL, a one-shot chat no REPL. Checked on the module graph the built
+ * CLI really loads (test/support/module-trace.ts records it), not on timings: it fails when an
+ * eager import grows the graph back.
+ */
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { cliEnv } from '../support/cli.js';
+import { CLI_PATH, DEMO_SCRIPT_PATH, REPO_ROOT } from '../support/paths.js';
+
+const TRACE_HOOK = resolve(REPO_ROOT, 'dist/test/support/module-trace.js');
+const dir = mkdtempSync(join(tmpdir(), 'switchboard-module-graph-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+let runs = 0;
+/** Runs the built CLI with `args`; returns its exit code, output and every ES module URL it loaded. */
+function traced(args: string[]): { code: number | null; stdout: string; stderr: string; modules: string[] } {
+  const trace = join(dir, `trace-${++runs}.txt`);
+  const result = spawnSync(process.execPath, ['--import', TRACE_HOOK, CLI_PATH, ...args], {
+    cwd: dir,
+    env: cliEnv({ SWITCHBOARD_MODULE_TRACE: trace }),
+    input: '',
+    encoding: 'utf8',
+    timeout: 60_000,
+  });
+  const modules = readFileSync(trace, 'utf8').split('\n').filter(Boolean);
+  return { code: result.status, stdout: result.stdout, stderr: result.stderr, modules };
+}
+
+const loaded = (modules: string[], part: string) => modules.filter((url) => url.includes(part));
+
+describe('the module graph of a command', () => {
+  it('--version loads no command, no parser library, no SDK and no model client', () => {
+    const r = traced(['--version']);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout.trim()).toMatch(/^\d+\.\d+\.\d+/);
+    // The trace itself works: the entry point is in it.
+    expect(loaded(r.modules, '/dist/src/cli/main.js')).toHaveLength(1);
+    for (const part of ['/node_modules/yargs/', '/node_modules/zod/', '/node_modules/@modelcontextprotocol/sdk/', '/node_modules/@huggingface/inference/', '/dist/src/cli/chat.js', '/dist/src/cli/call.js', '/dist/src/cli/session.js']) {
+      expect(loaded(r.modules, part), part).toEqual([]);
+    }
+  });
+
+  it('call runs its tool without loading the model client, the chat, the renderers or the REPL', () => {
+    const r = traced(['call', 'temperature/get_temperature', '{"city":"Paris"}']);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toContain('Paris');
+    expect(loaded(r.modules, '/dist/src/mcp/hub.js')).toHaveLength(1);
+    for (const part of ['/node_modules/@huggingface/inference/', '/node_modules/yargs/', '/dist/src/cli/chat.js', '/dist/src/cli/repl.js', '/dist/src/ui/terminal.js', '/dist/src/agent/events.js']) {
+      expect(loaded(r.modules, part), part).toEqual([]);
+    }
+  });
+
+  it('a one-shot chat does not load the REPL', () => {
+    const r = traced(['chat', '--model', `scripted:${DEMO_SCRIPT_PATH}`, 'What is the temperature in San Francisco?']);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toContain('72');
+    expect(loaded(r.modules, '/dist/src/cli/chat.js')).toHaveLength(1);
+    expect(loaded(r.modules, '/dist/src/cli/repl.js')).toEqual([]);
+    expect(loaded(r.modules, '/node_modules/yargs/')).toEqual([]);
+  });
+});
