@@ -14,6 +14,7 @@
  *   `notifications/progress` for that call are sent back under the client's token.
  * - Cancellation: the client's `notifications/cancelled` aborts the handler's signal, which
  *   aborts the upstream call, so the upstream server gets `notifications/cancelled` too.
+ * - Resources and prompts: see resources-prompts.ts.
  * - `notifications/tools/list_changed` is sent when the listing the client would get changes
  *   (an upstream server's list_changed, a restart), as `tools.listChanged` promises.
  */
@@ -22,6 +23,7 @@ import { CallToolRequestSchema, ErrorCode, ListToolsRequestSchema, McpError, typ
 import type { ToolHub } from '../mcp/hub.js';
 import type { ApprovalPolicy } from '../policy/approval.js';
 import { VERSION } from '../version.js';
+import { registerResourcesAndPrompts, resourceAndPromptCapabilities } from './resources-prompts.js';
 import { listedTools, refusal, verdictFor } from './tool-listing.js';
 
 export interface GatewayContext {
@@ -29,6 +31,8 @@ export interface GatewayContext {
   policy: ApprovalPolicy;
   /** `server/tool` of the tools present when the gateway started (later ones are "unseen"). */
   known: ReadonlySet<string>;
+  /** Bound on each upstream request that is not a tool call (resources, prompts): the tool timeout. */
+  timeoutMs: number;
   /** Host messages (stderr): never stdout, which carries the protocol in stdio mode. */
   log(message: string): void;
 }
@@ -36,8 +40,9 @@ export interface GatewayContext {
 /** Longest tool name quoted back in an error (the client may send any text as a name). */
 const QUOTED_NAME_MAX = 100;
 
-export function gatewayCapabilities(): ServerCapabilities {
-  return { tools: { listChanged: true } };
+/** Tools always; resources and prompts when a running upstream server offers them (resources-prompts.ts). */
+export function gatewayCapabilities(context: GatewayContext): ServerCapabilities {
+  return { tools: { listChanged: true }, ...resourceAndPromptCapabilities(context) };
 }
 
 export interface GatewayServer {
@@ -52,11 +57,12 @@ export interface GatewayServer {
  */
 export function createGatewayServer(context: GatewayContext): GatewayServer {
   const { hub, policy, known } = context;
+  const capabilities = gatewayCapabilities(context);
   const server = new Server(
     { name: 'switchboard', version: VERSION },
     {
-      capabilities: gatewayCapabilities(),
-      instructions: 'Switchboard MCP gateway: the tools of every server in the Switchboard config, under one name each, with its permissions applied.',
+      capabilities,
+      instructions: 'Switchboard MCP gateway: the tools, resources and prompts of every server in the Switchboard config, under one name each, with its permissions applied.',
     },
   );
   const listing = () => listedTools(hub.routes, policy, known);
@@ -90,6 +96,8 @@ export function createGatewayServer(context: GatewayContext): GatewayServer {
     if (outcome.result && outcome.isError === Boolean(outcome.result.isError)) return outcome.result as CallToolResult;
     return { content: [{ type: 'text', text: outcome.text }], isError: true };
   });
+
+  registerResourcesAndPrompts(server, context, capabilities);
 
   return {
     server,

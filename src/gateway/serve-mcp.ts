@@ -55,9 +55,12 @@ const log = (message: string): void => void process.stderr.write(`${message}\n`)
 export async function serveMcp(flags: ServeMcpFlags, interrupt: AbortSignal): Promise<number> {
   // Checked before any server starts: a refused address never starts anything.
   const http = flags.http ? httpSettings(flags) : undefined;
-  return withSession(flags, { needsModel: false, announce: true, signal: interrupt }, async ({ hub, config }) => {
+  // canAskUser false: nobody is at this process's terminal (in stdio mode stdin is the protocol),
+  // so a server's elicitation or sampling request gets the unattended answer.
+  return withSession(flags, { needsModel: false, announce: true, signal: interrupt, canAskUser: false }, async ({ hub, config, settings }) => {
     const context: GatewayContext = {
       hub,
+      timeoutMs: settings.toolTimeoutMs,
       policy: buildPolicy(flags, config),
       known: new Set([...hub.routes.values()].map(qualifiedName)),
       log,

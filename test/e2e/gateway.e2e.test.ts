@@ -13,6 +13,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { cliEnv } from '../support/cli.js';
 import { startMockLlm } from '../support/mock-llm.js';
 import { CLI_PATH } from '../support/paths.js';
+import { EVERYTHING_SERVER } from '../integration/servers.js';
 import { describeProcesses, procInfo, subtreeOf, waitForGone, waitUntil, type ProcInfo } from '../support/processes.js';
 import { fixtureServer, temperatureServer, useE2eHarness } from './harness.js';
 
@@ -211,6 +212,58 @@ describe('serve --mcp over stdio', () => {
     // A signal is how a server stops: not a failure.
     expect(result.code, result.stderr).toBe(0);
     // The harness checks the fixture (its pidfile) and every process seen are gone.
+  });
+});
+
+describe('serve --mcp: resources and prompts', () => {
+  const everything = (...extra: string[]) => ({ command: process.execPath, args: [EVERYTHING_SERVER, 'stdio', ...extra] });
+
+  it('lists every server\'s resources (URIs kept) and templates, and reads each from its owner', async () => {
+    const config = h.file('resources.json', { mcpServers: { everything: everything(), fixture: fixtureServer('--resources', '3', '--tools', 'echo'), temperature: temperatureServer() } });
+    const gateway = await connectStdio(['--config', config]);
+    const capabilities = gateway.client.getServerCapabilities();
+    expect(capabilities?.resources).toBeDefined();
+    expect(capabilities?.prompts).toBeDefined();
+    const { resources } = await gateway.client.listResources();
+    const uris = resources.map((resource) => resource.uri);
+    expect(uris).toEqual(expect.arrayContaining(['fixture://r/1', 'fixture://r/2', 'fixture://r/3']));
+    expect(uris.some((uri) => uri.startsWith('demo://resource/'))).toBe(true);
+    const fixture = await gateway.client.readResource({ uri: 'fixture://r/2' });
+    expect(fixture.contents).toEqual([expect.objectContaining({ uri: 'fixture://r/2', text: 'resource 2' })]);
+    const demo = resources.find((resource) => resource.uri.startsWith('demo://resource/') && resource.mimeType?.startsWith('text/'))!;
+    const read = await gateway.client.readResource({ uri: demo.uri });
+    expect(read.contents[0]).toMatchObject({ uri: demo.uri });
+    // A URI from a template is listed by nobody: each server offering resources is asked in turn.
+    const { resourceTemplates } = await gateway.client.listResourceTemplates();
+    expect(resourceTemplates.map((template) => template.uriTemplate)).toContain('demo://resource/dynamic/text/{resourceId}');
+    const dynamic = await gateway.client.readResource({ uri: 'demo://resource/dynamic/text/7' });
+    expect(dynamic.contents[0]).toMatchObject({ uri: 'demo://resource/dynamic/text/7' });
+    await expect(gateway.client.readResource({ uri: 'nowhere://nothing' })).rejects.toThrow(/Resource not found: nowhere:\/\/nothing/);
+    await gateway.close();
+  });
+
+  it('lists prompts named like tools (a name two servers share becomes server__name) and gets one from its owner', async () => {
+    const config = h.file('prompts.json', { mcpServers: { everything: everything(), again: everything() } });
+    const gateway = await connectStdio(['--config', config]);
+    const { prompts } = await gateway.client.listPrompts();
+    const names = prompts.map((prompt) => prompt.name);
+    expect(names.length).toBeGreaterThan(1);
+    expect(names.every((name) => name.startsWith('everything__') || name.startsWith('again__'))).toBe(true);
+    const first = prompts.find((prompt) => prompt.name.startsWith('again__') && !(prompt.arguments ?? []).some((argument) => argument.required))!;
+    const result = await gateway.client.getPrompt({ name: first.name });
+    expect(result.messages.length).toBeGreaterThan(0);
+    await expect(gateway.client.getPrompt({ name: 'no_such_prompt' })).rejects.toThrow(/Unknown prompt: no_such_prompt/);
+    await gateway.close();
+  });
+
+  it('hides the resources and prompts of a server whose entry says "permissions": "deny"', async () => {
+    const config = h.file('denied.json', { mcpServers: { everything: { ...everything(), permissions: 'deny' }, fixture: fixtureServer('--resources', '2', '--tools', 'echo') } });
+    const gateway = await connectStdio(['--config', config]);
+    expect((await gateway.client.listResources()).resources.map((resource) => resource.uri)).toEqual(['fixture://r/1', 'fixture://r/2']);
+    expect(gateway.client.getServerCapabilities()?.prompts).toBeUndefined();
+    // Only the fixture's tools; its echo keeps the name the model sees (everything has an echo too).
+    expect((await gateway.client.listTools()).tools.map((tool) => tool.name)).toEqual(['fixture__echo']);
+    await gateway.close();
   });
 });
 

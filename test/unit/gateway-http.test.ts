@@ -22,7 +22,7 @@ afterEach(async () => {
 });
 
 async function start(maxSessions = 4): Promise<HttpGateway> {
-  gateway = await listenHttpGateway({ host: '127.0.0.1', port: 0, token: TOKEN, maxSessions, newServer: () => createGatewayServer({ hub, policy, known: new Set(), log: () => undefined }), log: () => undefined });
+  gateway = await listenHttpGateway({ host: '127.0.0.1', port: 0, token: TOKEN, maxSessions, newServer: () => createGatewayServer({ hub, policy, known: new Set(), timeoutMs: 5_000, log: () => undefined }), log: () => undefined });
   return gateway;
 }
 
