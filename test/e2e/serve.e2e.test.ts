@@ -251,6 +251,30 @@ describe('serve: the OpenAI-compatible endpoint', () => {
     expect(r.code, r.stderr).toBe(0);
   });
 
+  it('--cors ORIGIN: that origin gets CORS headers and preflights, others are refused; 413 over the body limit; 502 when the model fails; --log-level debug logs the prompt', async () => {
+    mock.enqueue({ fault: 'http', status: 500 });
+    const served = await serve(temperatureConfig(), ['--cors', 'http://localhost:3000', '--retries', '0', '--log-level', 'debug']);
+    const preflight = await fetch(`${served.url}/chat/completions`, { method: 'OPTIONS', headers: { origin: 'http://localhost:3000', 'access-control-request-method': 'POST', 'access-control-request-headers': 'authorization, content-type' } });
+    expect(preflight.status).toBe(204);
+    expect(preflight.headers.get('access-control-allow-origin')).toBe('http://localhost:3000');
+    expect(preflight.headers.get('access-control-allow-headers')).toMatch(/authorization/);
+    const allowed = await fetch(`${served.url}/models`, { headers: { authorization: `Bearer ${TOKEN}`, origin: 'http://localhost:3000' } });
+    expect(allowed.status).toBe(200);
+    expect(allowed.headers.get('access-control-allow-origin')).toBe('http://localhost:3000');
+    const other = await fetch(`${served.url}/models`, { headers: { authorization: `Bearer ${TOKEN}`, origin: 'http://other.invalid' } });
+    expect(other.status).toBe(403);
+    expect(other.headers.get('access-control-allow-origin')).toBeNull();
+
+    const huge = await fetch(`${served.url}/chat/completions`, { method: 'POST', headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json' }, body: JSON.stringify({ model: 'test-model', messages: [{ role: 'user', content: 'x'.repeat(5 * 1024 * 1024) }] }) }).catch((error: unknown) => error);
+    // The server answers 413 and closes the connection; the client may see the answer or the reset.
+    if (huge instanceof Response) expect(huge.status).toBe(413);
+
+    await expect(served.client.chat.completions.create({ model: 'test-model', messages: [{ role: 'user', content: 'Secret plan?' }] })).rejects.toMatchObject({ status: 502, type: 'api_error' });
+    await stop(served);
+    expect(served.cli.stderr).toMatch(/POST \/v1\/chat\/completions 502 .*prompt: Secret plan\?/);
+    expect(served.cli.stderr).toMatch(/POST \/v1\/chat\/completions 413/);
+  });
+
   it('refuses a non-loopback --host without --token-env before binding, and other bad flags', async () => {
     const refused = await h.run(['serve', '--config', temperatureConfig(), '--endpoint-url', mock.url, '--model', 'test-model', '--host', '0.0.0.0']);
     expect(refused.code).toBe(2);
