@@ -24,6 +24,9 @@ import { HttpError } from './http-error.js';
 import type { PreparedTurn } from './request.js';
 import { activityLine, chunk, completion, completionId, usageOf, type CompletionMeta, type FinishReason, type Usage } from './wire.js';
 
+/** Events kept for a non-streamed response's `switchboard_events`. */
+export const MAX_COLLECTED_EVENTS = 2000;
+
 export type AgentSetup = Omit<AgentOptions, 'system'> & { system?: string };
 
 export interface TurnOutcome {
@@ -64,7 +67,11 @@ export async function serveTurn(setup: AgentSetup, modelId: string, turn: Prepar
           const line = activityLine(event);
           if (line) stream.content(line, true);
         }
-      } else if (events && event.type !== 'text_delta' && event.type !== 'reasoning_delta') events.push(JSON.parse(versionedJson(event)));
+      } else if (events && event.type !== 'text_delta' && event.type !== 'reasoning_delta') {
+        // Bounded: a turn with endless progress notifications must not grow the response without end.
+        if (events.length < MAX_COLLECTED_EVENTS) events.push(JSON.parse(versionedJson(event)));
+        else if (events.length === MAX_COLLECTED_EVENTS) events.push({ v: 1, type: 'notice', message: `More than ${MAX_COLLECTED_EVENTS} events; the rest are left out (stream the response to get every event).` });
+      }
     }
   } catch (error) {
     const failure = httpErrorFor(error, signal);

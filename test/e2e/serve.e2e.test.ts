@@ -9,7 +9,7 @@ import OpenAI from 'openai';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { CliProcess } from '../support/cli.js';
 import { startMockLlm, type MockLlm, type RecordedRequest } from '../support/mock-llm.js';
-import { waitUntil } from '../support/processes.js';
+import { describeProcesses, waitForGone, waitUntil } from '../support/processes.js';
 import { expectNoStackTrace, fixtureServer, temperatureServer, useE2eHarness } from './harness.js';
 
 const h = useE2eHarness();
@@ -225,6 +225,12 @@ describe('serve: the OpenAI-compatible endpoint', () => {
     await waitUntil(() => existsSync(callLog) && readFileSync(callLog, 'utf8').includes('gate'), 20_000);
     served.cli.child.kill('SIGTERM');
     await served.cli.waitForStderr('stopping');
+    // No new turn starts while draining: the connection is refused, or (an open connection) 503.
+    const late = await fetch(`${served.url}/chat/completions`, { method: 'POST', headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json' }, body: JSON.stringify({ model: 'test-model', messages: [{ role: 'user', content: 'late' }] }) }).then(
+      (response) => response.status,
+      () => 'refused',
+    );
+    expect([503, 'refused']).toContain(late);
     // Draining: the running turn goes on; its tool call ends when the test opens the gate.
     writeFileSync(gate, '');
     expect((await answer).choices[0]!.message.content).toBe('through the gate');
@@ -249,6 +255,9 @@ describe('serve: the OpenAI-compatible endpoint', () => {
     await expect(read).rejects.toMatchObject({ error: { code: 'shutting_down' } });
     const r = await served.cli.done;
     expect(r.code, r.stderr).toBe(0);
+    expect(r.processes.some((p) => p.cmdline.includes('fixture-server'))).toBe(true);
+    const survivors = await waitForGone(r.processes, { timeoutMs: 4_000 });
+    expect(survivors, describeProcesses(survivors)).toEqual([]);
   });
 
   it('--cors ORIGIN: that origin gets CORS headers and preflights, others are refused; 413 over the body limit; 502 when the model fails; --log-level debug logs the prompt', async () => {
