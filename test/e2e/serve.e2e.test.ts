@@ -140,6 +140,21 @@ describe('serve: the OpenAI-compatible endpoint', () => {
     await stop(served);
   });
 
+  it('approvals: a call the policy would ask about is denied (nobody to ask), the model is told, the stream shows it', async () => {
+    const callLog = join(h.dir(), 'calls.log');
+    const config = h.file('fixture.json', { mcpServers: { fixture: fixtureServer('--tools', 'echo', '--call-log', callLog) } });
+    mock.enqueue({ toolCalls: [{ name: 'echo', arguments: { text: 'hi' } }] }, { text: 'It was denied.' });
+    const served = await serve(config);
+    const stream = await served.client.chat.completions.create({ model: 'test-model', stream: true, messages: [{ role: 'user', content: 'Echo hi.' }] });
+    let content = '';
+    for await (const chunk of stream) content += chunk.choices[0]?.delta.content ?? '';
+    expect(content).toMatch(/→ fixture\/echo \{"text":"hi"\}\n✗ fixture\/echo denied: .*\n← echo failed \d+ ms: .*\nIt was denied\.$/);
+    expect(existsSync(callLog), 'the call did not run').toBe(false);
+    const tool = (mock.requests[1]!.body.messages as Array<{ role: string; content: string }>).find((m) => m.role === 'tool');
+    expect(tool?.content).toMatch(/^Not run: calling fixture\/echo/);
+    await stop(served);
+  });
+
   it('parallel requests are independent conversations', async () => {
     const cities = ['Lima', 'Quito', 'Bogota'];
     // Each request's model calls see only that request's messages.
