@@ -212,10 +212,16 @@ async function readJsonBody(req: http.IncomingMessage): Promise<unknown> {
   if (Number.isFinite(declared) && declared > MAX_BODY_BYTES) throw tooLarge();
   const chunks: Buffer[] = [];
   let size = 0;
-  for await (const piece of req) {
-    size += (piece as Buffer).length;
-    if (size > MAX_BODY_BYTES) throw tooLarge();
-    chunks.push(piece as Buffer);
+  try {
+    for await (const piece of req) {
+      size += (piece as Buffer).length;
+      if (size > MAX_BODY_BYTES) throw tooLarge();
+      chunks.push(piece as Buffer);
+    }
+  } catch (error) {
+    if (error instanceof HttpError) throw error;
+    // The client went away while sending: nobody reads the answer, but the log line says what happened.
+    throw badRequest(`The request body was cut off: ${errorMessage(error)}`, null, 'body_incomplete');
   }
   const text = Buffer.concat(chunks).toString('utf8');
   try {
