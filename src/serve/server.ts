@@ -110,7 +110,14 @@ export class CompletionServer {
       const asked = this.options.logPrompts && prompt !== undefined ? ` prompt: ${oneLine(prompt, 200)}` : '';
       this.options.log(`${req.method ?? '?'} ${oneLine(path, 120)} ${status} ${Math.round(performance.now() - startedAt)} ms${calls}${asked}`);
     };
-    res.once('close', logLine);
+    // A completion's line is written once its slot is free again (after a client that left,
+    // once its turn has unwound), so the log's order is the order of what happened.
+    let slotHeld = false;
+    let closed = false;
+    res.once('close', () => {
+      closed = true;
+      if (!slotHeld) logLine();
+    });
     try {
       const cors = this.corsHeaders(req);
       for (const [name, value] of Object.entries(cors)) res.setHeader(name, value);
@@ -129,6 +136,7 @@ export class CompletionServer {
         throw new HttpError(429, `Too many requests at once: this server runs at most ${this.options.maxConcurrent} (--max-concurrent). Retry later.`, 'rate_limit_error', 'too_many_requests', null, { 'retry-after': String(RETRY_AFTER_SECONDS) });
       }
       this.active++;
+      slotHeld = true;
       const controller = new AbortController();
       this.running.add(controller);
       // The response closing before it ended: the client went away. Stop its turn.
@@ -154,6 +162,8 @@ export class CompletionServer {
         res.off('close', onClose);
         this.running.delete(controller);
         this.active--;
+        slotHeld = false;
+        if (closed) logLine();
         for (const check of [...this.finished]) check();
       }
     } catch (error) {
