@@ -5,6 +5,7 @@
  * Where the activity goes (documented in the README):
  * - streaming, default: the answer's text as `delta.content`, and one plain-text line per
  *   tool call, result, denial and retry in `delta.content` too (a chat UI shows them inline);
+ *   a thinking model's reasoning as `delta.reasoning_content`;
  * - streaming with `"x-switchboard-events": true`: `delta.content` carries only the model's
  *   text; every other event goes as an SSE event named `switchboard` whose data is the v1
  *   event JSON (`{"v":1,"type":"tool_call",...}`, as `chat --json` writes it);
@@ -63,6 +64,7 @@ export async function serveTurn(setup: AgentSetup, modelId: string, turn: Prepar
       if (stream) {
         if (event.type === 'text_delta') stream.content(event.text);
         else if (turn.events) stream.event(event);
+        else if (event.type === 'reasoning_delta') stream.reasoning(event.text);
         else {
           const line = activityLine(event);
           if (line) stream.content(line, true);
@@ -112,6 +114,13 @@ class SseWriter {
     const piece = activity && this.lineOpen ? `\n${text}` : text;
     this.lineOpen = !piece.endsWith('\n');
     this.data(chunk(this.meta, { content: piece }));
+  }
+
+  /** A thinking model's reasoning as `delta.reasoning_content` (the field chat UIs show as thinking). */
+  reasoning(text: string): void {
+    if (text === '') return;
+    this.start();
+    this.data(chunk(this.meta, { reasoning_content: text }));
   }
 
   event(event: AgentEvent): void {

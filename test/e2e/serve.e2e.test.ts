@@ -104,13 +104,15 @@ describe('serve: the OpenAI-compatible endpoint', () => {
   });
 
   it('streaming: tool calls as content lines while they happen, then the answer, usage on the last chunk, [DONE]', async () => {
-    mock.enqueue({ toolCalls: [{ name: 'get_temperature', arguments: { city: 'Oslo' } }] }, { text: 'Cold in Oslo.' });
+    mock.enqueue({ toolCalls: [{ name: 'get_temperature', arguments: { city: 'Oslo' } }], reasoning: 'Oslo is in Norway.' }, { text: 'Cold in Oslo.' });
     const served = await serve(temperatureConfig());
     const stream = await served.client.chat.completions.create({ model: 'test-model', stream: true, messages: [{ role: 'user', content: 'Oslo?' }] });
     const chunks: OpenAI.Chat.Completions.ChatCompletionChunk[] = [];
     for await (const chunk of stream) chunks.push(chunk);
     const content = chunks.map((c) => c.choices[0]?.delta.content ?? '').join('');
     expect(content).toMatch(/^→ temperature\/get_temperature \{"city":"Oslo"\}\n← get_temperature \d+ ms\nCold in Oslo\.$/);
+    // A thinking model's reasoning: the delta field chat UIs show as thinking, never in content.
+    expect(chunks.map((c) => (c.choices[0]?.delta as { reasoning_content?: string } | undefined)?.reasoning_content ?? '').join('')).toBe('Oslo is in Norway.');
     expect(chunks.at(-1)!.choices[0]!.finish_reason).toBe('stop');
     expect(chunks.at(-1)!.usage!.prompt_tokens).toBeGreaterThan(0);
     expect(new Set(chunks.map((c) => c.id)).size).toBe(1);
