@@ -97,6 +97,7 @@ export async function serveCommand(flags: ServeFlags, signal: AbortSignal): Prom
       agent: { model: model!, tools: hub, approver, system: settings.system, maxSteps: settings.maxSteps, maxContextTokens: settings.maxContextTokens, images: settings.images, maxToolCallsPerReply: settings.maxToolCallsPerReply, maxParallelToolCalls: settings.maxParallelToolCalls },
       maxConcurrent: flags.maxConcurrent ?? DEFAULT_MAX_CONCURRENT,
       ...(flags.cors !== undefined ? { cors: flags.cors } : {}),
+      showReasoning: settings.showReasoning,
       logPrompts: settings.logLevel === 'debug',
       log: (line) => hostLog(`serve: ${line}`),
       observe: logEvent,

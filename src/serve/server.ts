@@ -37,6 +37,8 @@ export interface CompletionServerOptions {
   maxConcurrent: number;
   /** The one origin allowed cross-origin requests (--cors), if any. */
   cors?: string;
+  /** Stream a thinking model's reasoning as `delta.reasoning_content` (config "showReasoning", --hide-reasoning). */
+  showReasoning: boolean;
   /** Log the last user message of each request (--log-level debug). */
   logPrompts: boolean;
   log(line: string): void;
@@ -153,7 +155,7 @@ export class CompletionServer {
         const turn = prepareTurn(request);
         prompt = turn.prompt;
         toolCalls = 0;
-        const outcome = await serveTurn(this.options.agent, this.options.modelId, turn, res, controller.signal, (event) => {
+        const outcome = await serveTurn(this.options.agent, this.options.modelId, { ...turn, showReasoning: this.options.showReasoning }, res, controller.signal, (event) => {
           if (event.type === 'tool_call') toolCalls = (toolCalls ?? 0) + 1;
           this.options.observe?.(event);
         });

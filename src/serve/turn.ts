@@ -38,7 +38,7 @@ export interface TurnOutcome {
 }
 
 /** Runs the turn and writes the whole response. Never throws: failures become the response (or end the stream). */
-export async function serveTurn(setup: AgentSetup, modelId: string, turn: PreparedTurn, res: ServerResponse, signal: AbortSignal, observe: (event: AgentEvent) => void): Promise<TurnOutcome> {
+export async function serveTurn(setup: AgentSetup, modelId: string, turn: PreparedTurn & { showReasoning: boolean }, res: ServerResponse, signal: AbortSignal, observe: (event: AgentEvent) => void): Promise<TurnOutcome> {
   const agent = new Agent(setup);
   agent.restore(turn.history);
   const meta: CompletionMeta = { id: completionId(), created: Math.floor(Date.now() / 1000), model: modelId };
@@ -64,7 +64,9 @@ export async function serveTurn(setup: AgentSetup, modelId: string, turn: Prepar
       if (stream) {
         if (event.type === 'text_delta') stream.content(event.text);
         else if (turn.events) stream.event(event);
-        else if (event.type === 'reasoning_delta') stream.reasoning(event.text);
+        else if (event.type === 'reasoning_delta') {
+          if (turn.showReasoning) stream.reasoning(event.text);
+        }
         else {
           const line = activityLine(event);
           if (line) stream.content(line, true);

@@ -279,7 +279,7 @@ describe('serve: the OpenAI-compatible endpoint', () => {
 
   it('--cors ORIGIN: that origin gets CORS headers and preflights, others are refused; 413 over the body limit; 502 when the model fails; --log-level debug logs the prompt', async () => {
     mock.enqueue({ fault: 'http', status: 500 });
-    const served = await serve(temperatureConfig(), ['--cors', 'http://localhost:3000', '--retries', '0', '--log-level', 'debug']);
+    const served = await serve(temperatureConfig(), ['--cors', 'http://localhost:3000', '--retries', '0', '--log-level', 'debug', '--hide-reasoning']);
     const preflight = await fetch(`${served.url}/chat/completions`, { method: 'OPTIONS', headers: { origin: 'http://localhost:3000', 'access-control-request-method': 'POST', 'access-control-request-headers': 'authorization, content-type' } });
     expect(preflight.status).toBe(204);
     expect(preflight.headers.get('access-control-allow-origin')).toBe('http://localhost:3000');
@@ -296,6 +296,13 @@ describe('serve: the OpenAI-compatible endpoint', () => {
     if (huge instanceof Response) expect(huge.status).toBe(413);
 
     await expect(served.client.chat.completions.create({ model: 'test-model', messages: [{ role: 'user', content: 'Secret plan?' }] })).rejects.toMatchObject({ status: 502, type: 'api_error' });
+    // --hide-reasoning: a thinking model's reasoning is not streamed.
+    mock.enqueue({ text: 'Plain answer.', reasoning: 'private thoughts' });
+    const stream = await served.client.chat.completions.create({ model: 'test-model', stream: true, messages: [{ role: 'user', content: 'Think.' }] });
+    const raw: string[] = [];
+    for await (const chunk of stream) raw.push(JSON.stringify(chunk));
+    expect(raw.join('')).toContain('Plain answer.'.slice(0, 8));
+    expect(raw.join('')).not.toContain('private');
     await stop(served);
     expect(served.cli.stderr).toMatch(/POST \/v1\/chat\/completions 502 .*prompt: Secret plan\?/);
     expect(served.cli.stderr).toMatch(/POST \/v1\/chat\/completions 413/);
