@@ -4,6 +4,7 @@
  * server and the fixture server.
  */
 import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { createServer, type AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import OpenAI from 'openai';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -320,5 +321,17 @@ describe('serve: the OpenAI-compatible endpoint', () => {
     const port = await h.run(['serve', '--port', '99999']);
     expect(port.code).toBe(2);
     expect(port.stderr).toMatch(/--port must be/);
+    // A port in use: a usage error naming it, and the servers it started are closed.
+    const taken = createServer();
+    await new Promise<void>((resolve) => taken.listen(0, '127.0.0.1', resolve));
+    try {
+      const busy = (taken.address() as AddressInfo).port;
+      const inUse = await h.run(['serve', '--config', temperatureConfig(), '--endpoint-url', mock.url, '--model', 'test-model', '--port', String(busy), '--token-env', 'SERVE_TOKEN'], { env: { SERVE_TOKEN: TOKEN } });
+      expect(inUse.code, inUse.stderr).toBe(2);
+      expect(inUse.stderr).toContain(`127.0.0.1:${busy} is in use`);
+      expectNoStackTrace(inUse.stderr);
+    } finally {
+      await new Promise((resolve) => taken.close(resolve));
+    }
   });
 });
