@@ -13,7 +13,8 @@ import { configHome } from '../policy/config-home.js';
 import { checkListenAddress, checkPort, DEFAULT_HOST, DEFAULT_PORT } from '../serve/listen-rules.js';
 import { CompletionServer } from '../serve/server.js';
 import { loadOrCreateServeToken } from '../serve/token.js';
-import { styleFor } from '../ui/style.js';
+import { safe, styleFor } from '../ui/style.js';
+import { runRedactor } from '../policy/secrets.js';
 import { CliApprover } from './approval.js';
 import { buildPolicy, type ApprovalFlags } from './approval-setup.js';
 import type { ParsedFlags } from './options.js';
@@ -99,7 +100,8 @@ export async function serveCommand(flags: ServeFlags, signal: AbortSignal): Prom
       ...(flags.cors !== undefined ? { cors: flags.cors } : {}),
       showReasoning: settings.showReasoning,
       logPrompts: settings.logLevel === 'debug',
-      log: (line) => hostLog(`serve: ${line}`),
+      // Lines may quote a model's or a server's error: secrets of the config masked, terminal-safe.
+      log: (line) => hostLog(`serve: ${safe(runRedactor.redact(line))}`),
       observe: logEvent,
     });
     if (signal.aborted) return 0;
