@@ -20,6 +20,7 @@ import type { ServerResponse } from 'node:http';
 import { Agent, type AgentOptions } from '../agent/loop.js';
 import type { AgentEvent } from '../agent/events.js';
 import { errorMessage, SwitchboardError } from '../errors.js';
+import { runRedactor } from '../policy/secrets.js';
 import { JsonLinesRenderer } from '../ui/jsonl.js';
 import { HttpError } from './http-error.js';
 import type { PreparedTurn } from './request.js';
@@ -68,8 +69,9 @@ export async function serveTurn(setup: AgentSetup, modelId: string, turn: Prepar
           if (turn.showReasoning) stream.reasoning(event.text);
         }
         else {
+          // Config secrets masked (a server's error may echo one), as in the JSON events.
           const line = activityLine(event);
-          if (line) stream.content(line, true);
+          if (line) stream.content(runRedactor.redact(line), true);
         }
       } else if (events && event.type !== 'text_delta' && event.type !== 'reasoning_delta') {
         // Bounded: a turn with endless progress notifications must not grow the response without end.
@@ -167,8 +169,8 @@ function httpErrorFor(error: unknown, signal: AbortSignal): HttpError {
     return new HttpError(503, 'The server is shutting down (or the request was cancelled); the turn was stopped.', 'server_error', 'shutting_down');
   }
   if (error instanceof SwitchboardError && (error.code === 'MODEL_REQUEST' || error.code === 'MODEL_AUTH')) {
-    return new HttpError(502, `The model request failed: ${errorMessage(error)}`, 'api_error', error.code === 'MODEL_AUTH' ? 'model_auth' : 'model_error');
+    return new HttpError(502, `The model request failed: ${runRedactor.redact(errorMessage(error))}`, 'api_error', error.code === 'MODEL_AUTH' ? 'model_auth' : 'model_error');
   }
-  if (error instanceof SwitchboardError) return new HttpError(500, errorMessage(error), 'server_error', error.code.toLowerCase());
+  if (error instanceof SwitchboardError) return new HttpError(500, runRedactor.redact(errorMessage(error)), 'server_error', error.code.toLowerCase());
   return new HttpError(500, 'Internal error (see the server log).', 'server_error', 'internal');
 }

@@ -158,6 +158,19 @@ describe('serve: the OpenAI-compatible endpoint', () => {
     await stop(served);
   });
 
+  it('config secrets are masked in the activity lines sent to the client', async () => {
+    const secret = 'sb-serve-secret-4242';
+    const config = h.file('secret.json', { mcpServers: { fixture: { ...fixtureServer('--tools', 'echo'), env: { API_KEY: '${env:SB_SERVE_SECRET}' } } } });
+    mock.enqueue({ toolCalls: [{ name: 'echo', arguments: { text: secret } }] }, { text: 'ok' });
+    const served = await serve(config, ['--yes'], { SERVE_TOKEN: TOKEN, SB_SERVE_SECRET: secret });
+    const stream = await served.client.chat.completions.create({ model: 'test-model', stream: true, messages: [{ role: 'user', content: 'Echo it.' }] });
+    let content = '';
+    for await (const chunk of stream) content += chunk.choices[0]?.delta.content ?? '';
+    expect(content).toContain('→ fixture/echo {"text":"***"}');
+    expect(content).not.toContain(secret);
+    await stop(served);
+  });
+
   it('parallel requests are independent conversations', async () => {
     const cities = ['Lima', 'Quito', 'Bogota'];
     // Each request's model calls see only that request's messages.
