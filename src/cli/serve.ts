@@ -14,7 +14,8 @@ import { checkListenAddress, checkPort, DEFAULT_HOST, DEFAULT_PORT } from '../se
 import { CompletionServer } from '../serve/server.js';
 import { serveMcp } from '../gateway/serve-mcp.js';
 import { loadOrCreateServeToken } from '../serve/token.js';
-import { styleFor } from '../ui/style.js';
+import { safe, styleFor } from '../ui/style.js';
+import { runRedactor } from '../policy/secrets.js';
 import { CliApprover } from './approval.js';
 import { buildPolicy, type ApprovalFlags } from './approval-setup.js';
 import type { ParsedFlags } from './options.js';
@@ -98,8 +99,10 @@ export async function serveCommand(flags: ServeFlags, signal: AbortSignal): Prom
       agent: { model: model!, tools: hub, approver, system: settings.system, maxSteps: settings.maxSteps, maxContextTokens: settings.maxContextTokens, images: settings.images, maxToolCallsPerReply: settings.maxToolCallsPerReply, maxParallelToolCalls: settings.maxParallelToolCalls },
       maxConcurrent: flags.maxConcurrent ?? DEFAULT_MAX_CONCURRENT,
       ...(flags.cors !== undefined ? { cors: flags.cors } : {}),
+      showReasoning: settings.showReasoning,
       logPrompts: settings.logLevel === 'debug',
-      log: (line) => hostLog(`serve: ${line}`),
+      // Lines may quote a model's or a server's error: secrets of the config masked, terminal-safe.
+      log: (line) => hostLog(`serve: ${safe(runRedactor.redact(line))}`),
       observe: logEvent,
     });
     if (signal.aborted) return 0;

@@ -37,6 +37,8 @@ export interface CompletionServerOptions {
   maxConcurrent: number;
   /** The one origin allowed cross-origin requests (--cors), if any. */
   cors?: string;
+  /** Stream a thinking model's reasoning as `delta.reasoning_content` (config "showReasoning", --hide-reasoning). */
+  showReasoning: boolean;
   /** Log the last user message of each request (--log-level debug). */
   logPrompts: boolean;
   log(line: string): void;
@@ -110,7 +112,14 @@ export class CompletionServer {
       const asked = this.options.logPrompts && prompt !== undefined ? ` prompt: ${oneLine(prompt, 200)}` : '';
       this.options.log(`${req.method ?? '?'} ${oneLine(path, 120)} ${status} ${Math.round(performance.now() - startedAt)} ms${calls}${asked}`);
     };
-    res.once('close', logLine);
+    // A completion's line is written once its slot is free again (after a client that left,
+    // once its turn has unwound), so the log's order is the order of what happened.
+    let slotHeld = false;
+    let closed = false;
+    res.once('close', () => {
+      closed = true;
+      if (!slotHeld) logLine();
+    });
     try {
       const cors = this.corsHeaders(req);
       for (const [name, value] of Object.entries(cors)) res.setHeader(name, value);
@@ -129,6 +138,7 @@ export class CompletionServer {
         throw new HttpError(429, `Too many requests at once: this server runs at most ${this.options.maxConcurrent} (--max-concurrent). Retry later.`, 'rate_limit_error', 'too_many_requests', null, { 'retry-after': String(RETRY_AFTER_SECONDS) });
       }
       this.active++;
+      slotHeld = true;
       const controller = new AbortController();
       this.running.add(controller);
       // The response closing before it ended: the client went away. Stop its turn.
@@ -145,7 +155,7 @@ export class CompletionServer {
         const turn = prepareTurn(request);
         prompt = turn.prompt;
         toolCalls = 0;
-        const outcome = await serveTurn(this.options.agent, this.options.modelId, turn, res, controller.signal, (event) => {
+        const outcome = await serveTurn(this.options.agent, this.options.modelId, { ...turn, showReasoning: this.options.showReasoning }, res, controller.signal, (event) => {
           if (event.type === 'tool_call') toolCalls = (toolCalls ?? 0) + 1;
           this.options.observe?.(event);
         });
@@ -154,6 +164,8 @@ export class CompletionServer {
         res.off('close', onClose);
         this.running.delete(controller);
         this.active--;
+        slotHeld = false;
+        if (closed) logLine();
         for (const check of [...this.finished]) check();
       }
     } catch (error) {
@@ -212,10 +224,16 @@ async function readJsonBody(req: http.IncomingMessage): Promise<unknown> {
   if (Number.isFinite(declared) && declared > MAX_BODY_BYTES) throw tooLarge();
   const chunks: Buffer[] = [];
   let size = 0;
-  for await (const piece of req) {
-    size += (piece as Buffer).length;
-    if (size > MAX_BODY_BYTES) throw tooLarge();
-    chunks.push(piece as Buffer);
+  try {
+    for await (const piece of req) {
+      size += (piece as Buffer).length;
+      if (size > MAX_BODY_BYTES) throw tooLarge();
+      chunks.push(piece as Buffer);
+    }
+  } catch (error) {
+    if (error instanceof HttpError) throw error;
+    // The client went away while sending: nobody reads the answer, but the log line says what happened.
+    throw badRequest(`The request body was cut off: ${errorMessage(error)}`, null, 'body_incomplete');
   }
   const text = Buffer.concat(chunks).toString('utf8');
   try {

@@ -5,6 +5,7 @@
  * Where the activity goes (documented in the README):
  * - streaming, default: the answer's text as `delta.content`, and one plain-text line per
  *   tool call, result, denial and retry in `delta.content` too (a chat UI shows them inline);
+ *   a thinking model's reasoning as `delta.reasoning_content`;
  * - streaming with `"x-switchboard-events": true`: `delta.content` carries only the model's
  *   text; every other event goes as an SSE event named `switchboard` whose data is the v1
  *   event JSON (`{"v":1,"type":"tool_call",...}`, as `chat --json` writes it);
@@ -19,10 +20,14 @@ import type { ServerResponse } from 'node:http';
 import { Agent, type AgentOptions } from '../agent/loop.js';
 import type { AgentEvent } from '../agent/events.js';
 import { errorMessage, SwitchboardError } from '../errors.js';
+import { runRedactor } from '../policy/secrets.js';
 import { JsonLinesRenderer } from '../ui/jsonl.js';
 import { HttpError } from './http-error.js';
 import type { PreparedTurn } from './request.js';
 import { activityLine, chunk, completion, completionId, usageOf, type CompletionMeta, type FinishReason, type Usage } from './wire.js';
+
+/** Events kept for a non-streamed response's `switchboard_events`. */
+export const MAX_COLLECTED_EVENTS = 2000;
 
 export type AgentSetup = Omit<AgentOptions, 'system'> & { system?: string };
 
@@ -34,7 +39,7 @@ export interface TurnOutcome {
 }
 
 /** Runs the turn and writes the whole response. Never throws: failures become the response (or end the stream). */
-export async function serveTurn(setup: AgentSetup, modelId: string, turn: PreparedTurn, res: ServerResponse, signal: AbortSignal, observe: (event: AgentEvent) => void): Promise<TurnOutcome> {
+export async function serveTurn(setup: AgentSetup, modelId: string, turn: PreparedTurn & { showReasoning: boolean }, res: ServerResponse, signal: AbortSignal, observe: (event: AgentEvent) => void): Promise<TurnOutcome> {
   const agent = new Agent(setup);
   agent.restore(turn.history);
   const meta: CompletionMeta = { id: completionId(), created: Math.floor(Date.now() / 1000), model: modelId };
@@ -60,11 +65,19 @@ export async function serveTurn(setup: AgentSetup, modelId: string, turn: Prepar
       if (stream) {
         if (event.type === 'text_delta') stream.content(event.text);
         else if (turn.events) stream.event(event);
-        else {
-          const line = activityLine(event);
-          if (line) stream.content(line, true);
+        else if (event.type === 'reasoning_delta') {
+          if (turn.showReasoning) stream.reasoning(event.text);
         }
-      } else if (events && event.type !== 'text_delta' && event.type !== 'reasoning_delta') events.push(JSON.parse(versionedJson(event)));
+        else {
+          // Config secrets masked (a server's error may echo one), as in the JSON events.
+          const line = activityLine(event);
+          if (line) stream.content(runRedactor.redact(line), true);
+        }
+      } else if (events && event.type !== 'text_delta' && event.type !== 'reasoning_delta') {
+        // Bounded: a turn with endless progress notifications must not grow the response without end.
+        if (events.length < MAX_COLLECTED_EVENTS) events.push(JSON.parse(versionedJson(event)));
+        else if (events.length === MAX_COLLECTED_EVENTS) events.push({ v: 1, type: 'notice', message: `More than ${MAX_COLLECTED_EVENTS} events; the rest are left out (stream the response to get every event).` });
+      }
     }
   } catch (error) {
     const failure = httpErrorFor(error, signal);
@@ -105,6 +118,13 @@ class SseWriter {
     const piece = activity && this.lineOpen ? `\n${text}` : text;
     this.lineOpen = !piece.endsWith('\n');
     this.data(chunk(this.meta, { content: piece }));
+  }
+
+  /** A thinking model's reasoning as `delta.reasoning_content` (the field chat UIs show as thinking). */
+  reasoning(text: string): void {
+    if (text === '') return;
+    this.start();
+    this.data(chunk(this.meta, { reasoning_content: text }));
   }
 
   event(event: AgentEvent): void {
@@ -149,8 +169,8 @@ function httpErrorFor(error: unknown, signal: AbortSignal): HttpError {
     return new HttpError(503, 'The server is shutting down (or the request was cancelled); the turn was stopped.', 'server_error', 'shutting_down');
   }
   if (error instanceof SwitchboardError && (error.code === 'MODEL_REQUEST' || error.code === 'MODEL_AUTH')) {
-    return new HttpError(502, `The model request failed: ${errorMessage(error)}`, 'api_error', error.code === 'MODEL_AUTH' ? 'model_auth' : 'model_error');
+    return new HttpError(502, `The model request failed: ${runRedactor.redact(errorMessage(error))}`, 'api_error', error.code === 'MODEL_AUTH' ? 'model_auth' : 'model_error');
   }
-  if (error instanceof SwitchboardError) return new HttpError(500, errorMessage(error), 'server_error', error.code.toLowerCase());
+  if (error instanceof SwitchboardError) return new HttpError(500, runRedactor.redact(errorMessage(error)), 'server_error', error.code.toLowerCase());
   return new HttpError(500, 'Internal error (see the server log).', 'server_error', 'internal');
 }

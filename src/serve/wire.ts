@@ -26,7 +26,7 @@ export interface CompletionMeta {
   model: string;
 }
 
-export function chunk(meta: CompletionMeta, delta: { role?: 'assistant'; content?: string }, finishReason: FinishReason | null = null, usage?: Usage) {
+export function chunk(meta: CompletionMeta, delta: { role?: 'assistant'; content?: string; reasoning_content?: string }, finishReason: FinishReason | null = null, usage?: Usage) {
   return { id: meta.id, object: 'chat.completion.chunk', created: meta.created, model: meta.model, choices: [{ index: 0, delta, finish_reason: finishReason }], ...(usage ? { usage } : {}) };
 }
 
