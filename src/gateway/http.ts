@@ -7,7 +7,8 @@
  *   session); any other path is 404.
  * - Every request needs `Authorization: Bearer <token>` (constant-time compare, serve/token.ts):
  *   401 with `WWW-Authenticate: Bearer` otherwise, before anything else is read.
- * - No CORS headers: a browser page on another origin cannot use it.
+ * - No CORS, and a request with an `Origin` header is 403 (as `serve` does, and as the MCP spec
+ *   asks against DNS rebinding): a web page cannot drive the tools; MCP clients send no Origin.
  * - A request naming an unknown (or ended) session gets 404, as the spec says, so the client
  *   starts a new one. At most `maxSessions` sessions at once: beyond it a new one gets 503.
  * - The SDK bounds each request body (4 MiB) and batch size.
@@ -61,6 +62,7 @@ export async function listenHttpGateway(options: HttpGatewayOptions): Promise<Ht
       res.setHeader('WWW-Authenticate', 'Bearer');
       return reply(res, 401, 'Unauthorized: send "Authorization: Bearer <token>" with the token switchboard serve printed (or the one in --token-env).');
     }
+    if (req.headers.origin !== undefined) return reply(res, 403, 'Forbidden: requests from web pages (with an Origin header) are refused; the MCP gateway serves MCP clients, not browsers.');
     const sessionId = req.headers['mcp-session-id'];
     if (typeof sessionId === 'string') {
       const session = sessions.get(sessionId);

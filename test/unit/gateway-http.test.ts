@@ -37,11 +37,13 @@ const initialize = JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'initialize',
 const headers = { 'Content-Type': 'application/json', Accept: 'application/json, text/event-stream', Authorization: `Bearer ${TOKEN}` };
 
 describe('gateway over HTTP', () => {
-  it('answers at /mcp only, and only with the token', async () => {
+  it('answers at /mcp only, only with the token, never to a web page', async () => {
     const { url } = await start();
     expect(url).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/mcp$/);
     expect((await fetch(url.replace(/\/mcp$/, '/other'), { method: 'POST', headers, body: initialize })).status).toBe(404);
     expect((await fetch(url, { method: 'POST', headers: { ...headers, Authorization: 'Basic abc' }, body: initialize })).status).toBe(401);
+    // A web page's request (the browser adds Origin), even with the token: 403.
+    expect((await fetch(url, { method: 'POST', headers: { ...headers, Origin: 'http://evil.invalid' }, body: initialize })).status).toBe(403);
     const client = await connect(url);
     expect((await client.listTools()).tools).toEqual([]);
   });
