@@ -29,7 +29,10 @@ import { StdioServerTransport } from '@modelcontextprotocol/sdk/server/stdio.js'
 import { buildPolicy, type ApprovalFlags } from '../cli/approval-setup.js';
 import { withSession } from '../cli/session.js';
 import type { GlobalFlags } from '../cli/settings.js';
+import { UserInputError } from '../errors.js';
 import { configHome } from '../policy/config-home.js';
+import { runRedactor } from '../policy/secrets.js';
+import { safe } from '../ui/style.js';
 import { qualifiedName } from '../policy/approval.js';
 import { checkListenAddress, checkPort, DEFAULT_HOST, DEFAULT_PORT } from '../serve/listen-rules.js';
 import { loadOrCreateServeToken } from '../serve/token.js';
@@ -49,8 +52,8 @@ export interface ServeMcpFlags extends GlobalFlags, ApprovalFlags {
   tokenEnv?: string;
 }
 
-/** Host messages: stderr only (stdout is the protocol in stdio mode). */
-const log = (message: string): void => void process.stderr.write(`${message}\n`);
+/** Host messages: stderr only (stdout is the protocol in stdio mode); they may quote a server, so made safe and masked. */
+const log = (message: string): void => void process.stderr.write(`${safe(runRedactor.redact(message))}\n`);
 
 export async function serveMcp(flags: ServeMcpFlags, interrupt: AbortSignal): Promise<number> {
   // Checked before any server starts: a refused address never starts anything.
@@ -118,7 +121,15 @@ async function serveStdio(context: GatewayContext, what: string, interrupt: Abor
 }
 
 async function serveHttp(context: GatewayContext, settings: HttpSettings, what: string, interrupt: AbortSignal): Promise<number> {
-  const gateway = await listenHttpGateway({ host: settings.host, port: settings.port, token: settings.token, newServer: () => createGatewayServer(context), log });
+  let gateway;
+  try {
+    gateway = await listenHttpGateway({ host: settings.host, port: settings.port, token: settings.token, newServer: () => createGatewayServer(context), log });
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'EADDRINUSE') throw new UserInputError('USAGE', `${settings.host}:${settings.port} is in use (another switchboard serve?). Pick another with --port.`);
+    if (code === 'EADDRNOTAVAIL' || code === 'ENOTFOUND') throw new UserInputError('USAGE', `Cannot listen on ${settings.host}: no such address on this machine.`);
+    throw error;
+  }
   const unwatch = context.hub.watchTools(() => gateway.toolsMayHaveChanged());
   try {
     // The token first: the "listening" line is the one a script waits for.

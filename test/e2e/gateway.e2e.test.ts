@@ -332,6 +332,18 @@ describe('serve --mcp --http', () => {
     await again.cli.done;
   });
 
+  it('a port in use is a usage error naming it (no stack trace), and the upstream servers are closed', async () => {
+    const config = h.file('port.json', { mcpServers: { temperature: temperatureServer() } });
+    const first = await startHttp(['--config', config, '--token-env', 'GATEWAY_TOKEN'], { GATEWAY_TOKEN: TOKEN });
+    const port = new URL(first.url).port;
+    const second = await h.run(['serve', '--mcp', '--http', '--port', port, '--config', config, '--token-env', 'GATEWAY_TOKEN'], { env: { GATEWAY_TOKEN: TOKEN } });
+    expect(second.code).toBe(2);
+    expect(second.stderr).toContain(`127.0.0.1:${port} is in use`);
+    expect(second.stderr).not.toMatch(/\n\s+at /);
+    first.cli.child.kill('SIGTERM');
+    await first.cli.done;
+  });
+
   it('refuses a non-loopback --host without --token-env, before starting any server', async () => {
     const pidfile = h.pidfile('never.pid');
     const config = h.file('host.json', { mcpServers: { fixture: fixtureServer('--pidfile', pidfile) } });
