@@ -310,6 +310,26 @@ describe('serve --mcp --http', () => {
     expect(done.stdout).toBe('');
   });
 
+  it('over HTTP too: progress comes back on the call\'s stream, list_changed on the session\'s', async () => {
+    const config = gatewayConfig(join(h.dir(), 'calls.log'));
+    const { cli, url } = await startHttp(['--config', config, '--token-env', 'GATEWAY_TOKEN', '--yes'], { GATEWAY_TOKEN: TOKEN });
+    const client = new Client({ name: 'gateway-test', version: '1.0.0' });
+    await client.connect(new StreamableHTTPClientTransport(new URL(url), { requestInit: { headers: { Authorization: `Bearer ${TOKEN}` } } }));
+    const updates: unknown[] = [];
+    const slept = await client.callTool({ name: 'sleep', arguments: { ms: 500, progress: true } }, CallToolResultSchema, { onprogress: (update) => updates.push(update) });
+    expect(textOf(slept)).toBe('slept 500 ms');
+    expect(updates.length).toBeGreaterThan(0);
+    let announced!: () => void;
+    const changed = new Promise<void>((resolve) => (announced = resolve));
+    client.setNotificationHandler(ToolListChangedNotificationSchema, () => announced());
+    await client.callTool({ name: 'add_tool', arguments: { name: 'http_tool' } });
+    await changed;
+    expect((await client.listTools()).tools.map((tool) => tool.name)).toContain('http_tool');
+    await client.close();
+    cli.child.kill('SIGTERM');
+    expect((await cli.done).code).toBe(0);
+  });
+
   it('without --token-env, generates a token (0600 in the config folder), prints it once, and accepts only it', async () => {
     const configHome = h.dir();
     const config = h.file('temperature.json', { mcpServers: { temperature: temperatureServer() } });
