@@ -48,8 +48,8 @@ async function main(argv: string[]): Promise<number> {
     invocation.flags.message = prompt;
   }
   const code = await run(invocation, interrupt.signal);
-  // Ctrl+C during the final shutdown still means the run was interrupted.
-  if (interrupt.signal.aborted) throw new SwitchboardError('INTERRUPTED', 'Interrupted.');
+  // Ctrl+C during the final shutdown still means the run was interrupted (serve: a signal is how it stops, and it drained: 0).
+  if (interrupt.signal.aborted && invocation.command !== 'serve') throw new SwitchboardError('INTERRUPTED', 'Interrupted.');
   return code;
 }
 
@@ -85,6 +85,8 @@ async function run({ command, flags }: ParsedInvocation, signal: AbortSignal): P
       return import('./trace.js').then(({ traceCommand }) => traceCommand({ session: String(flags.session) }));
     case 'auth':
       return import('./auth.js').then(({ authCommand }) => authCommand({ ...global, server: optionalString(flags.server), logout: optionalString(flags.logout), status: flags.status === true }, signal));
+    case 'serve':
+      return import('./serve.js').then(({ serveCommand, serveFlags }) => serveCommand({ ...global, ...approvalFlags(flags), ...serveFlags(flags) }, signal));
   }
 }
 

@@ -158,6 +158,23 @@ export const COMMANDS = {
     positionals: [{ name: 'session', describe: 'A session id, as `switchboard sessions` lists it, or the path of a session file', required: true }],
     options: {},
   },
+  serve: {
+    usage: 'serve',
+    describe: 'Serve the configured servers to other programs: an OpenAI-compatible endpoint (default), or an MCP gateway (--mcp)',
+    positionals: [],
+    options: {
+      ...MODEL_OPTIONS,
+      ...APPROVAL_OPTIONS,
+      host: { type: 'string', describe: 'Address to listen on (default: 127.0.0.1); one that is not loopback needs --token-env' },
+      port: { type: 'number', describe: 'TCP port to listen on (default: 8787; 0: any free port, printed)' },
+      'token-env': { type: 'string', describe: 'Environment variable holding the bearer token clients must send (default: a token generated on first start, stored 0600 in ~/.config/switchboard/serve-token)' },
+      cors: { type: 'string', describe: 'Allow cross-origin requests from this one origin, e.g. http://localhost:3000 (default: none)' },
+      'max-concurrent': { type: 'number', describe: 'Requests served at once; more get 429 with Retry-After (default: 4)' },
+      'drain-timeout': { type: 'number', describe: 'On SIGTERM/SIGINT, seconds running requests may take to finish before they are stopped (default: 10)' },
+      mcp: { type: 'boolean', describe: 'Be an MCP server (a gateway to the configured servers) over stdio instead of the OpenAI-compatible endpoint' },
+      http: { type: 'boolean', describe: 'With --mcp: speak Streamable HTTP on --host/--port (same token rules) instead of stdio' },
+    },
+  },
   auth: {
     usage: 'auth [server]',
     describe: 'Sign in to a remote server now (OAuth); --logout SERVER, --status',

@@ -37,6 +37,7 @@ export async function parseWithYargs(argv: readonly string[]): Promise<ParsedInv
     .example('$0 chat --model scripted:config/demo.script.json "Weather in SF?"', 'Offline demo: scripted model, bundled temperature server')
     .example('HF_TOKEN=hf_... $0 chat "What is the temperature in Paris?"', 'A real model on Hugging Face Inference Providers')
     .example('$0 chat --endpoint-url http://127.0.0.1:8080/v1 --model local', 'A local OpenAI-compatible server')
+    .example('$0 serve', 'An OpenAI-compatible endpoint on http://127.0.0.1:8787/v1 with the configured servers\' tools')
     .demandCommand(1, `Name a command: ${Object.keys(COMMANDS).join(', ')}.`)
     .strict()
     .version(VERSION)

@@ -158,14 +158,14 @@ describe('issue 7: config and command line made right', () => {
     expect(r.stderr).not.toMatch(/globalShortcut/);
   });
 
-  it('an unknown flag says "did you mean"; a model flag given to tools says only chat and doctor take it', async () => {
+  it('an unknown flag says "did you mean"; a model flag given to tools says which commands take it', async () => {
     const typo = await h.run(['chat', '--modle', 'x', 'hi'], { cwd: h.dir() });
     expect(typo.code, typo.stderr).toBe(2);
     expect(typo.stderr).toMatch(/Unknown flag --modle; did you mean --model\?/);
     expectNoStackTrace(typo.stderr);
     const misplaced = await h.run(['tools', '--model', 'x'], { cwd: h.dir() });
     expect(misplaced.code, misplaced.stderr).toBe(2);
-    expect(misplaced.stderr).toMatch(/--model is not a flag of tools: only chat and doctor take it/);
+    expect(misplaced.stderr).toMatch(/--model is not a flag of tools: only chat and doctor and serve take it/);
   });
 
   it('endpointUrl in the config follows the --endpoint-url rule: not http(s) is exit 2', async () => {

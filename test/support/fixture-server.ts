@@ -50,6 +50,8 @@
  *   --wordy CHARS          also list `wordy`, whose description is CHARS characters long
  *   --token VALUE          accepted and ignored: a credential on the command line, as real servers take one
  *   --echo-argv            write "fixture argv: <its arguments>" to stderr at start (a server echoing a secret)
+ *   --gate-tool PATH       also list `gate` {}: holds the call (cancellable) until the file PATH
+ *                          exists, then answers "gate open": a test decides when a call ends
  *   --in-flight-tool       also list `in_flight` {ms}: holds the call for ms (cancellable), then
  *                          answers "in flight at start: K; most at once: M" (calls of it running when
  *                          it started, itself included, and the most ever running together)
@@ -116,6 +118,7 @@ interface Flags {
   sharedId: boolean;
   logTool: boolean;
   inFlightTool: boolean;
+  gateTool?: string;
   wrongOutput: boolean;
   schemaSmells: boolean;
   wordyChars: number;
@@ -212,6 +215,7 @@ function parseFlags(argv: string[]): Flags {
       case '--annotations': flags.annotations = JSON.parse(value(++i, flag)) as Flags['annotations']; break;
       case '--log-initialized': flags.logInitialized = true; break;
       case '--start-gate': flags.startGate = value(++i, flag); break;
+      case '--gate-tool': flags.gateTool = value(++i, flag); break;
       case '--tools-file': flags.tools = readFileSync(value(++i, flag), 'utf8').split(',').map((s) => s.trim()).filter(Boolean); break;
       default: fatalUsage(`unknown flag ${String(flag)}`);
     }
@@ -540,6 +544,16 @@ function extraTools(): FixtureTool[] {
           await extra.sendNotification({ method: 'notifications/message', params });
         }
         return text('logged');
+      },
+    });
+  }
+  if (flags.gateTool) {
+    const gate = flags.gateTool;
+    extras.push({
+      tool: { name: 'gate', description: 'Hold the call until the gate file exists.', inputSchema: { type: 'object', properties: {} } },
+      handler: async (_args, extra) => {
+        while (!existsSync(gate)) await sleepFor(20, extra.signal);
+        return text('gate open');
       },
     });
   }
