@@ -91,7 +91,7 @@ export async function serveCommand(flags: ServeFlags, signal: AbortSignal): Prom
   };
   return withSession(flags, options, async ({ hub, model, settings, config, logEvent }) => {
     // No terminal to ask on: a call the policy would ask about is denied, and the model is told why.
-    approver = new CliApprover({ policy: buildPolicy(flags, config), out: process.stderr, style });
+    approver = new CliApprover({ policy: buildPolicy(flags, config), out: process.stderr, style, hostToolName: () => hub.hostToolName });
     approver.routesChanged(hub.routes);
     const server = new CompletionServer({
       token: token.token,
