@@ -106,7 +106,11 @@ export class ProcessTreeStdioTransport implements Transport {
       void launched.exit.then(() => {
         // Let the last stdout data drain (a reply written just before exiting), then make
         // sure no grandchild lives on, then report the close.
-        const drained = Promise.race([launched.closed, new Promise((r) => setTimeout(r, 200).unref())]);
+        // The bound is for a grandchild holding the pipes open. When it fires, one more turn
+        // of the event loop (setImmediate runs after the poll phase) reads what is already in
+        // the pipes: on a loaded machine the timer can come due in the same loop iteration as
+        // the last stderr data, and timers run first (a crashed server's last words were lost).
+        const drained = Promise.race([launched.closed, new Promise((r) => setTimeout(() => setImmediate(r), 200).unref())]);
         void drained.then(() => (child.pid ? this.reapGroup(child.pid) : undefined)).then(() => this.finish());
       });
       child.stdin?.on('error', (error) => this.onerror?.(error));

@@ -119,7 +119,7 @@ describe('doctor', () => {
     const r = await h.run(['doctor', ...SCRIPTED], { cwd });
     expect(r.code).toBe(1);
     expect(r.stdout).toMatch(/not trusted, so doctor started none of its servers/);
-    expect(r.stdout).toMatch(/^ +server healthy: node \S+temperature\/main\.js$/m);
+    expect(r.stdout).toMatch(/^ +server healthy: node \S+temperature\/main\.js; marked trusted \(its read-only tools run without asking\)$/m);
     expect(r.stdout).toContain(`switchboard trust ${cwd}/switchboard.json`);
     expect(r.processes.filter((p) => /temperature|fixture-server/.test(p.cmdline))).toEqual([]);
 
