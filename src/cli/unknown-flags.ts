@@ -27,7 +27,7 @@ export function explainUnknownFlags(argv: readonly string[]): string | undefined
     if (long ? known.has(name) || (name.startsWith('no-') && known.has(name.slice(3))) : [...name].every((c) => shorts.has(c))) continue;
     const owners = Object.keys(COMMANDS).filter((other) => other !== command && Object.hasOwn(optionsOf(other as CommandName), name));
     if (owners.length > 0 && command) {
-      lines.push(`--${name} is not a flag of ${command}: only ${owners.join(' and ')} ${owners.length === 1 ? 'takes' : 'take'} it ("switchboard ${command} --help" lists the flags of ${command}).`);
+      lines.push(`--${name} is not a flag of ${command}: only ${owners.length > 1 ? `${owners.slice(0, -1).join(', ')} and ${owners.at(-1)}` : owners[0]} ${owners.length === 1 ? 'takes' : 'take'} it ("switchboard ${command} --help" lists the flags of ${command}).`);
       continue;
     }
     const suggestion = closest(name, Object.keys(table));

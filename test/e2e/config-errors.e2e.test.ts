@@ -165,7 +165,7 @@ describe('issue 7: config and command line made right', () => {
     expectNoStackTrace(typo.stderr);
     const misplaced = await h.run(['tools', '--model', 'x'], { cwd: h.dir() });
     expect(misplaced.code, misplaced.stderr).toBe(2);
-    expect(misplaced.stderr).toMatch(/--model is not a flag of tools: only chat and doctor and serve take it/);
+    expect(misplaced.stderr).toMatch(/--model is not a flag of tools: only chat, doctor and serve take it/);
   });
 
   it('endpointUrl in the config follows the --endpoint-url rule: not http(s) is exit 2', async () => {

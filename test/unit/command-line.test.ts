@@ -90,7 +90,7 @@ describe('command line: a repeatable flag', () => {
 describe('command line: flags per command, --, unknown flags', () => {
   it('chat takes the model flags; tools and call do not (both parsers)', async () => {
     expect(parseCommonInvocation(['tools', '--model', 'x'])).toBeUndefined();
-    await expect(parseWithYargs(['tools', '--model', 'x'])).rejects.toThrow(/--model is not a flag of tools: only chat and doctor and serve take it/);
+    await expect(parseWithYargs(['tools', '--model', 'x'])).rejects.toThrow(/--model is not a flag of tools: only chat, doctor and serve take it/);
     await expect(parseWithYargs(['call', 'get_temperature', '--max-steps', '2'])).rejects.toThrow(/--max-steps is not a flag of call/);
     expect(parseCommonInvocation(['tools', '--tool-timeout', '5', '--strict'])).toBeDefined();
   });
