@@ -225,7 +225,9 @@ describe('crash safety', () => {
     });
     const { env } = freshState();
     const config = h.file('slow.json', { mcpServers: { fixture: fixtureServer('--tools', 'sleep') } });
-    const base = ['chat', '--config', config, '--endpoint-url', mock.url, '--model', 'test-model'];
+    // --yes: the fixture's sleep tool is not read-only; without it every call is denied at once
+    // (no terminal to ask) and the turn ends before most kills.
+    const base = ['chat', '--config', config, '--endpoint-url', mock.url, '--model', 'test-model', '--yes'];
     const dir = h.dir();
     let tornSeen = 0;
     let cutMidTurn = 0;
