@@ -129,7 +129,8 @@ export const ToolWaitEventSchema = z
 /**
  * Tokens one model call used (`scope: "call"`, after its reply, `step` as in model_request), or
  * the whole turn (`scope: "turn"`, right before the turn's `final` or `stopped`, with the model
- * calls, tool calls and wall time of the turn). From the provider's `usage` when it reports it;
+ * calls, tool calls and wall time of the turn; servers' sampling requests served during the turn
+ * count in it, `samplingCalls` of them). From the provider's `usage` when it reports it;
  * else estimated from the text sizes, and `estimated` is true (for a turn: when any of its calls
  * was estimated).
  */
@@ -140,8 +141,17 @@ export const CallUsageEventSchema = z
   .describe('Tokens one model call used (after its reply; `step` as in model_request); `estimated` when the provider reported none.');
 
 export const TurnUsageEventSchema = z
-  .object({ ...UsageCountsSchema, scope: z.literal('turn'), modelCalls: count(), toolCalls: count(), durationMs: z.number().min(0) })
-  .describe('Tokens, model calls, tool calls and wall time of a whole turn, right before its `final` or `stopped`; `estimated` when any of its calls was estimated.');
+  .object({
+    ...UsageCountsSchema,
+    scope: z.literal('turn'),
+    modelCalls: count(),
+    toolCalls: count(),
+    durationMs: z.number().min(0),
+    samplingCalls: count().optional().describe("How many of `modelCalls` served servers' sampling requests during the turn (they have no `call` usage event; their tokens are in the turn's); absent when none."),
+  })
+  .describe(
+    "Tokens, model calls, tool calls and wall time of a whole turn, right before its `final` or `stopped`, including model calls made for servers' sampling requests; `estimated` when any of its calls was estimated.",
+  );
 
 /** `usage`, by scope (a discriminated union nested in the one on `type`). */
 export const UsageEventSchema = z.discriminatedUnion('scope', [CallUsageEventSchema, TurnUsageEventSchema]);

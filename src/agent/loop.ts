@@ -120,19 +120,29 @@ type CallResult = { text: string; isError: boolean; images?: ReadonlyArray<{ mim
 /**
  * Tokens used by the model calls of this agent so far. A call whose provider reported usage
  * adds its numbers; one that did not adds an estimate (about 4 characters a token) and
- * counts in `estimatedCalls`, so a display can mark the total as approximate.
+ * counts in `estimatedCalls`, so a display can mark the total as approximate. Calls made for
+ * servers' sampling requests (see `addSamplingUsage`) are in `modelCalls` and the tokens, and
+ * also counted in `samplingCalls`.
  */
 export interface UsageTotals {
   modelCalls: number;
   promptTokens: number;
   completionTokens: number;
   estimatedCalls: number;
+  samplingCalls: number;
+}
+
+export interface TokenCounts {
+  promptTokens: number;
+  completionTokens: number;
 }
 
 export class Agent {
   readonly history: ChatMessage[] = [];
   private readonly estimator = new TokenEstimator();
-  private readonly totals: UsageTotals = { modelCalls: 0, promptTokens: 0, completionTokens: 0, estimatedCalls: 0 };
+  private readonly totals: UsageTotals = { modelCalls: 0, promptTokens: 0, completionTokens: 0, estimatedCalls: 0, samplingCalls: 0 };
+  /** The running turn's tally, while a turn runs (sampling usage arriving then counts in it). */
+  private tally: TurnTally | undefined;
 
   constructor(private readonly options: AgentOptions) {
     this.clear();
@@ -150,6 +160,18 @@ export class Agent {
   /** A copy of the usage totals. */
   get usage(): UsageTotals {
     return { ...this.totals };
+  }
+
+  /**
+   * Counts a model call made for a server's sampling request (served by the host while one of
+   * this agent's tool calls waits, or between turns) in the totals and, while a turn runs, in
+   * that turn's `usage` event. The caller decides which agent a request belongs to; the loop
+   * knows nothing of where it came from.
+   */
+  addSamplingUsage(usage: TokenCounts, estimated = false): void {
+    this.count(usage, estimated);
+    this.totals.samplingCalls++;
+    this.tally?.sampling(usage, estimated);
   }
 
   /**
@@ -175,6 +197,7 @@ export class Agent {
     try {
       kept = yield* this.runTurn(signal);
     } finally {
+      this.tally = undefined;
       // Also runs when the consumer stops iterating (an interrupted REPL turn).
       if (!kept) this.rollBack(userMessage);
     }
@@ -190,6 +213,7 @@ export class Agent {
   private async *runTurn(signal: AbortSignal | undefined): AsyncGenerator<AgentEvent, boolean, undefined> {
     const { tools, maxSteps } = this.options;
     const tally = new TurnTally();
+    this.tally = tally;
     let emptyRetried = false;
     let resent = 0;
     let failureStreaks = new Map<string, number>();
@@ -297,7 +321,7 @@ export class Agent {
   }
 
   /** Adds one model call's usage to the session's totals (`/usage`). */
-  private count(usage: { promptTokens: number; completionTokens: number }, estimated: boolean): void {
+  private count(usage: TokenCounts, estimated: boolean): void {
     this.totals.modelCalls++;
     if (estimated) this.totals.estimatedCalls++;
     this.totals.promptTokens += usage.promptTokens;
@@ -551,6 +575,16 @@ class TurnTally {
   private promptTokens = 0;
   private completionTokens = 0;
   private estimated = false;
+  private samplingCalls = 0;
+
+  /** Counts a model call made for a server's sampling request (it has no `usage` event of its own). */
+  sampling(usage: TokenCounts, estimated: boolean): void {
+    this.modelCalls++;
+    this.samplingCalls++;
+    this.promptTokens += usage.promptTokens;
+    this.completionTokens += usage.completionTokens;
+    this.estimated ||= estimated;
+  }
 
   /** Counts one model call and returns its `usage` event. */
   call(step: number, usage: { promptTokens: number; completionTokens: number }, estimated: boolean): UsageEvent {
@@ -563,7 +597,17 @@ class TurnTally {
 
   /** The turn's totals, as its last `usage` event. */
   turn(): UsageEvent {
-    const { modelCalls, toolCalls, promptTokens, completionTokens, estimated } = this;
-    return { type: 'usage', scope: 'turn', modelCalls, toolCalls, promptTokens, completionTokens, estimated, durationMs: Math.round(performance.now() - this.startedAt) };
+    const { modelCalls, toolCalls, promptTokens, completionTokens, estimated, samplingCalls } = this;
+    return {
+      type: 'usage',
+      scope: 'turn',
+      modelCalls,
+      toolCalls,
+      promptTokens,
+      completionTokens,
+      estimated,
+      durationMs: Math.round(performance.now() - this.startedAt),
+      ...(samplingCalls > 0 ? { samplingCalls } : {}),
+    };
   }
 }

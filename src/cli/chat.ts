@@ -74,6 +74,7 @@ export async function chatCommand(flags: ChatFlags, signal: AbortSignal): Promis
   let sink: JsonLinesRenderer | TerminalRenderer | undefined;
   let chat!: Awaited<ReturnType<typeof loadChatModules>>;
   let approver: CliApprover | undefined;
+  let agent: InstanceType<typeof chat.Agent> | undefined;
   const options = {
     needsModel: true,
     announce: interactive || Boolean(flags.verbose),
@@ -90,6 +91,8 @@ export async function chatCommand(flags: ChatFlags, signal: AbortSignal): Promis
     // A server's sampling/elicitation request is asked only where a tool call's approval would be (never with --json).
     ...(flags.json ? { canAskUser: false } : {}),
     toolsChanged: (hub: { routes: Parameters<CliApprover['routesChanged']>[0] }) => approver?.routesChanged(hub.routes),
+    // A server's sampling request is served with the chat's model: its tokens count in the turn's usage and /usage.
+    samplingUsage: (_server: string, usage: { promptTokens: number; completionTokens: number }) => agent?.addSamplingUsage(usage),
   };
   return withSession(flags, options, async (session) => {
     const { hub, model, settings, config, logEvent } = session;
@@ -98,7 +101,7 @@ export async function chatCommand(flags: ChatFlags, signal: AbortSignal): Promis
     const ask = canAsk(Boolean(flags.json));
     approver = new CliApprover({ policy: buildPolicy(flags, config), out: process.stderr, style: styleFor(process.stderr), hostToolName: () => hub.hostToolName, ...(ask && !interactive ? { asker: stdinAsker } : {}) });
     approver.routesChanged(hub.routes);
-    const agent = new Agent({ model: model!, tools: hub, approver, system: settings.system, maxSteps: settings.maxSteps, maxContextTokens: settings.maxContextTokens, images: settings.images, maxToolCallsPerReply: settings.maxToolCallsPerReply, maxParallelToolCalls: settings.maxParallelToolCalls });
+    agent = new Agent({ model: model!, tools: hub, approver, system: settings.system, maxSteps: settings.maxSteps, maxContextTokens: settings.maxContextTokens, images: settings.images, maxToolCallsPerReply: settings.maxToolCallsPerReply, maxParallelToolCalls: settings.maxParallelToolCalls });
     const changed = loaded ? restoreInto(agent, loaded, settings.system) : false;
     const recording = Recording.open(flags, session, agent, loaded ? { loaded, changed } : undefined, warn);
     let failed = false;

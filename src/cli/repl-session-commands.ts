@@ -36,7 +36,8 @@ export function usageText(usage: UsageTotals): string {
   if (usage.modelCalls === 0) return 'No model calls yet.';
   const mark = usage.estimatedCalls > 0 ? '~' : '';
   const note = usage.estimatedCalls > 0 ? ` (~: estimated for ${usage.estimatedCalls === usage.modelCalls ? 'every call' : `${usage.estimatedCalls} of ${usage.modelCalls} calls`}; the provider did not report usage)` : '';
-  return `${usage.modelCalls} model call${usage.modelCalls === 1 ? '' : 's'}: ${mark}${usage.promptTokens} tokens in, ${mark}${usage.completionTokens} out${note}`;
+  const sampling = usage.samplingCalls > 0 ? ` (${usage.samplingCalls} for servers' sampling requests)` : '';
+  return `${usage.modelCalls} model call${usage.modelCalls === 1 ? '' : 's'}${sampling}: ${mark}${usage.promptTokens} tokens in, ${mark}${usage.completionTokens} out${note}`;
 }
 
 /** `/model ID`: the same endpoint, provider and key, another model; the history stays. */

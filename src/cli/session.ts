@@ -75,6 +75,8 @@ export interface SessionOptions {
    * the non-interactive answers, never a wait on stdin).
    */
   canAskUser?: boolean;
+  /** Tokens a served sampling request used (it is in the log file either way): chat counts them in its agent's usage. */
+  samplingUsage?: (server: string, usage: { promptTokens: number; completionTokens: number }) => void;
 }
 
 /** What a session needs once its servers are spawned, loaded then (see withSession). */
@@ -170,7 +172,10 @@ export async function withSession<T>(flags: GlobalFlags, options: SessionOptions
         log.log('warn', { kind: 'host', server, message });
         hostLog(style.yellow(`! ${redact(message)}`));
       },
-      usage: (server, usage) => log.log('info', { kind: 'host', server, message: 'sampling request served', ...usage }),
+      usage: (server, usage) => {
+        log.log('info', { kind: 'host', server, message: 'sampling request served', ...usage });
+        options.samplingUsage?.(server, usage);
+      },
     }),
     observer: {
       stderrLine: (server, line) => {

@@ -43,6 +43,8 @@ function toSpec(name: string, entry: ServerEntry, configDir: string): ServerSpec
     ...(entry.trust !== undefined ? { trusted: entry.trust } : {}),
     ...(entry.permissions ? { permission: entry.permissions } : {}),
     ...(entry.tools ? { toolFilter: entry.tools } : {}),
+    // Both kinds of entry: a remote server asks for completions as a local one does.
+    ...(entry.sampling ? { sampling: entry.sampling } : {}),
   };
   // The schema has already checked that an HTTP entry has a url and a stdio entry a command.
   if (isHttpEntry(entry)) {
@@ -78,7 +80,6 @@ function toSpec(name: string, entry: ServerEntry, configDir: string): ServerSpec
     timeoutSeconds: entry.timeout,
     ...policy,
     ...(roots ? { roots } : {}),
-    ...(entry.sampling ? { sampling: entry.sampling } : {}),
   };
 }
 

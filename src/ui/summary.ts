@@ -11,7 +11,9 @@ export type TurnUsage = Extract<AgentEvent, { type: 'usage'; scope: 'turn' }>;
 export function turnSummary(usage: TurnUsage): string {
   const approx = usage.estimated ? '~' : '';
   const tokens = `${approx}${number(usage.promptTokens)} in / ${approx}${number(usage.completionTokens)} out tokens`;
-  return [count(usage.modelCalls, 'model call'), count(usage.toolCalls, 'tool call'), tokens, `${(usage.durationMs / 1000).toFixed(1)} s`].join(' · ');
+  // Model calls made for servers' sampling requests are among the model calls (and their tokens).
+  const calls = `${count(usage.modelCalls, 'model call')}${usage.samplingCalls ? ` (${usage.samplingCalls} for sampling)` : ''}`;
+  return [calls, count(usage.toolCalls, 'tool call'), tokens, `${(usage.durationMs / 1000).toFixed(1)} s`].join(' · ');
 }
 
 function count(n: number, noun: string): string {

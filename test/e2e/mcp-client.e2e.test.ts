@@ -244,6 +244,36 @@ describe('sampling', () => {
     }
   });
 
+  it("its tokens count in the turn's usage: the turn's total is its calls' usage plus the sampling call's", async () => {
+    const mock = await startMockLlm({
+      script: [
+        { toolCalls: [{ id: 'c1', name: 'trigger-sampling-request', arguments: { prompt: 'a haiku', maxTokens: 42 } }] },
+        { text: 'an old silent pond' },
+        { text: 'the server got its haiku' },
+      ],
+    });
+    try {
+      const r = await h.run(['chat', '--json', '--endpoint-url', mock.url, '--model', 'm', '--yes', '--config', everythingConfig({}, { sampling: 'allow' }), 'sample']);
+      expect(r.code, r.stderr).toBe(0);
+      expect(mock.requests).toHaveLength(3);
+      // What the mock reported for the sampling call (request 1): prompt = request bytes / 4, completion = reply chars / 4.
+      expect(mock.requests[1]!.body.stream_options).toEqual({ include_usage: true });
+      const sampled = { promptTokens: Math.ceil(mock.requests[1]!.bytes / 4), completionTokens: Math.ceil('an old silent pond'.length / 4) };
+      const events = r.stdout.split('\n').filter(Boolean).map((line) => JSON.parse(line));
+      const calls = events.filter((e) => e.type === 'usage' && e.scope === 'call');
+      expect(calls).toHaveLength(2); // the agent's own calls: requests 0 and 2
+      expect(calls.map((c) => [c.promptTokens, c.estimated])).toEqual([
+        [Math.ceil(mock.requests[0]!.bytes / 4), false],
+        [Math.ceil(mock.requests[2]!.bytes / 4), false],
+      ]);
+      const turn = events.find((e) => e.type === 'usage' && e.scope === 'turn');
+      const sum = (key: 'promptTokens' | 'completionTokens') => calls.reduce((n, c) => n + c[key], 0) + sampled[key];
+      expect(turn).toMatchObject({ modelCalls: 3, samplingCalls: 1, toolCalls: 1, estimated: false, promptTokens: sum('promptTokens'), completionTokens: sum('completionTokens') });
+    } finally {
+      await mock.close();
+    }
+  });
+
   it("a request with the server's own tools: offered to the model as functions, the model's tool call returned as tool_use", async () => {
     const mock = await startMockLlm({
       script: [

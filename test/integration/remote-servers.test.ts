@@ -5,57 +5,24 @@
  * cancellation, list_changed, a server that disappears mid-call and comes back, an expired
  * session (404), and the transport fallback.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, existsSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { ServerSpec } from '../../src/config/schema.js';
 import { REPO_ROOT } from '../support/paths.js';
+import { freePort, ServerProcesses } from '../support/server-processes.js';
 import { EVERYTHING_SERVER, HubTracker } from './servers.js';
 
 const HTTP_FIXTURE = resolve(REPO_ROOT, 'dist/test/support/http-fixture-server.js');
 
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((ready) => server.listen(0, '127.0.0.1', ready));
-  const { port } = server.address() as { port: number };
-  await new Promise((done) => server.close(done));
-  return port;
-}
-
-const children: ChildProcess[] = [];
+const servers = new ServerProcesses();
 const tracker = new HubTracker();
 
 afterEach(async () => {
   await tracker.closeAll?.();
-  for (const child of children.splice(0)) if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+  await servers.killAll();
 });
-
-/** Starts a server process and resolves once `ready` matches a line of its output. */
-async function startProcess(args: string[], env: Record<string, string>, ready: RegExp): Promise<ChildProcess> {
-  const child = spawn(process.execPath, args, { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
-  children.push(child);
-  await new Promise<void>((resolveReady, reject) => {
-    let seen = '';
-    const onData = (chunk: Buffer) => {
-      seen += chunk.toString();
-      if (ready.test(seen)) resolveReady();
-    };
-    child.stdout!.on('data', onData);
-    child.stderr!.on('data', onData);
-    child.once('exit', (code) => reject(new Error(`server exited (${code}) before it was ready: ${seen}`)));
-  });
-  return child;
-}
-
-async function stop(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return;
-  const gone = new Promise((done) => child.once('exit', done));
-  child.kill('SIGKILL');
-  await gone;
-}
 
 const remoteSpec = (name: string, url: string, extra: Partial<ServerSpec> = {}): ServerSpec => ({
   name,
@@ -75,7 +42,7 @@ describe.each([
 ] as const)('server-everything over %s', (mode, path, kind) => {
   it('lists its tools, calls one, reports progress in order, and cancels a running call', async () => {
     const port = await freePort();
-    await startProcess([EVERYTHING_SERVER, mode], { PORT: String(port) }, /listening|running/i);
+    await servers.start([EVERYTHING_SERVER, mode], { PORT: String(port) }, /listening|running/i);
     // The SSE server is reached with no type (auto): Streamable HTTP is tried and it falls back.
     const hub = tracker.create([remoteSpec('ev', `http://127.0.0.1:${port}${path}`, mode === 'sse' ? {} : { remoteKind: kind })]);
     const report = await hub.start();
@@ -111,7 +78,7 @@ describe.each([
 describe('the HTTP fixture server', () => {
   it('pages tools/list, follows list_changed, and sends the configured headers', async () => {
     const port = await freePort();
-    await startProcess([HTTP_FIXTURE, '--port', String(port), '--page-size', '2', '--require-header', 'x-api-key=sesame-1234'], {}, /listening on/);
+    await servers.start([HTTP_FIXTURE, '--port', String(port), '--page-size', '2', '--require-header', 'x-api-key=sesame-1234'], {}, /listening on/);
     const changed: string[] = [];
     const hub = tracker.create([remoteSpec('fx', `http://127.0.0.1:${port}/mcp`, { remoteKind: 'streamable-http', headers: { 'X-Api-Key': 'sesame-1234' } })], { observer: { toolsChanged: (server) => changed.push(server) } });
     expect((await hub.start()).failed).toEqual([]);
@@ -123,7 +90,7 @@ describe('the HTTP fixture server', () => {
 
   it('reports a missing header token as a start failure naming the URL and HTTP 401', async () => {
     const port = await freePort();
-    await startProcess([HTTP_FIXTURE, '--port', String(port), '--require-header', 'x-api-key=sesame-1234'], {}, /listening on/);
+    await servers.start([HTTP_FIXTURE, '--port', String(port), '--require-header', 'x-api-key=sesame-1234'], {}, /listening on/);
     const url = `http://127.0.0.1:${port}/mcp`;
     const hub = tracker.create([remoteSpec('fx', url, { remoteKind: 'streamable-http' })]);
     const report = await hub.start();
@@ -135,7 +102,7 @@ describe('the HTTP fixture server', () => {
   it('re-initializes once when the session expired (404) and the call goes through', async () => {
     const port = await freePort();
     const log = join(mkdtempSync(join(tmpdir(), 'sb-remote-')), 'events.log');
-    await startProcess([HTTP_FIXTURE, '--port', String(port), '--forget-sessions-after-list', '--event-log', log], {}, /listening on/);
+    await servers.start([HTTP_FIXTURE, '--port', String(port), '--forget-sessions-after-list', '--event-log', log], {}, /listening on/);
     const notices: string[] = [];
     const hub = tracker.create([remoteSpec('fx', `http://127.0.0.1:${port}/mcp`, { remoteKind: 'streamable-http' })], { observer: { notice: (_s, message) => notices.push(message) } });
     expect((await hub.start()).failed).toEqual([]);
@@ -151,19 +118,19 @@ describe('the HTTP fixture server', () => {
   it('a server that disappears mid-call fails that call with the URL, and is reconnected when it comes back', async () => {
     const port = await freePort();
     const url = `http://127.0.0.1:${port}/mcp`;
-    let server = await startProcess([HTTP_FIXTURE, '--port', String(port)], {}, /listening on/);
+    let server = await servers.start([HTTP_FIXTURE, '--port', String(port)], {}, /listening on/);
     const notices: string[] = [];
     const hub = tracker.create([remoteSpec('fx', url, { remoteKind: 'streamable-http' })], { observer: { notice: (_s, message) => notices.push(message) } });
     expect((await hub.start()).failed).toEqual([]);
     let killed: Promise<void> | undefined;
     const outcome = await hub.call('slow', '{"steps": 200}', undefined, () => {
-      killed ??= stop(server);
+      killed ??= servers.stop(server);
     });
     await killed;
     expect(outcome.isError).toBe(true);
     expect(outcome.text).toMatch(/crash|lost|connection/i);
     expect(notices.join('\n')).toContain(url);
-    server = await startProcess([HTTP_FIXTURE, '--port', String(port)], {}, /listening on/);
+    server = await servers.start([HTTP_FIXTURE, '--port', String(port)], {}, /listening on/);
     expect(await hub.call('echo', '{"text": "back"}')).toMatchObject({ text: 'echo: back', isError: false });
   });
 });

@@ -694,7 +694,7 @@ describe('Agent usage, model switch and restore (for the REPL and --resume)', ()
     const tools = new FakeTools({ t: { server: 's', originalName: 't' } });
     const model = new ListModel((_, i) => (i === 0 ? { toolCalls: [toolCall('c1', 't')], usage: { promptTokens: 100, completionTokens: 7 } } : { text: 'done' }));
     const agent = new Agent({ model, tools, maxSteps: 5 });
-    expect(agent.usage).toEqual({ modelCalls: 0, promptTokens: 0, completionTokens: 0, estimatedCalls: 0 });
+    expect(agent.usage).toEqual({ modelCalls: 0, promptTokens: 0, completionTokens: 0, estimatedCalls: 0, samplingCalls: 0 });
     await collect(agent.send('go'));
     const usage = agent.usage;
     expect(usage.modelCalls).toBe(2);
@@ -702,6 +702,30 @@ describe('Agent usage, model switch and restore (for the REPL and --resume)', ()
     expect(usage.promptTokens).toBeGreaterThan(100);
     // The reported 7, plus an estimate for the reply that came without usage.
     expect(usage.completionTokens).toBeGreaterThan(7);
+  });
+
+  it("a sampling request served during a tool call counts in the turn's usage and the totals; one between turns in the totals only", async () => {
+    let agent!: Agent;
+    // The tool call is where a server's sampling request is served (the CLI wires it to addSamplingUsage).
+    const tools = new FakeTools({ t: { server: 's', originalName: 't' } }, () => {
+      agent.addSamplingUsage({ promptTokens: 30, completionTokens: 4 });
+      return { text: 'sampled', isError: false, server: 's', durationMs: 1 };
+    });
+    const model = new ListModel((_, i) => (i === 0 ? { toolCalls: [toolCall('c1', 't')], usage: { promptTokens: 100, completionTokens: 7 } } : { text: 'done', usage: { promptTokens: 120, completionTokens: 2 } }));
+    agent = new Agent({ model, tools, maxSteps: 5 });
+    const events = await collect(agent.send('go'));
+    const calls = events.filter((e) => e.type === 'usage' && e.scope === 'call');
+    expect(calls).toHaveLength(2);
+    expect(events.find((e) => e.type === 'usage' && e.scope === 'turn')).toMatchObject({ modelCalls: 3, samplingCalls: 1, toolCalls: 1, promptTokens: 250, completionTokens: 13, estimated: false });
+    expect(agent.usage).toEqual({ modelCalls: 3, promptTokens: 250, completionTokens: 13, estimatedCalls: 0, samplingCalls: 1 });
+
+    agent.addSamplingUsage({ promptTokens: 5, completionTokens: 1 }, true);
+    expect(agent.usage).toEqual({ modelCalls: 4, promptTokens: 255, completionTokens: 14, estimatedCalls: 1, samplingCalls: 2 });
+    // The next turn starts from zero, and without sampling it has no samplingCalls.
+    const next = await collect(agent.send('again'));
+    const turn = next.find((e) => e.type === 'usage' && e.scope === 'turn')!;
+    expect(turn).toMatchObject({ modelCalls: 1, promptTokens: 120, completionTokens: 2 });
+    expect(turn).not.toHaveProperty('samplingCalls');
   });
 
   it('a new model answers from the next request on; restore() replaces the history in place, adding the configured system prompt', async () => {

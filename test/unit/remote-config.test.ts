@@ -33,6 +33,15 @@ describe('remote server entries', () => {
     expect(servers.find((s) => s.name === 'd')!.allowInsecure).toBe(true);
   });
 
+  it('keeps the sampling policy of a url entry, as of a command entry', () => {
+    const { servers } = parse({ mcpServers: { far: { url: 'https://a.example/mcp', sampling: 'allow' }, near: { command: 'node', sampling: 'deny' }, plain: { url: 'https://b.example/mcp' } } });
+    expect(servers.map((s) => [s.name, s.sampling])).toEqual([
+      ['far', 'allow'],
+      ['near', 'deny'],
+      ['plain', undefined],
+    ]);
+  });
+
   it('expands headers and records their values (and a client secret) as secrets to mask', () => {
     const config = parse(
       {
