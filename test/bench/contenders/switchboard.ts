@@ -22,7 +22,11 @@ const job = readJob();
 const interrupt = new AbortController();
 
 async function converse(hub: ToolHub, model: ChatModel, settings: RunSettings, directive: Directive): Promise<string> {
-  const agent = new Agent({ model, tools: hub, system: settings.system, maxSteps: settings.maxSteps, maxContextTokens: settings.maxContextTokens });
+  // The per-reply parallel cap (16 by default, a safety limit) is raised to the directive's
+  // calls: the floor runs a turn's calls all at once, and the parallel row measures the host's
+  // overhead, not the cap (20 calls would otherwise run in two waves).
+  const maxParallelToolCalls = Math.max(settings.maxParallelToolCalls, directive.calls);
+  const agent = new Agent({ model, tools: hub, system: settings.system, maxSteps: settings.maxSteps, maxContextTokens: settings.maxContextTokens, maxToolCallsPerReply: Math.max(settings.maxToolCallsPerReply, directive.calls), maxParallelToolCalls });
   const outcome = await runTurn(agent, directivePrompt(directive), { render() {} }, interrupt.signal);
   const last = agent.history[agent.history.length - 1];
   if (outcome !== 'answered' || last?.role !== 'assistant') throw new Error(`the turn ended without an answer (${outcome})`);
