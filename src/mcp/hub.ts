@@ -104,6 +104,8 @@ export class ToolHub {
   private readonly toolWatchers = new Set<() => void>();
   /** The host's `read_resource` tool, while any server offers resources (host-tools.ts). */
   private hostTool: FunctionTool | undefined;
+  /** `functionTools` with the host tool, kept for the table and host tool it was made of. */
+  private withHostTool: { base: readonly FunctionTool[]; hostTool: FunctionTool; tools: readonly FunctionTool[] } | undefined;
 
   constructor(specs: readonly ServerSpec[], private readonly options: HubOptions) {
     this.runScope = options.runScope ?? newRunScope();
@@ -231,7 +233,14 @@ export class ToolHub {
 
   /** The servers' tools, then the host's own (`read_resource`) when any server offers resources. */
   get functionTools(): readonly FunctionTool[] {
-    return this.hostTool ? [...this.table.functionTools, this.hostTool] : this.table.functionTools;
+    if (!this.hostTool) return this.table.functionTools;
+    // The same array until the tools change: the loop reads this every step, and the token
+    // estimate and its stale-tools check know an unchanged list by identity (no re-serialising).
+    const offered = this.withHostTool;
+    if (offered?.base === this.table.functionTools && offered.hostTool === this.hostTool) return offered.tools;
+    const tools = [...this.table.functionTools, this.hostTool];
+    this.withHostTool = { base: this.table.functionTools, hostTool: this.hostTool, tools };
+    return tools;
   }
 
   /** The exposed name of the host's `read_resource` tool while it is offered (it has no route: no server owns it). */
