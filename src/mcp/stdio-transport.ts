@@ -54,6 +54,7 @@ export class ProcessTreeStdioTransport implements Transport {
   private readonly stdoutLines: LineReader;
   private readonly stderrLines: LineReader;
   private exited: Promise<void> = Promise.resolve();
+  private streamsClosed: Promise<void> = Promise.resolve();
   private closed = false;
   /** Why this transport stopped reading the server: set when it flooded stdout. */
   floodError: Error | undefined;
@@ -91,6 +92,7 @@ export class ProcessTreeStdioTransport implements Transport {
       const child = launched.child;
       this.child = child;
       this.exited = launched.gone;
+      this.streamsClosed = launched.closed;
       launched.spawned.then(resolve, (error: NodeJS.ErrnoException) => {
         const reason =
           error.code === 'ENOENT'
@@ -106,12 +108,7 @@ export class ProcessTreeStdioTransport implements Transport {
       void launched.exit.then(() => {
         // Let the last stdout data drain (a reply written just before exiting), then make
         // sure no grandchild lives on, then report the close.
-        // The bound is for a grandchild holding the pipes open. When it fires, one more turn
-        // of the event loop (setImmediate runs after the poll phase) reads what is already in
-        // the pipes: on a loaded machine the timer can come due in the same loop iteration as
-        // the last stderr data, and timers run first (a crashed server's last words were lost).
-        const drained = Promise.race([launched.closed, new Promise((r) => setTimeout(() => setImmediate(r), 200).unref())]);
-        void drained.then(() => (child.pid ? this.reapGroup(child.pid) : undefined)).then(() => this.finish());
+        void this.drained().then(() => (child.pid ? this.reapGroup(child.pid) : undefined)).then(() => this.finish());
       });
       child.stdin?.on('error', (error) => this.onerror?.(error));
       child.stdout?.on('data', (chunk: Buffer) => this.onStdout(chunk));
@@ -148,8 +145,21 @@ export class ProcessTreeStdioTransport implements Transport {
         await exitedInTime(1000);
       }
     }
+    // What it wrote before exiting is read first: a start failure quotes its last stderr lines.
+    await this.drained();
     if (pid) await this.reapGroup(pid);
     this.finish();
+  }
+
+  /**
+   * Resolves when the process's pipes are closed (all it wrote is read), or after a bound: a
+   * grandchild may hold them open. When the bound fires, one more turn of the event loop
+   * (setImmediate runs after the poll phase) reads what is already in the pipes: on a loaded
+   * machine the timer can come due in the same loop iteration as the last stderr data, and
+   * timers run first (a crashed server's last words were lost).
+   */
+  private drained(): Promise<void> {
+    return Promise.race([this.streamsClosed, new Promise<void>((r) => setTimeout(() => setImmediate(r), 200).unref())]);
   }
 
   /** After the leader exits, make sure nothing else of its group lives on. */
