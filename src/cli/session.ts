@@ -80,14 +80,15 @@ export interface SessionOptions {
 }
 
 /** What a session needs once its servers are spawned, loaded then (see withSession). */
-async function loadSessionModules() {
+async function loadSessionModules(remote: boolean) {
   const [hub, cache, features, serverLog, activity, authorizer, requests, approvalSetup] = await Promise.all([
     import('../mcp/hub.js'),
     import('../mcp/tool-cache.js'),
     import('../mcp/client-features.js'),
     import('../ui/server-log.js'),
     import('../ui/activity.js'),
-    import('../auth/authorizer.js'),
+    // Sign-in (OAuth) is for remote servers only: a run with stdio servers alone does not load it.
+    remote ? import('../auth/authorizer.js') : undefined,
     import('./client-requests.js'),
     import('./approval-setup.js'),
   ]);
@@ -99,7 +100,7 @@ async function loadSessionModules() {
     formatServerLog: serverLog.formatServerLog,
     activityEnabled: activity.activityEnabled,
     StartupActivity: activity.StartupActivity,
-    createAuthorizer: authorizer.createAuthorizer,
+    createAuthorizer: authorizer?.createAuthorizer,
     clientRequests: requests.clientRequests,
     canAsk: approvalSetup.canAsk,
   };
@@ -145,7 +146,7 @@ export async function withSession<T>(flags: GlobalFlags, options: SessionOptions
   }
   let modules;
   try {
-    [modules] = await Promise.all([loadSessionModules(), options.beforeStart?.()]);
+    [modules] = await Promise.all([loadSessionModules(specs.some((spec) => spec.transport === 'http')), options.beforeStart?.()]);
   } catch (error) {
     discardPrelaunched();
     log.close();
@@ -159,7 +160,7 @@ export async function withSession<T>(flags: GlobalFlags, options: SessionOptions
     maxToolOutputChars: settings.maxToolOutputChars,
     ...(settings.cache ? { cache: new ToolCache(cacheFolder(process.env)) } : {}),
     // Remote servers' sign-in: interactive only with a person at a terminal.
-    authorizer: createAuthorizer({ env: process.env, interactive: options.interactiveAuth === true || Boolean(process.stdin.isTTY && process.stderr.isTTY), notify: (message) => hostLog(style.yellow(`! ${redact(message)}`)) }),
+    ...(createAuthorizer ? { authorizer: createAuthorizer({ env: process.env, interactive: options.interactiveAuth === true || Boolean(process.stdin.isTTY && process.stderr.isTTY), notify: (message) => hostLog(style.yellow(`! ${redact(message)}`)) }) } : {}),
     logLevel: settings.logLevel,
     // What servers ask back (sampling, elicitation): served, asked or refused by client-requests.ts.
     requests: clientRequests({

@@ -47,11 +47,44 @@ import { linkedController, sleep, untilAborted } from '../abort.js';
 import { ServerCrashedError, ServerDownError, ServerStartError } from './server-errors.js';
 import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
 import type { OAuthClientProvider } from '@modelcontextprotocol/sdk/client/auth.js';
-import { SessionEndingTransport, createRemoteTransport, describeRemoteError, insecureUrlProblem, isExpiredSession, isHttpStatusError, isLegacyServerSignal, isLostConnection, isStreamDrop, isUnauthorized, remoteKinds } from './transports/remote.js';
+import type { jsonSchemaValidator } from '@modelcontextprotocol/sdk/validation/types.js';
+import { AjvJsonSchemaValidator } from '@modelcontextprotocol/sdk/validation/ajv-provider.js';
 import { clientCapabilities, mcpLoggingLevel, registerClientHandlers, type ClientRequestHandlers } from './client-features.js';
 import type { LogLevel } from '../log/logger.js';
 
 export { ServerCrashedError, ServerDownError, ServerStartError };
+
+/**
+ * The remote transports (transports/remote.ts: the SDK's Streamable HTTP and SSE clients, its
+ * OAuth module, eventsource) are loaded by the first remote start, not with this module: a
+ * run with stdio servers only never needs them (issue 12: start-up cost). Every use below is
+ * on a remote run's path, after `connectRemote` loaded them.
+ */
+type RemoteModule = typeof import('./transports/remote.js');
+let remoteModule: RemoteModule | undefined;
+async function loadRemote(): Promise<RemoteModule> {
+  remoteModule ??= await import('./transports/remote.js');
+  return remoteModule;
+}
+/** The remote module, on a path that only a remote run (which loaded it) reaches. */
+function remote(): RemoteModule {
+  if (!remoteModule) throw new Error('internal error: remote transport used before it was loaded');
+  return remoteModule;
+}
+
+/**
+ * The SDK client's JSON Schema validator, built on first use: the SDK builds an Ajv instance
+ * (with formats) per client by default, ~15 ms of CPU each at start-up, for validators this
+ * host rarely asks of it (it reads tools/list itself, so the client never compiles output
+ * schemas; only an accepted elicitation's content is checked by the SDK).
+ */
+class LazyAjvValidator implements jsonSchemaValidator {
+  private inner: AjvJsonSchemaValidator | undefined;
+  getValidator<T>(schema: Parameters<jsonSchemaValidator['getValidator']>[0]) {
+    this.inner ??= new AjvJsonSchemaValidator();
+    return this.inner.getValidator<T>(schema);
+  }
+}
 
 const STDERR_TAIL_LINES = 40;
 /** Marks the host's own notes (e.g. non-JSON on stdout) among the server's stderr lines. */
@@ -166,6 +199,8 @@ interface Run {
   finishAuth?: (code: string) => Promise<void>;
   /** Set when this run's process exited after a successful start. */
   exited: boolean;
+  /** The `logging/setLevel` exchange, sent before tools/list but awaited after it (never rejects). */
+  levelSet?: Promise<void>;
 }
 
 export class ServerConnection {
@@ -296,7 +331,10 @@ export class ServerConnection {
     if (this.current !== 'starting') return; // closed meanwhile
     const run = this.isRemote ? await this.connectRemote() : await this.connectStdio();
     try {
-      this.applyListing(++this.listings, await this.withSignIn(run, () => this.listAllTools(run.client)));
+      const listing = ++this.listings;
+      const tools = await this.withSignIn(run, () => this.listAllTools(run.client));
+      await run.levelSet;
+      this.applyListing(listing, tools);
     } catch (error) {
       await run.transport.close().catch(() => undefined);
       throw new ServerStartError(this.name, this.describeFailure(error), this.commandLine, tailOf(run.stderr));
@@ -308,7 +346,7 @@ export class ServerConnection {
 
   /** A client with the host's handlers, set before connect: a server may log or announce tools as soon as it is initialized. */
   private newRun(transport: Run['transport'], stderr: string[]): Run {
-    const client = new Client({ name: 'switchboard', version: VERSION }, { capabilities: clientCapabilities(this.options.requests) });
+    const client = new Client({ name: 'switchboard', version: VERSION }, { capabilities: clientCapabilities(this.options.requests), jsonSchemaValidator: new LazyAjvValidator() });
     const run: Run = { client, transport, stderr, exited: false };
     registerClientHandlers(client, this.spec, this.options.requests);
     client.onerror = (error) => {
@@ -316,12 +354,12 @@ export class ServerConnection {
       // A remote stream the SDK gave up resuming: the run is lost, like an exited process
       // (closing it rejects the calls in flight at once instead of leaving them to time out).
       if (!this.isRemote || run !== this.run || this.current !== 'ready') return;
-      if (isLostConnection(error)) this.lose(run, error);
+      if (remote().isLostConnection(error)) this.lose(run, error);
       // A dropped stream: if the server is gone, calls waiting on that stream would wait for
       // their timeout; a ping finds out now (a server that is up answers, even with an error).
-      else if (isStreamDrop(error)) {
+      else if (remote().isStreamDrop(error)) {
         run.client.ping({ timeout: 10_000 }).catch((pingError: unknown) => {
-          if (isLostConnection(pingError) || (pingError instanceof McpError && pingError.code === ErrorCode.RequestTimeout)) this.lose(run, pingError);
+          if (remote().isLostConnection(pingError) || (pingError instanceof McpError && pingError.code === ErrorCode.RequestTimeout)) this.lose(run, pingError);
         });
       }
     };
@@ -350,7 +388,9 @@ export class ServerConnection {
       const initMs = Math.round(performance.now() - spawnedAt);
       const serverInfo = run.client.getServerVersion();
       this.described = { protocolVersion: transport.protocolVersion, ...(serverInfo ? { serverInfo } : {}), capabilities: { ...run.client.getServerCapabilities() }, initMs };
-      await this.setLogLevel(run.client, stderr);
+      // Sent now and awaited with the listing (launch): on stdio the server reads it before
+      // tools/list, without the host waiting a round trip for its answer first.
+      run.levelSet = this.setLogLevel(run.client, stderr);
     } catch (error) {
       await transport.close().catch(() => undefined);
       throw new ServerStartError(this.name, this.describeFailure(error), this.commandLine, tailOf(stderr));
@@ -364,38 +404,39 @@ export class ServerConnection {
    * authorization-code flow when the server answers 401 and no token will do.
    */
   private async connectRemote(): Promise<Run> {
+    const { insecureUrlProblem } = await loadRemote();
     const insecure = insecureUrlProblem(this.spec);
     if (insecure) throw new ServerStartError(this.name, insecure, this.commandLine, []);
     const provider = await this.options.authorizer?.provider(this.spec);
-    const kinds = remoteKinds(this.spec);
+    const kinds = remote().remoteKinds(this.spec);
     let authorized = false;
     for (let i = 0; i < kinds.length; i++) {
-      const remote = createRemoteTransport(this.spec, kinds[i]!, provider, (status, waitMs) =>
+      const created = remote().createRemoteTransport(this.spec, kinds[i]!, provider, (status, waitMs) =>
         this.options.observer?.notice?.(this.name, `server "${this.name}" is busy (HTTP ${status}); retrying in ${Math.ceil(waitMs / 1000)} s as it asks (Retry-After)`),
       );
       const stderr: string[] = [];
-      const run = this.newRun(remote.transport, stderr);
-      run.finishAuth = (code) => remote.finishAuth(code);
+      const run = this.newRun(created.transport, stderr);
+      run.finishAuth = (code) => created.finishAuth(code);
       this.run = run;
       try {
-        await run.client.connect(remote.transport, { timeout: this.options.startupTimeoutMs });
+        await run.client.connect(created.transport, { timeout: this.options.startupTimeoutMs });
         return run;
       } catch (error) {
-        await remote.transport.close().catch(() => undefined);
-        if (isUnauthorized(error) && provider && this.options.authorizer && !authorized) {
+        await created.transport.close().catch(() => undefined);
+        if (remote().isUnauthorized(error) && provider && this.options.authorizer && !authorized) {
           // The provider has sent the user to the authorization page: wait for the redirect,
           // trade the code for tokens, then connect again with them (same transport kind).
           authorized = true;
           try {
             const code = await this.options.authorizer.authorizationCode(this.spec, this.shutdown.signal);
-            await remote.finishAuth(code);
+            await created.finishAuth(code);
           } catch (authError) {
             throw new ServerStartError(this.name, `authorization failed: ${this.describeFailure(authError)}`, this.commandLine, []);
           }
           i--;
           continue;
         }
-        if (i + 1 < kinds.length && isLegacyServerSignal(error)) continue;
+        if (i + 1 < kinds.length && remote().isLegacyServerSignal(error)) continue;
         throw new ServerStartError(this.name, this.describeFailure(error), this.commandLine, tailOf(stderr));
       }
     }
@@ -413,7 +454,7 @@ export class ServerConnection {
       return await operation();
     } catch (error) {
       const authorizer = this.options.authorizer;
-      if (!isUnauthorized(error) || !authorizer || !run.finishAuth) throw error;
+      if (!run.finishAuth || !authorizer || !remote().isUnauthorized(error)) throw error;
       const code = await authorizer.authorizationCode(this.spec, this.shutdown.signal);
       await run.finishAuth(code);
       return await operation();
@@ -423,15 +464,15 @@ export class ServerConnection {
   /** Why a start or a request failed, with a remote server's URL and cause. */
   private describeFailure(error: unknown): string {
     if (!this.isRemote || error instanceof McpError) return describeStartFailure(error, this.options.startupTimeoutMs, this.isRemote);
-    if (isUnauthorized(error)) return `${this.spec.url} needs authorization (HTTP 401); run \`switchboard auth ${this.name}\` in a terminal first, or set the token in the entry's "headers"`;
-    return `${this.spec.url}: ${describeRemoteError(error)}`;
+    if (remote().isUnauthorized(error)) return `${this.spec.url} needs authorization (HTTP 401); run \`switchboard auth ${this.name}\` in a terminal first, or set the token in the entry's "headers"`;
+    return `${this.spec.url}: ${remote().describeRemoteError(error)}`;
   }
 
   /** A remote run whose connection is gone: closed, so its calls fail now and the next call reconnects (a crash, for the budget). */
   private lose(run: Run, cause: unknown): void {
     if (run.exited) return;
-    this.onStderrLine(run.stderr, `connection to ${this.spec.url} lost: ${describeRemoteError(cause)}`);
-    if (run.transport instanceof SessionEndingTransport) run.transport.unreachable = true;
+    this.onStderrLine(run.stderr, `connection to ${this.spec.url} lost: ${remote().describeRemoteError(cause)}`);
+    if (run.transport instanceof remote().SessionEndingTransport) run.transport.unreachable = true;
     void run.transport.close().catch(() => undefined);
   }
 
@@ -462,7 +503,7 @@ export class ServerConnection {
         return await this.withSignIn(current, () => this.callWith(current.client, name, args, perCall.signal, options.timeoutMs, options.onProgress));
       } catch (error) {
         if (!this.isRemote || perCall.signal.aborted) throw error;
-        if (isExpiredSession(error)) {
+        if (remote().isExpiredSession(error)) {
           // The server forgot the session (404): a new one, once, and the same call again.
           // (Another call may have started the new session already: then this one waits for it.)
           if (this.current === 'ready' && run === this.run) {
@@ -479,18 +520,18 @@ export class ServerConnection {
           run = await untilAborted(this.readyRun(), perCall.signal);
           return await this.callWith(run.client, name, args, perCall.signal, options.timeoutMs, options.onProgress);
         }
-        if (isLostConnection(error)) this.lose(run, error);
+        if (remote().isLostConnection(error)) this.lose(run, error);
         throw error;
       }
     } catch (error) {
       // The SDK rejects calls in flight with ConnectionClosed when the process exits;
       // by then onTransportClosed has judged the crash, so say what happens next.
       const closed = error instanceof McpError && error.code === ErrorCode.ConnectionClosed;
-      if (run?.exited && this.current !== 'closed' && !perCall.signal.aborted && (closed || (this.isRemote && isLostConnection(error)))) {
+      if (run?.exited && this.current !== 'closed' && !perCall.signal.aborted && (closed || (this.isRemote && remote().isLostConnection(error)))) {
         throw new ServerCrashedError(this.name, this.current === 'down', tailOf(run.stderr, 3), MAX_CRASHES, CRASH_WINDOW_MS / 1000, run.transport.floodError?.message);
       }
       // An HTTP error status (e.g. 429 after the Retry-After it asked for was too long to wait): said with the URL and status.
-      if (this.isRemote && isHttpStatusError(error)) throw new Error(this.describeFailure(error));
+      if (this.isRemote && remote().isHttpStatusError(error)) throw new Error(this.describeFailure(error));
       throw error;
     } finally {
       perCall.dispose();
