@@ -35,6 +35,9 @@ async function converse(hub: ToolHub, model: ChatModel, settings: RunSettings, d
 
 try {
   if (job.kind === 'list') {
+    // Module loading is excluded, as for the floor (which imports the SDK before its timer):
+    // withSession loads these once the servers are spawned, so they are loaded here first.
+    await Promise.all([import('../../../src/mcp/hub.js'), import('../../../src/mcp/tool-cache.js'), import('../../../src/mcp/client-features.js'), import('../../../src/ui/server-log.js'), import('../../../src/ui/activity.js'), import('../../../src/cli/client-requests.js'), import('../../../src/cli/approval-setup.js')]);
     const started = performance.now();
     let listMs = 0;
     let toolCount = 0;
