@@ -294,7 +294,9 @@ let currentScenario = '';
 let benchTmp = tmpdir();
 
 function childEnv(contender: Contender, extra: Record<string, string> = {}): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = { ...process.env, [MARK_VAR]: markOf(contender), BENCH_CONTENDER: contender, BENCH_SCENARIO: currentScenario, XDG_CACHE_HOME: mkdtempSync(join(benchTmp, 'cache-')), ...extra };
+  // XDG homes of the bench's own: no session files, trust store or user config of the user's
+  // are read or written (the CLI records a session per chat unless told otherwise).
+  const env: NodeJS.ProcessEnv = { ...process.env, [MARK_VAR]: markOf(contender), BENCH_CONTENDER: contender, BENCH_SCENARIO: currentScenario, XDG_CACHE_HOME: mkdtempSync(join(benchTmp, 'cache-')), XDG_STATE_HOME: join(benchTmp, 'state'), XDG_CONFIG_HOME: join(benchTmp, 'no-config-home'), ...extra };
   delete env.HF_TOKEN; // never needed: the model server is on loopback
   delete env.NODE_OPTIONS;
   return env;

@@ -377,7 +377,10 @@ describe('serve --mcp --http', () => {
 describe('Switchboard as the client of its own gateway', () => {
   /** A config whose only server is `switchboard serve --mcp` on the gateway config. */
   function throughGateway(inner: string, ...flags: string[]): string {
-    return h.file('outer.json', { mcpServers: { gateway: { command: 'node', args: [CLI_PATH, 'serve', '--mcp', '--config', inner, ...flags] } } });
+    // A server gets only a few inherited variables (HOME, PATH, ...): the gateway's own XDG
+    // homes are given here, or it would write its tool cache into the user's real home.
+    const { XDG_CONFIG_HOME, XDG_STATE_HOME, XDG_CACHE_HOME } = cliEnv() as Record<string, string>;
+    return h.file('outer.json', { mcpServers: { gateway: { command: 'node', args: [CLI_PATH, 'serve', '--mcp', '--config', inner, ...flags], env: { XDG_CONFIG_HOME, XDG_STATE_HOME, XDG_CACHE_HOME } } } });
   }
 
   it('tools and call go through the gateway under the same names', async () => {
