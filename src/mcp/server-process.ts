@@ -9,9 +9,8 @@
  * Contract of `launchServerProcess`: the process leads a new process group (the group id is
  * its pid, so signalling -pid reaches an `npx` wrapper's grandchildren), its three stdio are
  * pipes, and the group is tracked at once (killed by `killAllGroupsNow` on a hard exit, and
- * by the watchdog if this process dies). Its lifecycle is also kept as promises, so whoever
- * adopts the process later misses none of it; its stdout and stderr are not read until the
- * adopter listens (a stream buffers what arrives before).
+ * by the watchdog if this process dies). Its lifecycle is also kept as promises, and its
+ * output until it is adopted (`attach`), so whoever adopts the process later misses none of it.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { watchGroup } from './watchdog.js';
@@ -33,7 +32,16 @@ export interface LaunchedProcess {
   gone: Promise<void>;
   /** Resolves when its stdio streams are closed ('close'). */
   closed: Promise<void>;
+  /**
+   * Hands its stdout and stderr to the adopter: what arrived before is passed on first, in
+   * order, then every later chunk. Until then it is kept here (Node throws away what nobody
+   * listens to when the process exits: a crashed server's last words would be lost).
+   */
+  attach(readers: { stdout(chunk: Buffer): void; stderr(chunk: Buffer): void }): void;
 }
+
+/** What an unadopted process may write before the host reads it; past this its pipes are paused (it waits). */
+const MAX_EARLY_BYTES = 16 * 1024 * 1024;
 
 /** Every live process group this host started, killed on a hard exit (see `killAllGroupsNow`). */
 export const liveGroups = new Set<number>();
@@ -86,7 +94,31 @@ export function launchServerProcess(options: ServerProcessOptions): LaunchedProc
   const closed = new Promise<void>((done) => child.once('close', () => done()));
   // Until adopted, a write error on its stdin (it exited) must not be an uncaught 'error'.
   child.stdin?.on('error', () => undefined);
-  return { child, spawned, exit, gone, closed };
+  // Until adopted, its output is kept (bounded); see LaunchedProcess.attach.
+  const early: Array<['stdout' | 'stderr', Buffer]> = [];
+  let earlyBytes = 0;
+  const keep = (stream: 'stdout' | 'stderr') => (chunk: Buffer) => {
+    early.push([stream, chunk]);
+    earlyBytes += chunk.length;
+    if (earlyBytes > MAX_EARLY_BYTES) {
+      child.stdout?.pause();
+      child.stderr?.pause();
+    }
+  };
+  const keepStdout = keep('stdout');
+  const keepStderr = keep('stderr');
+  child.stdout?.on('data', keepStdout);
+  child.stderr?.on('data', keepStderr);
+  const attach: LaunchedProcess['attach'] = (readers) => {
+    child.stdout?.off('data', keepStdout);
+    child.stderr?.off('data', keepStderr);
+    for (const [stream, chunk] of early.splice(0)) readers[stream](chunk);
+    child.stdout?.on('data', (chunk: Buffer) => readers.stdout(chunk));
+    child.stderr?.on('data', (chunk: Buffer) => readers.stderr(chunk));
+    child.stdout?.resume();
+    child.stderr?.resume();
+  };
+  return { child, spawned, exit, gone, closed, attach };
 }
 
 /**

@@ -111,9 +111,8 @@ export class ProcessTreeStdioTransport implements Transport {
         void this.drained().then(() => (child.pid ? this.reapGroup(child.pid) : undefined)).then(() => this.finish());
       });
       child.stdin?.on('error', (error) => this.onerror?.(error));
-      child.stdout?.on('data', (chunk: Buffer) => this.onStdout(chunk));
       child.stdout?.on('error', (error) => this.onerror?.(error));
-      child.stderr?.on('data', (chunk: Buffer) => this.stderrLines.push(chunk));
+      launched.attach({ stdout: (chunk) => this.onStdout(chunk), stderr: (chunk) => this.stderrLines.push(chunk) });
     });
   }
 
