@@ -23,7 +23,7 @@ import { checkRecordingFlags, findResumable, loadSession, Recording, restoreInto
 import { parsePromptArgs, promptTurn } from './prompts.js';
 import { useLineAsker } from '../ui/server-requests-prompt.js';
 import { hostLog, withSession } from './session.js';
-import type { GlobalFlags } from './settings.js';
+import { agentLimits, type GlobalFlags } from './settings.js';
 import type { CliApprover } from './approval.js';
 import type { ApprovalFlags } from './approval-setup.js';
 import { styleFor } from '../ui/style.js';
@@ -101,7 +101,7 @@ export async function chatCommand(flags: ChatFlags, signal: AbortSignal): Promis
     const ask = canAsk(Boolean(flags.json));
     approver = new CliApprover({ policy: buildPolicy(flags, config), out: process.stderr, style: styleFor(process.stderr), hostToolName: () => hub.hostToolName, ...(ask && !interactive ? { asker: stdinAsker } : {}) });
     approver.routesChanged(hub.routes);
-    agent = new Agent({ model: model!, tools: hub, approver, system: settings.system, maxSteps: settings.maxSteps, maxContextTokens: settings.maxContextTokens, images: settings.images, maxToolCallsPerReply: settings.maxToolCallsPerReply, maxParallelToolCalls: settings.maxParallelToolCalls });
+    agent = new Agent({ model: model!, tools: hub, approver, ...agentLimits(settings) });
     const changed = loaded ? restoreInto(agent, loaded, settings.system) : false;
     const recording = Recording.open(flags, session, agent, loaded ? { loaded, changed } : undefined, warn);
     let failed = false;

@@ -20,7 +20,7 @@ import { CliApprover } from './approval.js';
 import { buildPolicy, type ApprovalFlags } from './approval-setup.js';
 import type { ParsedFlags } from './options.js';
 import { hostLog, withSession } from './session.js';
-import type { GlobalFlags } from './settings.js';
+import { agentLimits, type GlobalFlags } from './settings.js';
 
 export interface ServeFlags extends GlobalFlags, ApprovalFlags {
   host?: string;
@@ -96,7 +96,7 @@ export async function serveCommand(flags: ServeFlags, signal: AbortSignal): Prom
     const server = new CompletionServer({
       token: token.token,
       modelId: settings.model,
-      agent: { model: model!, tools: hub, approver, system: settings.system, maxSteps: settings.maxSteps, maxContextTokens: settings.maxContextTokens, images: settings.images, maxToolCallsPerReply: settings.maxToolCallsPerReply, maxParallelToolCalls: settings.maxParallelToolCalls },
+      agent: { model: model!, tools: hub, approver, ...agentLimits(settings) },
       maxConcurrent: flags.maxConcurrent ?? DEFAULT_MAX_CONCURRENT,
       ...(flags.cors !== undefined ? { cors: flags.cors } : {}),
       showReasoning: settings.showReasoning,

@@ -131,3 +131,9 @@ function scriptedRelativeTo(model: string | undefined, configDir: string): strin
   if (!model?.startsWith(prefix)) return model;
   return `${prefix}${resolve(configDir, model.slice(prefix.length))}`;
 }
+
+/** The agent loop's limits and prompt from the run's settings: one place for chat and serve. */
+export function agentLimits(settings: RunSettings) {
+  const { system, maxSteps, maxContextTokens, images, maxToolCallsPerReply, maxParallelToolCalls } = settings;
+  return { system, maxSteps, maxContextTokens, images, maxToolCallsPerReply, maxParallelToolCalls };
+}

@@ -108,6 +108,15 @@ describe('resources', () => {
   });
 });
 
+/** A turn whose tool asks the host for a sampling completion: the tool call, the sampling reply, the answer. */
+function samplingTurn(): ScriptedReply[] {
+  return [
+    { toolCalls: [{ id: 'c1', name: 'trigger-sampling-request', arguments: { prompt: 'a haiku', maxTokens: 42 } }] },
+    { text: 'an old silent pond' },
+    { text: 'the server got its haiku' },
+  ];
+}
+
 describe('read_resource and the approval policy', () => {
   const readCall: ScriptedReply = { toolCalls: [{ id: 'r1', name: 'read_resource', arguments: { uri: 'demo://resource/dynamic/text/1' } }] };
   const toolMessage = (mock: MockLlm) => (mock.requests[1]!.body.messages as Array<{ role: string; content: string }>).find((m) => m.role === 'tool')!.content;
@@ -217,11 +226,7 @@ describe('sampling', () => {
 
   it('"sampling": "allow" serves it with the model, maxTokens and system prompt passed on, during the tool call', async () => {
     const mock = await startMockLlm({
-      script: [
-        { toolCalls: [{ id: 'c1', name: 'trigger-sampling-request', arguments: { prompt: 'a haiku', maxTokens: 42 } }] },
-        { text: 'an old silent pond' },
-        { text: 'the server got its haiku' },
-      ],
+      script: samplingTurn(),
     });
     try {
       const r = await h.run(['chat', '--endpoint-url', mock.url, '--model', 'm', '--yes', '--config', everythingConfig({}, { sampling: 'allow' }), 'sample']);
@@ -246,11 +251,7 @@ describe('sampling', () => {
 
   it("its tokens count in the turn's usage: the turn's total is its calls' usage plus the sampling call's", async () => {
     const mock = await startMockLlm({
-      script: [
-        { toolCalls: [{ id: 'c1', name: 'trigger-sampling-request', arguments: { prompt: 'a haiku', maxTokens: 42 } }] },
-        { text: 'an old silent pond' },
-        { text: 'the server got its haiku' },
-      ],
+      script: samplingTurn(),
     });
     try {
       const r = await h.run(['chat', '--json', '--endpoint-url', mock.url, '--model', 'm', '--yes', '--config', everythingConfig({}, { sampling: 'allow' }), 'sample']);

@@ -6,7 +6,7 @@
  * report, now and then, depending on how fast the host loaded its modules.
  */
 import { describe, expect, it } from 'vitest';
-import { launchServerProcess, prelaunch } from '../../src/mcp/server-process.js';
+import { groupAlive, launchServerProcess, liveGroups, prelaunch } from '../../src/mcp/server-process.js';
 import { ProcessTreeStdioTransport } from '../../src/mcp/stdio-transport.js';
 import { FIXTURE_SERVER_PATH } from '../support/paths.js';
 
@@ -24,9 +24,12 @@ describe('output of a server process before it is adopted', () => {
   });
 
   it('reaches the transport that adopts a prelaunched process which already crashed', async () => {
+    const before = new Set(liveGroups);
     prelaunch(crashing);
-    // Give it ample time to exit before the transport takes it (the order that lost the line).
-    await new Promise((resolve) => setTimeout(resolve, 1500));
+    const pid = [...liveGroups].find((group) => !before.has(group))!;
+    // It has exited before the transport takes it (the order that lost the line).
+    while (groupAlive(pid)) await new Promise((resolve) => setTimeout(resolve, 20));
+    await new Promise((resolve) => setImmediate(resolve));
     const lines: string[] = [];
     const transport = new ProcessTreeStdioTransport({ ...crashing, onStderrLine: (line) => lines.push(line) });
     const closed = new Promise<void>((resolve) => (transport.onclose = () => resolve()));
