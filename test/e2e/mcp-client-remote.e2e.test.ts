@@ -9,6 +9,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { EVERYTHING_SERVER } from '../integration/servers.js';
 import { startMockLlm } from '../support/mock-llm.js';
 import { freePort, ServerProcesses } from '../support/server-processes.js';
+import { expectSamplingServed } from './everything-sampling.js';
 import { useE2eHarness } from './harness.js';
 
 const h = useE2eHarness();
@@ -64,29 +65,7 @@ describe('prompts over Streamable HTTP', () => {
 
 describe('sampling over Streamable HTTP', () => {
   it('"sampling": "allow" serves the request with the model during the tool call, and the server gets the reply', async () => {
-    const mock = await startMockLlm({
-      script: [
-        { toolCalls: [{ id: 'c1', name: 'trigger-sampling-request', arguments: { prompt: 'a haiku', maxTokens: 42 } }] },
-        { text: 'an old silent pond' },
-        { text: 'the server got its haiku' },
-      ],
-    });
-    try {
-      const r = await h.run(['chat', '--endpoint-url', mock.url, '--model', 'm', '--yes', '--config', remoteConfig({}, { sampling: 'allow' }), 'sample']);
-      expect(r.code, r.stderr).toBe(0);
-      expect(r.stdout).toBe('the server got its haiku\n');
-      expect(mock.requests).toHaveLength(3);
-      const sampling = mock.requests[1]!.body;
-      expect(sampling.max_tokens).toBe(42);
-      expect(sampling.messages).toEqual([
-        { role: 'system', content: 'You are a helpful test server.' },
-        { role: 'user', content: 'Resource trigger-sampling-request context: a haiku' },
-      ]);
-      const tool = (mock.requests[2]!.body.messages as Array<{ role: string; content: string }>).find((m) => m.role === 'tool')!;
-      expect(tool.content).toMatch(/an old silent pond/);
-    } finally {
-      await mock.close();
-    }
+    await expectSamplingServed(h, remoteConfig({}, { sampling: 'allow' }));
   });
 });
 

@@ -14,6 +14,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { EVERYTHING_SERVER, FILESYSTEM_SERVER } from '../integration/servers.js';
 import { startMockLlm, type MockLlm, type RecordedRequest, type ScriptedReply } from '../support/mock-llm.js';
+import { expectSamplingServed, samplingTurn } from './everything-sampling.js';
 import { expectNoStackTrace, fixtureServer, useE2eHarness } from './harness.js';
 
 const h = useE2eHarness();
@@ -107,15 +108,6 @@ describe('resources', () => {
     }
   });
 });
-
-/** A turn whose tool asks the host for a sampling completion: the tool call, the sampling reply, the answer. */
-function samplingTurn(): ScriptedReply[] {
-  return [
-    { toolCalls: [{ id: 'c1', name: 'trigger-sampling-request', arguments: { prompt: 'a haiku', maxTokens: 42 } }] },
-    { text: 'an old silent pond' },
-    { text: 'the server got its haiku' },
-  ];
-}
 
 describe('read_resource and the approval policy', () => {
   const readCall: ScriptedReply = { toolCalls: [{ id: 'r1', name: 'read_resource', arguments: { uri: 'demo://resource/dynamic/text/1' } }] };
@@ -225,28 +217,7 @@ describe('sampling', () => {
   });
 
   it('"sampling": "allow" serves it with the model, maxTokens and system prompt passed on, during the tool call', async () => {
-    const mock = await startMockLlm({
-      script: samplingTurn(),
-    });
-    try {
-      const r = await h.run(['chat', '--endpoint-url', mock.url, '--model', 'm', '--yes', '--config', everythingConfig({}, { sampling: 'allow' }), 'sample']);
-      expect(r.code, r.stderr).toBe(0);
-      expect(r.stdout).toBe('the server got its haiku\n');
-      expect(mock.requests).toHaveLength(3);
-      // The second request is the server's, made while the tool call waited for it.
-      const sampling = mock.requests[1]!.body;
-      expect(sampling.max_tokens).toBe(42);
-      expect(sampling.messages).toEqual([
-        { role: 'system', content: 'You are a helpful test server.' },
-        { role: 'user', content: 'Resource trigger-sampling-request context: a haiku' },
-      ]);
-      expect(sampling.tools).toBeUndefined();
-      const tool = (mock.requests[2]!.body.messages as Array<{ role: string; content: string }>).find((m) => m.role === 'tool')!;
-      expect(tool.content).toMatch(/an old silent pond/);
-      expect(tool.content).toMatch(/"stopReason": "endTurn"/);
-    } finally {
-      await mock.close();
-    }
+    await expectSamplingServed(h, everythingConfig({}, { sampling: 'allow' }));
   });
 
   it("its tokens count in the turn's usage: the turn's total is its calls' usage plus the sampling call's", async () => {
