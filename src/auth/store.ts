@@ -8,10 +8,11 @@
  * registered with), and when the access token expires. Token values never leave this file
  * except as request headers to the server they belong to (the SDK sends them).
  */
-import { chmodSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { z } from 'zod';
 import { configHome } from '../policy/config-home.js';
+import { writePrivateFile } from '../private-file.js';
 
 export const authStorePath = (env: NodeJS.ProcessEnv): string => join(configHome(env), 'auth.json');
 
@@ -86,14 +87,9 @@ export class TokenStore {
   }
 
   private write(store: Store): void {
-    mkdirSync(dirname(this.path), { recursive: true, mode: 0o700 });
-    const temp = `${this.path}.${process.pid}.tmp`;
     try {
-      writeFileSync(temp, `${JSON.stringify(store, null, 2)}\n`, { mode: 0o600, flag: 'w' });
-      chmodSync(temp, 0o600); // a leftover temp file keeps its old mode: set it explicitly
-      renameSync(temp, this.path);
+      writePrivateFile(this.path, `${JSON.stringify(store, null, 2)}\n`);
     } catch (error) {
-      rmSync(temp, { force: true });
       throw new Error(`cannot write the token store ${this.path}: ${(error as Error).message}`);
     }
   }

@@ -14,12 +14,13 @@
  *   with a `problem` the caller shows as a notice. Writing never throws either: a cache
  *   that cannot be written costs speed, not correctness.
  */
-import { createHash, randomBytes } from 'node:crypto';
-import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { z } from 'zod';
 import type { ServerSpec } from '../config/schema.js';
+import { writePrivateFile } from '../private-file.js';
 import type { McpToolDefinition } from './schema.js';
 
 const FORMAT = 1;
@@ -78,19 +79,10 @@ export class ToolCache {
 
   /** Stores `tools` as the server's listing; false (and nothing left behind) when it could not. */
   write(spec: ServerSpec, tools: readonly McpToolDefinition[]): boolean {
-    const path = this.pathOf(spec);
-    const temp = `${path}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
     try {
-      mkdirSync(this.folder, { recursive: true, mode: 0o700 });
-      writeFileSync(temp, JSON.stringify({ format: FORMAT, server: spec.name, tools }), { mode: 0o600 });
-      renameSync(temp, path);
+      writePrivateFile(this.pathOf(spec), JSON.stringify({ format: FORMAT, server: spec.name, tools }));
       return true;
     } catch {
-      try {
-        rmSync(temp, { force: true });
-      } catch {
-        // the folder itself is unusable: nothing was left in it
-      }
       return false;
     }
   }

@@ -9,10 +9,11 @@
  * never leaves half a store. This module decides and records; it never prompts.
  */
 import { createHash } from 'node:crypto';
-import { chmodSync, mkdirSync, readFileSync, realpathSync, renameSync, rmSync, writeFileSync } from 'node:fs';
-import { dirname, resolve } from 'node:path';
+import { readFileSync, realpathSync } from 'node:fs';
+import { resolve } from 'node:path';
 import { z } from 'zod';
 import { UserInputError } from '../errors.js';
+import { writePrivateFile } from '../private-file.js';
 import { trustStorePath } from './config-home.js';
 
 const ApprovalSchema = z.object({
@@ -97,14 +98,9 @@ function readStore(env: NodeJS.ProcessEnv): TrustStore {
 
 function writeStore(store: TrustStore, env: NodeJS.ProcessEnv): void {
   const path = trustStorePath(env);
-  mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
-  const temp = `${path}.${process.pid}.tmp`;
   try {
-    writeFileSync(temp, `${JSON.stringify(store, null, 2)}\n`, { mode: 0o600, flag: 'w' });
-    chmodSync(temp, 0o600); // a leftover temp file keeps its old mode: set it explicitly
-    renameSync(temp, path);
+    writePrivateFile(path, `${JSON.stringify(store, null, 2)}\n`);
   } catch (error) {
-    rmSync(temp, { force: true });
     throw new UserInputError('CONFIG_INVALID', `Cannot write the trust store ${path}: ${(error as Error).message}`);
   }
 }
