@@ -29,19 +29,21 @@ export class TokenEstimator {
     if (Number.isFinite(ratio) && ratio >= 1 && ratio <= 8) this.charsPerToken = ratio;
   }
 
+  // Runs on every model call over the whole history, so it allocates nothing for a message
+  // already measured (a closure per message here was most of a long session's garbage).
   private chars(messages: readonly ChatMessage[], tools: readonly FunctionTool[]): number {
-    let total = tools.length ? this.sizeOf(tools, () => JSON.stringify(tools).length) : 0;
-    for (const message of messages) total += this.sizeOf(message, () => messageChars(message));
-    return total;
-  }
-
-  private sizeOf(key: object, measure: () => number): number {
-    let size = this.sizes.get(key);
-    if (size === undefined) {
-      size = measure();
-      this.sizes.set(key, size);
+    let total = 0;
+    if (tools.length) {
+      let size = this.sizes.get(tools);
+      if (size === undefined) this.sizes.set(tools, (size = JSON.stringify(tools).length));
+      total += size;
     }
-    return size;
+    for (const message of messages) {
+      let size = this.sizes.get(message);
+      if (size === undefined) this.sizes.set(message, (size = messageChars(message)));
+      total += size;
+    }
+    return total;
   }
 }
 
