@@ -28,6 +28,7 @@ import { JSONRPCMessageSchema, type JSONRPCMessage } from '@modelcontextprotocol
 import { formatBytes, LineReader, LineTooLongError } from './line-reader.js';
 import { releaseGroup } from './watchdog.js';
 import { groupAlive, launchServerProcess, liveGroups, signalGroup, takePrelaunched } from './server-process.js';
+import { setTimeout as delay } from 'node:timers/promises';
 
 export interface ProcessTreeTransportOptions {
   command: string;
@@ -166,7 +167,7 @@ export class ProcessTreeStdioTransport implements Transport {
     if (!liveGroups.has(pid)) return;
     if (groupAlive(pid)) {
       signalGroup(pid, 'SIGTERM');
-      for (let waited = 0; waited < 1000 && groupAlive(pid); waited += 50) await new Promise((r) => setTimeout(r, 50));
+      for (let waited = 0; waited < 1000 && groupAlive(pid); waited += 50) await delay(50);
       if (groupAlive(pid)) signalGroup(pid, 'SIGKILL');
     }
     liveGroups.delete(pid);

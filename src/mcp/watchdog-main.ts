@@ -13,6 +13,7 @@
  *   node watchdog-main.js RUN_ID
  */
 import { killMarkedProcesses } from './run-marker.js';
+import { setTimeout as delay } from 'node:timers/promises';
 
 const runId = process.argv[2] ?? '';
 const groups = new Set<number>();
@@ -40,7 +41,7 @@ async function cleanUp(): Promise<void> {
   if (cleaning) return;
   cleaning = true;
   for (const pgid of groups) signal(-pgid, 'SIGTERM');
-  for (let waited = 0; waited < 1000 && [...groups].some(alive); waited += 50) await new Promise((r) => setTimeout(r, 50));
+  for (let waited = 0; waited < 1000 && [...groups].some(alive); waited += 50) await delay(50);
   for (const pgid of groups) signal(-pgid, 'SIGKILL');
   // The run id is followed by `.<hub>:` in every marker of this run.
   if (runId) killMarkedProcesses(`${runId}.`);
