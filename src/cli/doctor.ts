@@ -34,7 +34,7 @@ export interface DoctorFlags extends GlobalFlags {
 
 export async function doctorCommand(flags: DoctorFlags, signal: AbortSignal): Promise<number> {
   const source = readConfigSource({ configPath: flags.config });
-  assertNotWritableByOthers(source.path);
+  assertNotWritableByOthers(source.path, { project: source.origin === 'project' });
   const trusted = source.origin !== 'project' || trustState(source.path, source.text, process.env) === 'trusted';
   const unset: UnsetVariable[] = [];
   const config = parseConfig(source.text, source.path, process.env, source.isBundledDefault, {}, source.origin, unset);

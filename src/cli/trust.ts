@@ -42,7 +42,8 @@ export async function trustCommand(options: TrustOptions): Promise<number> {
   } catch (error) {
     throw new UserInputError('USAGE', `Cannot read ${path}: ${(error as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (error as Error).message}. Name the config to trust: switchboard trust PATH`);
   }
-  assertNotWritableByOthers(path);
+  // Whatever its name, a file trusted here is used as a project config: its owner and folder count too.
+  assertNotWritableByOthers(path, { project: true });
   // The same text is shown and hashed: what the user reads is what is approved.
   approve(path, text, env);
   process.stdout.write(`Trusted ${trustKey(path)} as it is now (any change asks again). It will:\n`);
