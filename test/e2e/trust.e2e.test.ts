@@ -147,6 +147,18 @@ describe('config files', () => {
     expect(existsSync(p.pidfile)).toBe(false);
   });
 
+  it('a project config in a folder other users can write is refused, even once trusted, naming the folder', async () => {
+    const p = project();
+    expect((await h.run(['trust', p.config], { env: p.env })).code).toBe(0);
+    chmodSync(p.dir, 0o777);
+    const r = await h.run(['tools'], { cwd: p.dir, env: p.env });
+    expect(r.code, r.stderr).toBe(2);
+    expect(r.stderr).toContain(`Config file ${p.config} is in a folder other users can write (${p.dir}, mode 777, no sticky bit)`);
+    expect(r.stderr).toContain(`chmod go-w ${p.dir}`);
+    expectNoStackTrace(r.stderr);
+    expect(existsSync(p.pidfile)).toBe(false);
+  });
+
   it('the user-level config ($XDG_CONFIG_HOME/switchboard/config.json) is used without approval when there is no ./switchboard.json, and named', async () => {
     const xdg = join(h.dir(), 'xdg');
     mkdirSync(join(xdg, 'switchboard'), { recursive: true });
