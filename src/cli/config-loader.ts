@@ -23,7 +23,7 @@ import { askTrust } from '../ui/trust-prompt.js';
 
 export async function loadConfigForRun(configPath: string | undefined): Promise<LoadedConfig> {
   const source = readConfigSource({ configPath });
-  assertNotWritableByOthers(source.path);
+  assertNotWritableByOthers(source.path, { project: source.origin === 'project' });
   const interactive = process.stdin.isTTY === true && process.stderr.isTTY === true;
   if (source.origin === 'project') await requireTrust(source, interactive);
   const inputs: Record<string, string> = {};

@@ -21,6 +21,7 @@ import { ToolHub } from '../mcp/hub.js';
 import type { ServerStartError } from '../mcp/server-errors.js';
 import { runRedactor } from '../policy/secrets.js';
 import { trustState } from '../policy/trust.js';
+import { configNotice } from '../ui/config-notice.js';
 import { formatDoctorReport } from '../ui/doctor-report.js';
 import { styleFor } from '../ui/style.js';
 import { createModel, keyVariableFor } from './model-factory.js';
@@ -33,13 +34,15 @@ export interface DoctorFlags extends GlobalFlags {
 
 export async function doctorCommand(flags: DoctorFlags, signal: AbortSignal): Promise<number> {
   const source = readConfigSource({ configPath: flags.config });
-  assertNotWritableByOthers(source.path);
+  assertNotWritableByOthers(source.path, { project: source.origin === 'project' });
   const trusted = source.origin !== 'project' || trustState(source.path, source.text, process.env) === 'trusted';
   const unset: UnsetVariable[] = [];
   const config = parseConfig(source.text, source.path, process.env, source.isBundledDefault, {}, source.origin, unset);
   for (const secret of config.secrets) runRedactor.add(secret);
   const redact = (text: string) => runRedactor.redact(text);
   const settings = resolveSettings(flags, config);
+  // Named before any server starts, as every run does (stderr: `--json` stdout stays one document).
+  process.stderr.write(`${styleFor(process.stderr).dim(configNotice(config))}\n`);
 
   const servers: ServerReport[] = [];
   if (trusted) {

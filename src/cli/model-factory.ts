@@ -3,6 +3,7 @@
  * endpoint, or Hugging Face Inference Providers.
  */
 import { relative, resolve } from 'node:path';
+import { keyVariableFor } from '../config/api-key.js';
 import { DEMO_SCRIPT_PATH } from '../config/load.js';
 import { UserInputError } from '../errors.js';
 import { assertTokenTransport } from '../policy/transport.js';
@@ -76,22 +77,8 @@ export function credentialFor(endpointUrl: string | undefined, apiKeyEnv: string
   return value ? { variable, value } : undefined;
 }
 
-/** The environment variable whose key goes to `endpointUrl` (see credentialFor). */
-export function keyVariableFor(endpointUrl: string | undefined, apiKeyEnv: string | undefined): string {
-  if (apiKeyEnv) return apiKeyEnv;
-  return !endpointUrl || isHuggingFaceHost(endpointUrl) ? 'HF_TOKEN' : 'SWITCHBOARD_API_KEY';
-}
-
-/** Hugging Face's own API hosts only: a Space (*.hf.space) runs someone else's code. */
-function isHuggingFaceHost(endpointUrl: string): boolean {
-  let host: string;
-  try {
-    host = new URL(endpointUrl).hostname;
-  } catch {
-    return false;
-  }
-  return /(^|\.)(huggingface\.co|endpoints\.huggingface\.cloud)$/.test(host);
-}
+/** The environment variable whose key goes to `endpointUrl` (see credentialFor); one rule, in config/api-key.ts. */
+export { keyVariableFor };
 
 /** `path` relative to `cwd` when it lies below it, else absolute. */
 function shortPath(path: string, cwd: string): string {

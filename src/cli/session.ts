@@ -14,6 +14,7 @@ import type { ToolHub, StartReport } from '../mcp/hub.js';
 import { prelaunch, serverEnvironment, discardPrelaunched } from '../mcp/server-process.js';
 import { newRunScope, runMarker } from '../mcp/watchdog.js';
 import { untilAborted } from '../abort.js';
+import { configNotice } from '../ui/config-notice.js';
 import type { ServerLogEvent } from '../ui/server-log.js';
 import { oneLine, safe, styleFor } from '../ui/style.js';
 import type { StartupActivity } from '../ui/activity.js';
@@ -121,7 +122,7 @@ export async function withSession<T>(flags: GlobalFlags, options: SessionOptions
   const config = await loadConfigForRun(flags.config);
   const style = styleFor(process.stderr);
   // Every run names its config before anything starts (a planted ./switchboard.json must not go unnoticed).
-  hostLog(style.dim(`switchboard: config: ${config.isBundledDefault ? `the bundled default, ${config.path}; write ./switchboard.json or pass --config for your own servers` : config.path}`));
+  hostLog(style.dim(configNotice(config)));
   const settings = resolveSettings(flags, config);
   // Model setup problems (no token) fail before any server is started.
   const model = options.needsModel ? createModel(settings, process.env, process.cwd()) : undefined;

@@ -10,6 +10,7 @@ import { summarizeConfig } from '../config/summary.js';
 import { UserInputError } from '../errors.js';
 import { trustStorePath } from '../policy/config-home.js';
 import { approve, listApprovals, revoke, trustKey } from '../policy/trust.js';
+import { summaryBullets } from '../ui/trust-prompt.js';
 
 export interface TrustOptions {
   path?: string;
@@ -41,10 +42,11 @@ export async function trustCommand(options: TrustOptions): Promise<number> {
   } catch (error) {
     throw new UserInputError('USAGE', `Cannot read ${path}: ${(error as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (error as Error).message}. Name the config to trust: switchboard trust PATH`);
   }
-  assertNotWritableByOthers(path);
+  // Whatever its name, a file trusted here is used as a project config: its owner and folder count too.
+  assertNotWritableByOthers(path, { project: true });
   // The same text is shown and hashed: what the user reads is what is approved.
   approve(path, text, env);
   process.stdout.write(`Trusted ${trustKey(path)} as it is now (any change asks again). It will:\n`);
-  for (const line of summarizeConfig(text, path)) process.stdout.write(`  - ${line}\n`);
+  process.stdout.write(summaryBullets(summarizeConfig(text, path)));
   return 0;
 }

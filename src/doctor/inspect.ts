@@ -8,6 +8,8 @@ import type { UnsetVariable } from '../config/load.js';
 import type { ToolHub } from '../mcp/hub.js';
 import type { ServerConnection } from '../mcp/connection.js';
 import type { ServerStartError } from '../mcp/server-errors.js';
+// The same check `tools` shows under its table (a pure function; ui/ owns the wording).
+import { hiddenWarnings } from '../ui/tool-table.js';
 import { renameReason } from './renames.js';
 import { TOKEN_BUDGET, type ServerReport } from './report.js';
 import { schemaSmells } from './schema-smells.js';
@@ -66,6 +68,8 @@ export async function inspectServer(connection: ServerConnection, context: Inspe
     },
     renamed: own.filter((route) => route.exposedName !== route.originalName).map((route) => ({ tool: route.originalName, exposedName: route.exposedName, reason: renameReason(route, routes) })),
     leftOut: context.skipped.get(connection.name) ?? [],
+    filtered: hub.filteredTools.filter((f) => f.server === connection.name).map((f) => f.tool),
+    hidden: own.flatMap((route) => hiddenWarnings(route).map((warning) => ({ tool: route.originalName, warning }))),
     smells: own.flatMap((route) => schemaSmells(route.definition.inputSchema).map((smell) => ({ tool: route.originalName, smell }))),
     schemaTokens,
     overTokenBudget: schemaTokens > TOKEN_BUDGET,
@@ -102,6 +106,8 @@ function baseReport(spec: ServerSpec, redact: (text: string) => string): ServerR
     counts: { tools: 0 },
     renamed: [],
     leftOut: [],
+    filtered: [],
+    hidden: [],
     smells: [],
     schemaTokens: 0,
     overTokenBudget: false,

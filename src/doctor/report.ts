@@ -34,6 +34,10 @@ export const ServerReportSchema = z.object({
   renamed: z.array(z.object({ tool: z.string(), exposedName: z.string(), reason: z.string() })),
   /** Tools not offered to the model. */
   leftOut: z.array(z.object({ tool: z.string(), reason: z.string() })),
+  /** Tools the entry's `"tools"` filter keeps from the model (original names); counted in `counts.tools` (what the server lists). */
+  filtered: z.array(z.string()),
+  /** Characters a reader cannot see in a tool's name or description (the model reads them): one warning each. */
+  hidden: z.array(z.object({ tool: z.string(), warning: z.string() })),
   /** Input-schema features some providers reject. */
   smells: z.array(z.object({ tool: z.string(), smell: z.string() })),
   /** Estimated tokens of this server's function schemas, sent with every model request. */

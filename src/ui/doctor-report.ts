@@ -4,6 +4,7 @@
  * through `terminalSafe` (single line), so a hostile server cannot drive the terminal.
  */
 import { TOKEN_BUDGET, type DoctorReport, type ModelReport, type ServerReport } from '../doctor/report.js';
+import { formatFilteredTools } from './filtered-tools.js';
 import { terminalSafe } from './sanitize.js';
 import type { Style } from './style.js';
 
@@ -41,12 +42,17 @@ function serverLines(server: ServerReport, style: Style): string[] {
     out.push(`    ${info}, protocol ${safe(server.protocolVersion ?? '?')}, ${init}`);
     out.push(`    capabilities: ${server.capabilities.map(safe).join(', ') || '(none)'}`);
     const { tools, resources, resourceTemplates, prompts } = server.counts;
-    out.push(`    tools: ${tools}   resources: ${resources ?? '-'}   resource templates: ${resourceTemplates ?? '-'}   prompts: ${prompts ?? '-'}`);
+    const filtered = server.filtered.length > 0 ? ` (${server.filtered.length} filtered out by config)` : '';
+    out.push(`    tools: ${tools}${filtered}   resources: ${resources ?? '-'}   resource templates: ${resourceTemplates ?? '-'}   prompts: ${prompts ?? '-'}`);
     const tokens = `    tool schemas: ~${server.schemaTokens} tokens per model request`;
     out.push(server.overTokenBudget ? style.yellow(`${tokens} (over ${TOKEN_BUDGET}: keep only the tools you need)`) : tokens);
   }
   for (const r of server.renamed) out.push(style.yellow(`    renamed: ${safe(r.tool)} -> ${safe(r.exposedName)} (${safe(r.reason)})`));
   for (const l of server.leftOut) out.push(style.yellow(`    left out: ${safe(l.tool)}: ${safe(l.reason)}`));
+  // The same line `tools` prints under its table, for this server's tools.
+  const filteredLine = formatFilteredTools(server.filtered.map((tool) => ({ server: server.name, tool })), style);
+  if (filteredLine) out.push(`    ${filteredLine}`);
+  for (const h of server.hidden) out.push(style.yellow(`    warning: ${safe(h.tool)}: ${safe(h.warning)}`));
   for (const s of server.smells) out.push(style.yellow(`    schema: ${safe(s.tool)} ${safe(s.smell)}`));
   for (const notice of server.notices) out.push(style.yellow(`    ! ${safe(notice)}`));
   return out;

@@ -6,12 +6,21 @@
  */
 import { createInterface } from 'node:readline/promises';
 import { SwitchboardError } from '../errors.js';
+import { terminalSafe } from './sanitize.js';
+
+/**
+ * The summary (config/summary.ts) as bullet lines. Its lines carry the untrusted file's text
+ * raw: each is made terminal-safe and kept on one line here (a U+202E in a server name shows
+ * as `<U+202E>`, an escape sequence is removed, a newline shows as `␊`).
+ */
+export function summaryBullets(summary: readonly string[]): string {
+  return summary.map((line) => `  - ${terminalSafe(line, { singleLine: true })}\n`).join('');
+}
 
 export async function askTrust(path: string, changed: boolean, summary: readonly string[]): Promise<boolean> {
   const out = process.stderr;
-  out.write(`${changed ? 'This config has changed since you trusted it' : 'This config was found in the current folder and is not trusted yet'}:\n  ${path}\n`);
-  out.write('It would:\n');
-  for (const line of summary) out.write(`  - ${line}\n`);
+  out.write(`${changed ? 'This config has changed since you trusted it' : 'This config was found in the current folder and is not trusted yet'}:\n  ${terminalSafe(path, { singleLine: true })}\n`);
+  out.write(`It would:\n${summaryBullets(summary)}`);
   const rl = createInterface({ input: process.stdin, output: out, terminal: true });
   // In raw mode Ctrl+C reaches readline, not the process: it cancels the question.
   const cancel = new AbortController();
