@@ -40,7 +40,7 @@ export interface CliOptions {
   input?: string;
   /** Leave stdin open after writing `input` (a pipe nobody closes: a CLI that reads it waits). */
   keepStdinOpen?: boolean;
-  /** The run is killed (whole subtree, SIGKILL) after this long; the promise then rejects. Default 20 s. */
+  /** The run is killed (whole subtree, SIGKILL) after this long; the promise then rejects. Default 60 s: a run that takes 1-2 s alone took over 20 s with two test suites and three builds on 2 cores. */
   timeoutMs?: number;
 }
 
@@ -63,7 +63,7 @@ export interface CliProcess {
   readonly processes: ProcInfo[];
   /** Resolves when the CLI has exited and its output is complete. */
   done: Promise<CliResult>;
-  /** Resolves once stderr matches `pattern` (rejects if the CLI exits first, or after `timeoutMs`, default 20 s). */
+  /** Resolves once stderr matches `pattern` (rejects if the CLI exits first, or after `timeoutMs`, default 60 s). */
   waitForStderr(pattern: RegExp | string, timeoutMs?: number): Promise<void>;
   /**
    * SIGKILLs the CLI, every descendant seen, and the process group each of them leads (every
@@ -149,7 +149,7 @@ export function startCli(args: readonly string[], options: CliOptions = {}): Cli
     killIfAlive([...processes, pid]);
   };
 
-  const timeoutMs = options.timeoutMs ?? 20_000;
+  const timeoutMs = options.timeoutMs ?? 60_000;
   let timedOut = false;
   const timer = setTimeout(() => {
     timedOut = true;
@@ -205,7 +205,7 @@ export function startCli(args: readonly string[], options: CliOptions = {}): Cli
     },
     done,
     killTree,
-    waitForStderr(pattern, waitMs = 20_000) {
+    waitForStderr(pattern, waitMs = 60_000) {
       const matches = () => (typeof pattern === 'string' ? stderr.includes(pattern) : pattern.test(stderr));
       return new Promise<void>((resolveWait, rejectWait) => {
         const check = () => {

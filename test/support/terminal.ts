@@ -23,7 +23,7 @@ export interface Terminal {
   /** Everything the terminal showed so far (stdout and stderr of the CLI, echo included). */
   screen(): string;
   type(keys: string): void;
-  /** Waits until the screen, after position `from`, matches (rejects after `timeoutMs`, default 20 s). */
+  /** Waits until the screen, after position `from`, matches (rejects after `timeoutMs`, default 60 s). */
   waitFor(pattern: RegExp, from?: number, timeoutMs?: number): Promise<void>;
   /** The CLI's exit code (`script -e` passes it on). */
   exit: Promise<number | null>;
@@ -62,7 +62,7 @@ export function openTerminal(args: readonly string[], options: { env?: Record<st
     child,
     screen: () => screen,
     type: (keys) => child.stdin!.write(keys),
-    async waitFor(pattern, from = 0, timeoutMs = 20_000) {
+    async waitFor(pattern, from = 0, timeoutMs = 60_000) {
       const seen = await waitUntil(() => pattern.test(screen.slice(from)), timeoutMs);
       if (!seen) throw new Error(`the terminal never showed ${pattern}; it shows:\n${screen}`);
     },
