@@ -74,7 +74,9 @@ describe('--tool-timeout', () => {
 describe('--model-timeout and retry notices', () => {
   it('a model server that stays silent past --model-timeout is retried; the retry is shown on stderr', async () => {
     mock.enqueue({ fault: 'hang' }, { text: 'Second attempt answers.' });
-    const r = await chat('Hello', { temperature: temperatureServer() }, {}, ['--model-timeout', '1', '--retries', '1']);
+    // 5 s, not 1: the answering attempt must beat it too, and the loopback model lives in this
+    // (possibly starved) test process; a 1 s window failed with two suites running on 2 cores.
+    const r = await chat('Hello', { temperature: temperatureServer() }, {}, ['--model-timeout', '5', '--retries', '1']);
     expect(r.code, r.stderr).toBe(0);
     expect(r.stdout).toBe('Second attempt answers.\n');
     expect(mock.requests).toHaveLength(2);
