@@ -95,13 +95,14 @@ const elapsedSince = (t0: number) => performance.now() - t0;
 
 describe('per-call timeouts', () => {
   it('a hanging tool times out after toolTimeoutMs, the server is told to cancel, and the hub keeps working', async () => {
-    const h = await startHub([fixture('fx')], { toolTimeoutMs: 500 });
+    // 3 s: the calls after the hang (cancelled_count, echo) run under the same timeout.
+    const h = await startHub([fixture('fx')], { toolTimeoutMs: 3000 });
     const t0 = performance.now();
     const outcome = await h.hub.call('hang', {});
-    expect(elapsedSince(t0)).toBeLessThan(10_000);
+    expect(elapsedSince(t0)).toBeLessThan(30_000);
     expect(outcome.isError).toBe(true);
     expect(outcome.server).toBe('fx');
-    expect(outcome.text).toContain('timed out after 0.5 s');
+    expect(outcome.text).toContain('timed out after 3 s');
     expect(outcome.text).toContain('"fx"');
 
     // notifications/cancelled reached the server.
