@@ -2,16 +2,19 @@
  * A config secret that a server hands back in a tool result, and the model then repeats (in
  * a tool call's arguments and in its answer), is masked (`***`) in every output of the run:
  * stdout, stderr (the tool lines, --verbose server stderr), the --log-file, the session file,
- * and the trace page made from that session; with and without --json. Built CLI, loopback
- * model, the fixture server as a child process.
+ * and the trace page made from that session; with and without --json; and at a terminal
+ * (the call lines cut to the width, the approval question's arguments, the streamed answer).
+ * Built CLI, loopback model, the fixture server as a child process.
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { startMockLlm, type MockLlm, type RecordedRequest, type ScriptedReply } from '../support/mock-llm.js';
+import { closeTerminals, openTerminal, TERMINAL_MISSING } from '../support/terminal.js';
 import { fixtureServer, lines, useE2eHarness } from './harness.js';
 
 const h = useE2eHarness();
+afterEach(closeTerminals);
 
 /** Letters, digits and dashes only: HTML escaping (the trace page) leaves it as it is, so a leak would show. */
 const SECRET = 'sbE2eLeakCanary-0123456789-xyz';
@@ -93,5 +96,25 @@ describe('a secret a server echoes back in a tool result', () => {
     expect(r.stdout).not.toContain(SECRET);
     expect(r.stderr).not.toContain(SECRET);
     await checkFiles(files);
+  });
+
+  it.skipIf(TERMINAL_MISSING)('is masked at a terminal: the approval question, the call lines and the streamed answer', async () => {
+    const files = setup();
+    const question = /Run it\? \[y\]es once/;
+    const t = openTerminal(['chat', '--config', files.config, '--endpoint-url', mock.url, '--model', 'm', '--session', files.session, 'What is the key?'], { env: { SB_E2E_SECRET: SECRET } });
+    await t.waitFor(question);
+    let mark = t.screen().length;
+    t.type('y\r');
+    // The second call's arguments are the secret the model read: the question shows them masked.
+    await t.waitFor(question, mark);
+    expect(t.screen().slice(mark)).toMatch(/"text": "\*\*\*"/);
+    mark = t.screen().length;
+    t.type('y\r');
+    await t.waitFor(/The key is \*\*\*\./, mark);
+    expect(await t.exit).toBe(0);
+    const screen = t.screen();
+    expect(screen).toMatch(/→ leaky\/echo .*\{"text":"\*\*\*"\}/);
+    expect(screen).toMatch(/← env_value \d+ ms API_KEY=\*\*\*/);
+    expect(screen).not.toContain(SECRET);
   });
 });
