@@ -10,6 +10,7 @@
  */
 import type { ApprovalVerdict, CallApprover, CallUnderReview } from '../agent/loop.js';
 import { decide, HOST_SERVER, qualifiedName, type ApprovalPolicy, type CallSubject } from '../policy/approval.js';
+import { maskedCopy, runRedactor } from '../policy/secrets.js';
 import { askApproval, type LineAsker } from '../ui/approval-prompt.js';
 import { terminalSafe } from '../ui/sanitize.js';
 import type { Style } from '../ui/style.js';
@@ -98,7 +99,8 @@ export class CliApprover implements CallApprover {
         exposedName: subject.exposedName,
         trusted: this.options.policy.trusted.has(subject.server),
         ...(subject.annotations ? { annotations: subject.annotations } : {}),
-        arguments: parsedOrRaw(call.arguments),
+        // Shown masked, as on every other output: the user sees `***` where a config secret is.
+        arguments: maskedCopy(parsedOrRaw(call.arguments), (text) => runRedactor.redact(text)),
         why,
         isNew: subject.unseen === true,
       },

@@ -27,6 +27,7 @@ import { agentLimits, type GlobalFlags } from './settings.js';
 import type { CliApprover } from './approval.js';
 import type { ApprovalFlags } from './approval-setup.js';
 import { styleFor } from '../ui/style.js';
+import { runRedactor } from '../policy/secrets.js';
 
 /**
  * What a chat needs beyond its checks, loaded while its servers start (`beforeStart`): the
@@ -82,8 +83,10 @@ export async function chatCommand(flags: ChatFlags, signal: AbortSignal): Promis
     overlap: true,
     beforeStart: async () => {
       chat = await loadChatModules(interactive);
-      json = flags.json ? new chat.JsonLinesRenderer(process.stdout) : undefined;
-      terminal = json || interactive ? undefined : new chat.TerminalRenderer({ stdout: process.stdout, stderr: process.stderr, verbose: Boolean(flags.verbose), progress: flags.progress !== false, showReasoning: flags.hideReasoning !== true });
+      // The config is loaded (its secrets are in runRedactor, which withSession hands on as session.redactor).
+      const mask = (text: string) => runRedactor.redact(text);
+      json = flags.json ? new chat.JsonLinesRenderer(process.stdout, process.stderr, mask) : undefined;
+      terminal = json || interactive ? undefined : new chat.TerminalRenderer({ stdout: process.stdout, stderr: process.stderr, verbose: Boolean(flags.verbose), progress: flags.progress !== false, showReasoning: flags.hideReasoning !== true, mask });
       sink = json ?? terminal;
     },
     ...(flags.json || !interactive ? { serverLog: (event: Parameters<NonNullable<typeof sink>['render']>[0]) => sink!.render(event) } : {}),
@@ -129,7 +132,7 @@ export async function chatCommand(flags: ChatFlags, signal: AbortSignal): Promis
       };
       try {
         const message = promptArgs ? await promptTurn(hub, flags.mcpPrompt!, promptArgs) : prompt!;
-        const outcome = await runTurn(agent, message, logged, signal, recording.writer);
+        const outcome = await runTurn(agent, message, logged, signal, recording.writer, session.redactor);
         if (outcome === 'answered') return 0;
         // The terminal renderer has shown the stop; a --json run ends with an error event (main.ts).
         if (json) throw new SwitchboardError('TURN_STOPPED', stopped?.message ?? 'The turn ended without an answer.');

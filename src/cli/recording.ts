@@ -127,7 +127,9 @@ export class Recording {
 
     let writer: SessionWriter;
     try {
-      writer = new SessionWriter(path, Date.now, (error) => warn(`the session file ${path} could not be written (${error.message}); the chat goes on without recording.`));
+      // Written masked (a resumed secret comes back as `***`: see session/writer.ts).
+      const mask = (text: string) => session.redactor.redact(text);
+      writer = new SessionWriter(path, Date.now, (error) => warn(`the session file ${path} could not be written (${error.message}); the chat goes on without recording.`), mask);
     } catch (error) {
       if (temporaryDir) rmSync(temporaryDir, { recursive: true, force: true });
       const why = `Cannot open the session file ${path}: ${(error as Error).message}`;

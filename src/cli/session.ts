@@ -18,7 +18,7 @@ import { configNotice } from '../ui/config-notice.js';
 import type { ServerLogEvent } from '../ui/server-log.js';
 import { oneLine, safe, styleFor } from '../ui/style.js';
 import type { StartupActivity } from '../ui/activity.js';
-import { runRedactor } from '../policy/secrets.js';
+import { runRedactor, type Redactor } from '../policy/secrets.js';
 import { loadConfigForRun } from './config-loader.js';
 import { createModel } from './model-factory.js';
 import { resolveSettings, type GlobalFlags, type RunSettings } from './settings.js';
@@ -34,6 +34,12 @@ export interface Session {
   report: StartReport;
   /** The config file's absolute path. */
   configPath: string;
+  /**
+   * Masks the config's secrets in every output of the run (terminal, --json, log, session
+   * file): the process's `runRedactor`, filled when the config was loaded (config-loader.ts),
+   * before any server started; main.ts's error report uses the same one.
+   */
+  redactor: Redactor;
 }
 
 export interface SessionOptions {
@@ -230,7 +236,7 @@ export async function withSession<T>(flags: GlobalFlags, options: SessionOptions
         hostLog(style.dim(redact(`switchboard: ${what}${plural(config.servers.length, 'server')} starting, ${plural(hub.functionTools.length, 'tool')} (cached list)`)));
       }
       // Still starting: the session header lists every server as started (a failure shows when it happens).
-      return await run({ settings, config, hub, model, logEvent, report: { started: hub.connections.map((c) => c.name), failed: [] }, configPath: config.path });
+      return await run({ settings, config, hub, model, logEvent, report: { started: hub.connections.map((c) => c.name), failed: [] }, configPath: config.path, redactor: runRedactor });
     }
     startup = new StartupActivity(process.stderr, activityEnabled(process.stderr, flags.progress), style.cyan);
     const activity = startup;
@@ -251,7 +257,7 @@ export async function withSession<T>(flags: GlobalFlags, options: SessionOptions
     if (options.announce || report.failed.length > 0 || model?.scripted) {
       hostLog(style.dim(redact(`switchboard: ${what}${plural(report.started.length, 'server')} ready, ${plural(hub.functionTools.length, 'tool')}`)));
     }
-    return await run({ settings, config, hub, model, logEvent, report, configPath: config.path });
+    return await run({ settings, config, hub, model, logEvent, report, configPath: config.path, redactor: runRedactor });
   } catch (error) {
     const failure = options.signal.aborted ? new SwitchboardError('INTERRUPTED', 'Interrupted.') : error;
     log.log('error', { kind: 'host', message: failure instanceof Error ? failure.message : String(failure), ...(failure instanceof SwitchboardError ? { code: failure.code } : {}) });

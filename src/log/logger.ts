@@ -14,6 +14,7 @@
 import { closeSync, fchmodSync, openSync, writeSync } from 'node:fs';
 import { z } from 'zod';
 import { UserInputError } from '../errors.js';
+import { maskedJson } from '../policy/secrets.js';
 
 export const LogLevelSchema = z.enum(['debug', 'info', 'warn', 'error']);
 export type LogLevel = z.infer<typeof LogLevelSchema>;
@@ -51,7 +52,7 @@ export class FileLogger implements Logger {
 
   log(level: LogLevel, record: Record<string, unknown>): void {
     if (this.fd === undefined || RANK[level] < RANK[this.level]) return;
-    const line = JSON.stringify({ time: new Date().toISOString(), level, ...record }, (_key, value: unknown) => (typeof value === 'string' ? this.redact(value) : value));
+    const line = maskedJson({ time: new Date().toISOString(), level, ...record }, this.redact);
     try {
       writeSync(this.fd, `${line}\n`);
     } catch (error) {

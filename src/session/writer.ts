@@ -5,11 +5,19 @@
  * and each record is written as one line with ONE synchronous write, so when the process is
  * killed (even with SIGKILL) the file holds every earlier record whole and at most one torn
  * last line, which the reader skips. Nothing is buffered in the process.
+ *
+ * Secrets: every string of every record is masked (`***`) with the run's redactor before it
+ * is written (policy/secrets.ts `maskedJson`, as `--json` and the log do), tool results and
+ * model text included: a session file holds no config secret, even one a server echoed back.
+ * The file is also what `--resume` rebuilds the history from, so a masked value resumes as
+ * `***`: the model of a resumed chat no longer sees it. That is the trade chosen: a session
+ * file is kept, copied and traced, and must not carry credentials.
  */
 import { closeSync, mkdirSync, openSync, writeSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { AgentEvent } from '../agent/events.js';
 import type { ChatMessage } from '../llm/model.js';
+import { maskedJson, runRedactor } from '../policy/secrets.js';
 import { VERSION } from '../version.js';
 import { SESSION_FORMAT_VERSION, type SessionRecord, type SessionStart } from './records.js';
 
@@ -38,6 +46,8 @@ export class SessionWriter {
     readonly path: string,
     private readonly now: () => number = Date.now,
     private readonly onFailure?: (error: Error) => void,
+    /** Masks each string before it is written; by default the run's redactor (config secrets). */
+    private readonly mask: (text: string) => string = (text) => runRedactor.redact(text),
   ) {
     mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
     this.fd = openSync(path, 'a', 0o600);
@@ -99,7 +109,7 @@ export class SessionWriter {
   private append(record: SessionRecord): void {
     if (this.failure) return;
     if (this.fd === undefined) throw new Error(`session file ${this.path} is closed`);
-    const line = Buffer.from(`${JSON.stringify(record)}\n`, 'utf8');
+    const line = Buffer.from(`${maskedJson(record, this.mask)}\n`, 'utf8');
     try {
       // One write per line; a regular file takes it whole, the loop only covers a short write.
       let done = 0;

@@ -12,12 +12,14 @@
 import { EVENTS_VERSION, type OutputEvent } from '../agent/events.js';
 import { errorMessage } from '../errors.js';
 import { safeStringify, valueDepthExceeds, MAX_JSON_DEPTH } from '../mcp/json-depth.js';
-import { runRedactor } from '../policy/secrets.js';
+import { maskedJson, runRedactor } from '../policy/secrets.js';
 
 export class JsonLinesRenderer {
   constructor(
     private readonly stdout: NodeJS.WritableStream,
     private readonly stderr: NodeJS.WritableStream = process.stderr,
+    /** Masks each string of an event; by default the run's redactor (config secrets). */
+    private readonly mask: (text: string) => string = (text) => runRedactor.redact(text),
   ) {}
 
   render(event: OutputEvent): void {
@@ -26,8 +28,8 @@ export class JsonLinesRenderer {
       // JSON.stringify recurses: a value too deep is cut to MAX_JSON_DEPTH levels first.
       const versioned = { v: EVENTS_VERSION, ...event };
       const shown: unknown = valueDepthExceeds(versioned, MAX_JSON_DEPTH) ? JSON.parse(safeStringify(versioned)) : versioned;
-      // Secrets from the config are masked in each string value (never in the JSON text: "true" as a secret must not break it).
-      line = JSON.stringify(shown, (_key, value: unknown) => (typeof value === 'string' ? runRedactor.redact(value) : value));
+      // Secrets from the config are masked in each string (never in the JSON text: "true" as a secret must not break it).
+      line = maskedJson(shown, this.mask);
     } catch (error) {
       this.stderr.write(`! could not write a ${event.type} event as JSON: ${errorMessage(error).split('\n')[0]}\n`);
       return;

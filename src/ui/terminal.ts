@@ -19,10 +19,14 @@
  * Everything from a server or the model goes through the sanitiser (style.ts `safe` and
  * `oneLine`, one `TerminalSanitizer` per streamed text so a sequence split across deltas is
  * still caught) before Switchboard adds its colours.
+ *
+ * Secrets: each event is masked whole (every string in it, policy/secrets.ts) before any of
+ * it is cut to the width, so a tool line never shows a config secret, nor the start of one.
  */
 import type { OutputEvent } from '../agent/events.js';
 import { errorMessage } from '../errors.js';
-import { safeStringify } from '../mcp/json-depth.js';
+import { MAX_JSON_DEPTH, safeStringify, valueDepthExceeds } from '../mcp/json-depth.js';
+import { maskedCopy, runRedactor } from '../policy/secrets.js';
 import { activityEnabled, CLEAR_LINE, elapsed, lineWidth, spinnerFrame, TICK_MS } from './activity.js';
 import { TerminalSanitizer } from './sanitize.js';
 import { formatServerLog } from './server-log.js';
@@ -38,6 +42,8 @@ export interface TerminalRendererOptions {
   progress?: boolean;
   /** Reasoning on a terminal (`--hide-reasoning` / config `showReasoning: false` set false). Default true. */
   showReasoning?: boolean;
+  /** Masks secrets in what is shown; by default the run's redactor (config secrets). */
+  mask?: (text: string) => string;
 }
 
 interface RunningCall {
@@ -71,8 +77,10 @@ export class TerminalRenderer {
   private usage: TurnUsage | undefined;
   /** pauseActivity() calls not yet resumed. */
   private paused = 0;
+  private readonly mask: (text: string) => string;
 
   constructor(private readonly options: TerminalRendererOptions) {
+    this.mask = options.mask ?? ((text) => runRedactor.redact(text));
     this.err = styleFor(options.stderr);
     this.streamText = Boolean(options.stdout.isTTY);
     this.live = canRewriteLine(options.stderr);
@@ -87,10 +95,10 @@ export class TerminalRenderer {
    */
   render(event: OutputEvent): void {
     try {
-      this.draw(event);
+      this.draw(this.masked(event));
     } catch (error) {
       try {
-        this.options.stderr.write(`\n! could not show a ${event.type} event: ${oneLine(errorMessage(error), 200)}\n`);
+        this.options.stderr.write(`\n! could not show a ${event.type} event: ${oneLine(this.mask(errorMessage(error)), 200)}\n`);
       } catch {
         // stderr itself is gone: nothing left to tell
       }
@@ -101,6 +109,12 @@ export class TerminalRenderer {
         // the activity line is a nicety: never a reason to end the session
       }
     }
+  }
+
+  /** The event with every string masked (a value nested too deep, a server's log data, cut first). */
+  private masked(event: OutputEvent): OutputEvent {
+    const bounded = valueDepthExceeds(event, MAX_JSON_DEPTH) ? (JSON.parse(safeStringify(event)) as OutputEvent) : event;
+    return maskedCopy(bounded, this.mask);
   }
 
   private draw(event: OutputEvent): void {
@@ -259,7 +273,7 @@ export class TerminalRenderer {
   /** A host-level message (server failures, crashes) on stderr. */
   notice(message: string): void {
     this.clearStatus();
-    this.progress(message);
+    this.progress(this.mask(message));
   }
 
   /**

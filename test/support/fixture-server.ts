@@ -56,6 +56,8 @@
  *                          answers "in flight at start: K; most at once: M" (calls of it running when
  *                          it started, itself included, and the most ever running together)
  *   --echo-env NAME        write "fixture env NAME=<value>" to stderr at start (repeatable)
+ *   --env-tool             also list `env_value` {name}: answers "NAME=<value>" from its own
+ *                          environment (a server echoing a secret back in a tool result)
  *   --call-log PATH        append "<tool name> <arguments as JSON>" to PATH when a call starts running
  *                          (the server-side effect that proves whether a call ran)
  *   --annotations JSON     {"<tool>": {MCP annotations}, ...}: listed with those tools (runtime-added
@@ -128,6 +130,7 @@ interface Flags {
   resources: number;
   echoArgv: boolean;
   echoEnv: string[];
+  envTool: boolean;
   callLog?: string;
   annotations: Record<string, Record<string, unknown>>;
   startGate?: string;
@@ -162,6 +165,7 @@ function parseFlags(argv: string[]): Flags {
     resources: 0,
     echoArgv: false,
     echoEnv: [],
+    envTool: false,
     annotations: {},
     logInitialized: false,
   };
@@ -211,6 +215,7 @@ function parseFlags(argv: string[]): Flags {
       case '--token': value(++i, flag); break;
       case '--echo-argv': flags.echoArgv = true; break;
       case '--echo-env': flags.echoEnv.push(value(++i, flag)); break;
+      case '--env-tool': flags.envTool = true; break;
       case '--call-log': flags.callLog = value(++i, flag); break;
       case '--annotations': flags.annotations = JSON.parse(value(++i, flag)) as Flags['annotations']; break;
       case '--log-initialized': flags.logInitialized = true; break;
@@ -545,6 +550,12 @@ function extraTools(): FixtureTool[] {
         }
         return text('logged');
       },
+    });
+  }
+  if (flags.envTool) {
+    extras.push({
+      tool: { name: 'env_value', description: 'The value of one of the server\'s environment variables.', inputSchema: { type: 'object', properties: { name: { type: 'string' } }, required: ['name'] } },
+      handler: (args) => text(`${String(args.name)}=${process.env[String(args.name)] ?? ''}`),
     });
   }
   if (flags.gateTool) {
