@@ -143,6 +143,12 @@ export interface TokenCounts {
 
 export class Agent {
   readonly history: ChatMessage[] = [];
+  /**
+   * Whether the latest `send()` left its messages in the history: false after a turn rolled
+   * back (a host failure, an interrupt, an empty reply), so a chat can tell the user the
+   * message was not kept. True before any turn.
+   */
+  lastTurnKept = true;
   private readonly estimator = new TokenEstimator();
   private readonly totals: UsageTotals = { modelCalls: 0, promptTokens: 0, completionTokens: 0, estimatedCalls: 0, samplingCalls: 0 };
   /** The running turn's tally, while a turn runs (sampling usage arriving then counts in it). */
@@ -202,6 +208,7 @@ export class Agent {
       kept = yield* this.runTurn(signal);
     } finally {
       this.tally = undefined;
+      this.lastTurnKept = kept;
       // Also runs when the consumer stops iterating (an interrupted REPL turn).
       if (!kept) this.rollBack(userMessage);
     }
