@@ -191,7 +191,7 @@ export const SessionStartEventSchema = z
     toolCount: count().describe('Tools offered to the model (after naming and filtering).'),
     sessionFile: z.string().optional().describe('The session file this run is recorded in, when it is recorded.'),
   })
-  .describe('The first line of a chat run, once the servers have started.');
+  .describe('The first line of a chat run: once the servers have started, or, with a warm tool-listing cache, at once, with the servers still `starting` (each then reports `server_state` ready, or down when its start fails).');
 
 export const ServerStateEventSchema = z
   .object({
@@ -200,7 +200,7 @@ export const ServerStateEventSchema = z
     state: ServerStateSchema,
     previous: ServerStateSchema,
   })
-  .describe('A server changed state after start-up: crashed (restarted on its next call), starting (a restart), ready (restarted), down (crashed too often; its tools answer "server down").');
+  .describe('A server changed state after session_start: ready (came up behind the cached listing, or restarted), crashed (restarted on its next call), starting (a restart), down (its first start failed, or it crashed too often; its tools answer "server down").');
 
 export const ServerLogEventSchema = z
   .object({ type: z.literal('server_log'), server: z.string(), level: z.string(), logger: z.string().optional(), data: z.unknown() })

@@ -23,9 +23,12 @@
  *   row ends the turn instead of burning the step budget;
  * - no printing and no process access: the caller renders the events;
  * - the history alternates correctly for chat templates that insist on it: a turn that
- *   ends without an assistant message (a host failure, an interrupt, an empty reply) is
- *   rolled back whole, its user message and any tool rounds included, so the next
- *   `send()` never puts two user messages in a row (the REPL user can simply resend).
+ *   fails (a host failure, an interrupt, an empty reply) is rolled back whole, its user
+ *   message and any tool rounds included (the REPL says so: the user can simply resend); a
+ *   turn the loop stops (max steps, a repeated failure) keeps its tool rounds, closed by an
+ *   assistant note saying it was stopped and why (`unansweredNote`, the same note `--resume`
+ *   puts after an unanswered turn), so the next `send()` follows an assistant message, never
+ *   a tool message or an image-carrying user message.
  * Host failures (the model request failing after retries, an interrupt) are thrown.
  */
 import { setMaxListeners } from 'node:events';
@@ -36,6 +39,7 @@ import type { ChatMessage, ChatModel, FunctionTool, ModelReply, ToolCall, UserCo
 import type { AgentEvent, ApprovalSource } from './events.js';
 import { EventQueue } from './event-queue.js';
 import { TokenEstimator, trimHistory } from './history.js';
+import { unansweredNote } from './unanswered.js';
 
 /** What the loop needs from the tool side (the `ToolHub` implements it). */
 export interface ToolExecutor {
@@ -139,6 +143,12 @@ export interface TokenCounts {
 
 export class Agent {
   readonly history: ChatMessage[] = [];
+  /**
+   * Whether the latest `send()` left its messages in the history: false after a turn rolled
+   * back (a host failure, an interrupt, an empty reply), so a chat can tell the user the
+   * message was not kept. True before any turn.
+   */
+  lastTurnKept = true;
   private readonly estimator = new TokenEstimator();
   private readonly totals: UsageTotals = { modelCalls: 0, promptTokens: 0, completionTokens: 0, estimatedCalls: 0, samplingCalls: 0 };
   /** The running turn's tally, while a turn runs (sampling usage arriving then counts in it). */
@@ -198,6 +208,7 @@ export class Agent {
       kept = yield* this.runTurn(signal);
     } finally {
       this.tally = undefined;
+      this.lastTurnKept = kept;
       // Also runs when the consumer stops iterating (an interrupted REPL turn).
       if (!kept) this.rollBack(userMessage);
     }
@@ -290,6 +301,7 @@ export class Agent {
         const count = (failureStreaks.get(key) ?? 0) + 1;
         streaks.set(key, count);
         if (count >= REPEATED_FAILURE_LIMIT) {
+          this.history.push(unansweredNote(`the host stopped this turn because ${call.name} failed ${REPEATED_FAILURE_LIMIT} times in a row with the same arguments (last error: ${firstLine(results[i]!.text)})`));
           yield tally.turn();
           yield {
             type: 'stopped',
@@ -297,11 +309,12 @@ export class Agent {
             steps: step,
             message: `The model called ${call.name} with the same arguments ${REPEATED_FAILURE_LIMIT} times in a row and it failed each time; the turn stops here. Last error: ${firstLine(results[i]!.text)}`,
           };
-          return true; // ends on tool messages: a next user message may follow them
+          return true;
         }
       }
       failureStreaks = streaks;
     }
+    this.history.push(unansweredNote(`the host stopped this turn after ${maxSteps} model calls without a final answer (the step limit)`));
     yield tally.turn();
     yield {
       type: 'stopped',
@@ -309,9 +322,7 @@ export class Agent {
       steps: maxSteps,
       message: `Stopped after ${maxSteps} model calls without a final answer (the maxSteps limit). Raise it with --max-steps or "maxSteps" in the config, or ask a narrower question.`,
     };
-    // The last step re-asked an empty reply or ran tools: keep the history only if it ends
-    // with the answer to a tool round (an empty reply leaves the user message unanswered).
-    return this.history.at(-1)?.role === 'tool';
+    return true;
   }
 
   /** Usage of a reply whose provider reported none: estimated from the sizes of what went and came back. */

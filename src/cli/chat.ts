@@ -22,7 +22,7 @@ import type { TerminalRenderer } from '../ui/terminal.js';
 import { checkRecordingFlags, findResumable, loadSession, Recording, restoreInto, type LoadedSession, type RecordingFlags } from './recording.js';
 import { parsePromptArgs, promptTurn } from './prompts.js';
 import { useLineAsker } from '../ui/server-requests-prompt.js';
-import { hostLog, withSession } from './session.js';
+import { hostLog, withSession, type ServerStateEvent } from './session.js';
 import { agentLimits, type GlobalFlags } from './settings.js';
 import type { CliApprover } from './approval.js';
 import type { ApprovalFlags } from './approval-setup.js';
@@ -76,6 +76,8 @@ export async function chatCommand(flags: ChatFlags, signal: AbortSignal): Promis
   let chat!: Awaited<ReturnType<typeof loadChatModules>>;
   let approver: CliApprover | undefined;
   let agent: InstanceType<typeof chat.Agent> | undefined;
+  /** The open session recording, while the chat runs (server state changes are recorded in it). */
+  let recorded: Recording | undefined;
   const options = {
     needsModel: true,
     announce: interactive || Boolean(flags.verbose),
@@ -90,7 +92,11 @@ export async function chatCommand(flags: ChatFlags, signal: AbortSignal): Promis
       sink = json ?? terminal;
     },
     ...(flags.json || !interactive ? { serverLog: (event: Parameters<NonNullable<typeof sink>['render']>[0]) => sink!.render(event) } : {}),
-    ...(flags.json ? { serverState: (event: OutputEvent) => json!.render(event) } : {}),
+    // Recorded in the session (a trace shows a crash), and printed with --json.
+    serverState: (event: ServerStateEvent) => {
+      recorded?.serverState(event);
+      json?.render(event);
+    },
     // A server's sampling/elicitation request is asked only where a tool call's approval would be (never with --json).
     ...(flags.json ? { canAskUser: false } : {}),
     toolsChanged: (hub: { routes: Parameters<CliApprover['routesChanged']>[0] }) => approver?.routesChanged(hub.routes),
@@ -107,6 +113,7 @@ export async function chatCommand(flags: ChatFlags, signal: AbortSignal): Promis
     agent = new Agent({ model: model!, tools: hub, approver, ...agentLimits(settings) });
     const changed = loaded ? restoreInto(agent, loaded, settings.system) : false;
     const recording = Recording.open(flags, session, agent, loaded ? { loaded, changed } : undefined, warn);
+    recorded = recording;
     let failed = false;
     let restoreAsker: (() => void) | undefined;
     try {
@@ -155,6 +162,7 @@ export async function chatCommand(flags: ChatFlags, signal: AbortSignal): Promis
         if (!failed) throw error;
         warn(errorMessage(error));
       } finally {
+        recorded = undefined; // servers closing after this are not recorded
         recording.close();
       }
     }

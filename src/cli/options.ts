@@ -27,7 +27,7 @@ export const GLOBAL_OPTIONS = {
   cache: { type: 'boolean', describe: 'Use the tool-listing cache in $XDG_CACHE_HOME/switchboard (default: on; --no-cache waits for every server and neither reads nor writes it)' },
 } as const satisfies Record<string, OptionSpec>;
 
-/** Flags about the model: only `chat` talks to one, so only `chat` takes them. */
+/** Flags about the model: `chat` and `serve` take them all, `doctor` those in DOCTOR_MODEL_OPTIONS. */
 export const MODEL_OPTIONS = {
   model: { type: 'string', describe: `Model id, model name at --endpoint-url, or scripted:PATH (default: ${DEFAULTS.model})` },
   provider: { type: 'string', describe: `Inference provider on Hugging Face (default: ${DEFAULTS.provider}); ignored with --endpoint-url` },
@@ -41,7 +41,22 @@ export const MODEL_OPTIONS = {
   'hide-reasoning': { type: 'boolean', describe: 'Do not show the model\'s reasoning in a terminal (shown dimmed by default; config "showReasoning": false)' },
 } as const satisfies Record<string, OptionSpec>;
 
-/** Flags about which tool calls run without asking (`chat` only; see policy/approval.ts). */
+/**
+ * The model flags `doctor` uses: what sets the model up (which one, where, with which key, over
+ * which transport) and the one request `--model-check` sends (its timeout and retries). No
+ * conversation runs, so no --system, --max-steps or --hide-reasoning.
+ */
+export const DOCTOR_MODEL_OPTIONS = {
+  model: MODEL_OPTIONS.model,
+  provider: MODEL_OPTIONS.provider,
+  'endpoint-url': MODEL_OPTIONS['endpoint-url'],
+  'api-key-env': MODEL_OPTIONS['api-key-env'],
+  'model-timeout': MODEL_OPTIONS['model-timeout'],
+  retries: MODEL_OPTIONS.retries,
+  'allow-insecure-endpoint': MODEL_OPTIONS['allow-insecure-endpoint'],
+} as const satisfies Record<string, OptionSpec>;
+
+/** Flags about which tool calls run without asking (`chat` and `serve`; see policy/approval.ts). */
 export const APPROVAL_OPTIONS = {
   allow: { type: 'string', multiple: true, describe: 'Run calls matching this glob over server/tool without asking, e.g. "filesystem/read_*" (repeatable)' },
   deny: { type: 'string', multiple: true, describe: 'Never run calls matching this glob over server/tool, e.g. "filesystem/write_file" (repeatable; wins over everything)' },
@@ -141,7 +156,7 @@ export const COMMANDS = {
     describe: 'Start every configured server and report what works and what does not (exit 1 when anything failed), then check the model',
     positionals: [],
     options: {
-      ...MODEL_OPTIONS,
+      ...DOCTOR_MODEL_OPTIONS,
       json: { type: 'boolean', describe: 'Print the report as one JSON document' },
       'model-check': { type: 'boolean', describe: 'Send one small request to the model, to check the endpoint answers and accepts the key' },
     },

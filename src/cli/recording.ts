@@ -19,6 +19,7 @@
 import { existsSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
+import type { AgentEvent } from '../agent/events.js';
 import type { Agent } from '../agent/loop.js';
 import { UserInputError } from '../errors.js';
 import type { ChatMessage } from '../llm/model.js';
@@ -29,7 +30,7 @@ import { readSessionFile } from '../session/reader.js';
 import { historyFromSession } from '../session/resume.js';
 import { SessionWriter } from '../session/writer.js';
 import { renderTraceHtml } from '../trace/html.js';
-import type { Session } from './session.js';
+import type { ServerStateEvent, Session } from './session.js';
 
 export interface RecordingFlags {
   /** A path; `false` for --no-session; undefined for the default. */
@@ -152,6 +153,16 @@ export class Recording {
 
   get path(): string | undefined {
     return this.writer?.path;
+  }
+
+  /**
+   * A server changed state (crashed, restarted, down, came up behind the cached listing):
+   * recorded as its `server_state` event with `t`, so a trace shows it. The writer's `event()`
+   * is typed for the loop's events; the record format takes any event (records.ts), and this
+   * one holds only a server's name and two states.
+   */
+  serverState(event: ServerStateEvent): void {
+    this.writer?.event(event as unknown as AgentEvent);
   }
 
   /**

@@ -12,6 +12,8 @@
  *   handed out, in order, by later `next()` calls; `onQueued` is told about each. While
  *   nobody is waiting, readline's echo is held back, so typing cannot scribble over the
  *   answer; what was typed but not sent shows again at the next prompt.
+ * - The input history (up and down arrows, `onHistory`) holds messages and commands, never
+ *   the answers to `question()`.
  * - `next()` resolves `undefined` once the input has ended (Ctrl+D, `close()`) and the queue
  *   is empty. Ctrl+C is not handled here: it reaches `onInterrupt`.
  *
@@ -57,22 +59,25 @@ export class MessageReader {
   private waiter: ((text: string | undefined) => void) | undefined;
   /** Set while `question()` waits: the next line is its answer, never a message. */
   private answerWaiter: ((line: string | undefined) => void) | undefined;
+  /** The input history as messages and commands made it (newest first): answers never enter it. */
+  private kept: string[];
   private readonly onExit = () => this.options.output.write(BRACKETED_PASTE_OFF);
 
   constructor(private readonly options: MessageReaderOptions) {
     this.echo = new EchoGate(options.output);
+    this.kept = [...(options.history ?? [])].slice(0, HISTORY_SIZE);
     const complete = options.complete;
     this.rl = createInterface({
       input: options.input,
       output: this.echo,
       terminal: true,
       historySize: HISTORY_SIZE,
-      history: [...(options.history ?? [])].slice(0, HISTORY_SIZE),
+      history: [...this.kept],
       removeHistoryDuplicates: true,
       // A completion that fails offers nothing.
       ...(complete ? { completer: (line: string, done: (error: null, result: [string[], string]) => void) => void complete(line).then((r) => done(null, r), () => done(null, [[], line])) } : {}),
     });
-    if (options.onHistory) this.rl.on('history', (history: string[]) => options.onHistory!(history));
+    this.rl.on('history', (history: string[]) => this.onHistory(history));
     options.input.on('keypress', this.onKeypress);
     this.rl.on('line', (line) => this.onLine(line));
     this.rl.on('SIGINT', () => options.onInterrupt());
@@ -168,6 +173,21 @@ export class MessageReader {
       if (this.waiter && this.draft.length > 0) this.showPrompt();
     }
   };
+
+  /**
+   * readline added a line to its history (before the line is handed out). An answer to a
+   * question (`y` to an approval, an elicited value that may be a secret) is taken back out,
+   * in place, as Node's docs allow for this event, and never reaches `onHistory`: the up arrow
+   * and the saved history hold messages and commands only.
+   */
+  private onHistory(history: string[]): void {
+    if (this.answerWaiter && !this.pasting) {
+      history.splice(0, history.length, ...this.kept);
+      return;
+    }
+    this.kept = [...history];
+    this.options.onHistory?.(history);
+  }
 
   private onLine(line: string): void {
     if (this.answerWaiter && !this.pasting) {

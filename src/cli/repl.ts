@@ -8,6 +8,7 @@
 import type { Agent } from '../agent/loop.js';
 import { exitCodeFor, errorMessage, ExitCode, SwitchboardError } from '../errors.js';
 import type { ToolHub } from '../mcp/hub.js';
+import { runRedactor } from '../policy/secrets.js';
 import { oneLine, safe, styleFor } from '../ui/style.js';
 import { TerminalRenderer } from '../ui/terminal.js';
 import { parseReplInput, REPL_HELP, type ReplCommand } from './repl-commands.js';
@@ -71,6 +72,10 @@ export async function runRepl({ agent, hub, settings, recording, warn, view, app
   const restoreAsker = useLineAsker((prompt, signal) => reader.question(prompt, signal), () => renderer.pauseActivity());
 
   const say = (text: string) => process.stdout.write(`${text}\n`);
+  // An error line as one-shot chat shows it (main.ts): the run's secrets masked, made inert.
+  const failure = (message: string) => renderer.notice(style.red(`✗ ${safe(runRedactor.redact(message))}`));
+  // The agent took the turn back out of the history (see Agent.send): the README tells the user to resend.
+  const notKept = (why: string) => renderer.notice(style.yellow(`your message was not kept: ${why}; send it again`));
   const commands: Record<Exclude<ReplCommand, 'exit' | 'resources' | 'prompt'>, (arg: string) => void> = {
     help: () => say(REPL_HELP),
     tools: () => say(formatToolTable(hub, terminalWidth(process.stdout))),
@@ -110,7 +115,7 @@ export async function runRepl({ agent, hub, settings, recording, warn, view, app
           } catch (error) {
             // A user mistake (a wrong id, a path that exists): said, and the chat goes on.
             if (!(error instanceof SwitchboardError)) throw error;
-            renderer.notice(style.red(`✗ ${errorMessage(error)}`));
+            failure(errorMessage(error));
           }
           continue;
         }
@@ -124,19 +129,22 @@ export async function runRepl({ agent, hub, settings, recording, warn, view, app
         text = parsed.kind === 'command' ? await promptCommandTurn(hub, parsed.args ?? []) : await attachMentionedResources(hub, parsed.text);
       } catch (error) {
         // A user mistake or a server's error (an unknown prompt, a resource it cannot read): shown, and the chat goes on.
-        renderer.notice(style.red(`✗ ${safe(errorMessage(error).replace(/^MCP error -?\d+: /, ''))}`));
+        failure(errorMessage(error).replace(/^MCP error -?\d+: /, ''));
         continue;
       }
       turn = new AbortController();
       try {
         await runTurn(agent, text, renderer, turn.signal, recording.writer);
+        if (!agent.lastTurnKept) notKept('the model gave no answer');
       } catch (error) {
         renderer.failed(); // the spinner stops, the cursor goes to a fresh line
         if (turn.signal.aborted) {
           const dropped = reader.discardQueued();
           renderer.notice(style.yellow(`■ turn cancelled${dropped.length > 0 ? `; not sent: ${dropped.length} queued message${dropped.length === 1 ? '' : 's'}` : ''}`));
+          notKept('the turn was cancelled');
         } else if (error instanceof SwitchboardError && exitCodeFor(error) !== ExitCode.interrupted) {
-          renderer.notice(style.red(`✗ ${safe(errorMessage(error))}`));
+          failure(errorMessage(error));
+          notKept('the turn failed');
         } else throw error;
       } finally {
         turn = undefined;

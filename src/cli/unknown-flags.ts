@@ -27,11 +27,23 @@ export function explainUnknownFlags(argv: readonly string[]): string | undefined
     if (long ? known.has(name) || (name.startsWith('no-') && known.has(name.slice(3))) : [...name].every((c) => shorts.has(c))) continue;
     const owners = Object.keys(COMMANDS).filter((other) => other !== command && Object.hasOwn(optionsOf(other as CommandName), name));
     if (owners.length > 0 && command) {
-      lines.push(`--${name} is not a flag of ${command}: only ${owners.length > 1 ? `${owners.slice(0, -1).join(', ')} and ${owners.at(-1)}` : owners[0]} ${owners.length === 1 ? 'takes' : 'take'} it ("switchboard ${command} --help" lists the flags of ${command}).`);
+      lines.push(`--${name} is not a flag of ${command}: only ${listed(owners)} ${owners.length === 1 ? 'takes' : 'take'} it ("switchboard ${command} --help" lists the flags of ${command}).`);
       continue;
     }
     const suggestion = closest(name, Object.keys(table));
+    // A typo of another command's flag (`tools --modle`): said, never offered as if this command took it.
+    const near = suggestion || !command ? undefined : closest(name, Object.keys(COMMANDS).flatMap((other) => Object.keys(optionsOf(other as CommandName))));
+    if (near && command) {
+      const takers = Object.keys(COMMANDS).filter((other) => Object.hasOwn(optionsOf(other as CommandName), near));
+      lines.push(`Unknown flag ${token.split('=')[0]}. (--${near} is close, but it is not a flag of ${command}: only ${listed(takers)} ${takers.length === 1 ? 'takes' : 'take'} it.) "switchboard ${command} --help" lists the flags of ${command}.`);
+      continue;
+    }
     lines.push(`Unknown flag ${token.split('=')[0]}${suggestion ? `; did you mean --${suggestion}?` : '.'}`);
   }
   return lines.length > 0 ? lines.join('\n') : undefined;
+}
+
+/** `a`, `a and b`, `a, b and c`. */
+function listed(names: readonly string[]): string {
+  return names.length > 1 ? `${names.slice(0, -1).join(', ')} and ${names.at(-1)}` : (names[0] ?? '');
 }

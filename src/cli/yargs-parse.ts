@@ -64,8 +64,9 @@ function lastWins(flags: ParsedInvocation['flags'], table: Record<string, Option
 
 /** yargs' "Unknown argument: modle" made useful: a "did you mean", or where a prompt starting with "-" goes. */
 function explain(argv: readonly string[], message: string): string {
-  if (!message.startsWith('Unknown argument')) return message;
   const explained = explainUnknownFlags(argv);
+  // yargs may complain of something else first (an unknown flag took the positional as its value: `call --jsn t`).
+  if (!message.startsWith('Unknown argument')) return explained ? `${message}\n${explained}` : message;
   if (explained) return explained;
   if (argv[0] === 'chat') return `${message}\nThe prompt is one argument: quote it, or put it after -- (switchboard chat -- "-5 degrees in Paris?").`;
   return message;

@@ -2,7 +2,8 @@
  * The session file's records: JSON lines, one record per line, in the order things happened.
  *
  * - `session_start`: the header, first line of every file.
- * - an agent event (`src/agent/events.ts`, exactly as `--json` prints it) plus `t`.
+ * - an agent event (`src/agent/events.ts`, exactly as `--json` prints it) plus `t`; also the
+ *   host's `server_state` events (a server crashed, restarted, went down), recorded by the chat.
  * - `message`: the history as it grows, one record per message appended to it. Events alone
  *   cannot rebuild the history (raw tool-call arguments and reasoning are not in them).
  * - `history_reset`: the conversation was cleared (REPL `/clear`); resume starts after it.

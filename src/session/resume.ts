@@ -16,11 +16,13 @@
  *   the model knows what was asked, and the user may ask again.
  * - a second system message (not first) is dropped.
  */
+import { unansweredNote } from '../agent/unanswered.js';
 import type { ChatMessage, ToolCall } from '../llm/model.js';
 import { isMessageRecord, type SessionRecord } from './records.js';
 
 export const INTERRUPTED_TOOL_RESULT = 'Interrupted: this tool call did not complete (the session ended before its result was recorded).';
-export const UNANSWERED_TURN = '[No answer: this turn ended before the model answered (interrupted or stopped). Ask again to continue.]';
+const UNANSWERED = unansweredNote('this turn ended before the model answered (interrupted or stopped)');
+export const UNANSWERED_TURN = UNANSWERED.content;
 
 export interface ResumedHistory {
   history: ChatMessage[];
@@ -43,7 +45,7 @@ export function historyFromSession(records: readonly SessionRecord[]): ResumedHi
   const closeTurn = () => {
     closePendingCalls();
     if (answered) return;
-    history.push({ role: 'assistant', content: UNANSWERED_TURN });
+    history.push({ ...UNANSWERED });
     warnings.push('A turn without an answer was closed with a note saying so.');
     answered = true;
   };

@@ -8,6 +8,8 @@
  *   assistant message record, a `tool_call`, `final` or `stopped`, or the next request.
  * - A tool call starts at its `tool_call` event and ends at the `tool_result` with its id;
  *   one without a result is marked interrupted and ends where the turn ends.
+ * - A `server_state` event (a server crashed, restarted, went down) is a notice of the turn it
+ *   happened in (before the first turn: of the first turn).
  * - Usage: `usage` events (when the loop emits them) with `promptTokens`/`completionTokens`
  *   (or `inputTokens`/`outputTokens`) are summed, except ones marked `scope: "turn"`
  *   (a per-turn total would count twice).
@@ -82,9 +84,11 @@ export function buildTimeline(records: readonly SessionRecord[]): Timeline {
   let call: ModelCallSpan | undefined;
   const openTools = new Map<string, ToolCallSpan>();
 
+  /** Server state changes seen before the first turn: they go to it. */
+  const early: Turn['notices'] = [];
   const newTurn = (t: number, prompt?: string): Turn => {
     closeTurn();
-    turn = { index: turns.length + 1, ...(prompt !== undefined ? { prompt } : {}), start: t, end: t, modelCalls: [], toolCalls: [], notices: [], interrupted: false };
+    turn = { index: turns.length + 1, ...(prompt !== undefined ? { prompt } : {}), start: t, end: t, modelCalls: [], toolCalls: [], notices: early.splice(0), interrupted: false };
     turns.push(turn);
     return turn;
   };
@@ -129,6 +133,14 @@ export function buildTimeline(records: readonly SessionRecord[]): Timeline {
       if (prompt !== undefined || completion !== undefined) {
         usage = { promptTokens: (usage?.promptTokens ?? 0) + (prompt ?? 0), completionTokens: (usage?.completionTokens ?? 0) + (completion ?? 0) };
       }
+      continue;
+    }
+    if (record.type === 'server_state') {
+      // A note in the turn it happened in (or, before the first turn, the first one); it
+      // neither starts a turn nor stretches one (a server may come up while nobody asks).
+      const note = { t, message: `server ${str(record.server)}: ${str(record.previous)} -> ${str(record.state)}` };
+      if (turn) turn.notices.push(note);
+      else early.push(note);
       continue;
     }
     const current = turn ?? newTurn(t);

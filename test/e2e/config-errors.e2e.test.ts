@@ -207,10 +207,11 @@ describe('issue 7: config and command line made right', () => {
     }
   });
 
-  it('each command\'s --help lists its own flags: the model flags only under chat', async () => {
+  it('each command\'s --help lists its own flags: the model flags under chat, and under doctor only those that set the model up', async () => {
     const tools = await h.run(['tools', '--help']);
     const call = await h.run(['call', '--help']);
     const chat = await h.run(['chat', '--help']);
+    const doctor = await h.run(['doctor', '--help']);
     for (const r of [tools, call]) {
       expect(r.code, r.stderr).toBe(0);
       expect(r.stdout).toContain('--tool-timeout');
@@ -218,5 +219,20 @@ describe('issue 7: config and command line made right', () => {
     }
     expect(chat.stdout).toContain('--model');
     expect(chat.stdout).toContain('--endpoint-url');
+    expect(doctor.code, doctor.stderr).toBe(0);
+    for (const flag of ['--model ', '--endpoint-url', '--api-key-env', '--model-timeout', '--retries', '--model-check']) expect(doctor.stdout).toContain(flag);
+    for (const flag of ['--system', '--max-steps', '--hide-reasoning', '--allow ', '--yes']) expect(doctor.stdout).not.toContain(flag);
+    const refused = await h.run(['doctor', '--system', 'Be brief.']);
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toContain('--system is not a flag of doctor: only chat and serve take it');
+  });
+
+  it('a typo of a flag gets a hint under every command, never a flag the command does not take', async () => {
+    const tools = await h.run(['tools', '--modle', 'x']);
+    expect(tools.code).toBe(2);
+    expect(tools.stderr).toContain('Unknown flag --modle. (--model is close, but it is not a flag of tools: only chat, doctor and serve take it.)');
+    const call = await h.run(['call', '--jsn', 'get_temperature']);
+    expect(call.code).toBe(2);
+    expect(call.stderr).toContain('Unknown flag --jsn; did you mean --json?');
   });
 });

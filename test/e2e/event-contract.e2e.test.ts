@@ -5,6 +5,8 @@
  * that stops without an answer. (test/support/cli.ts also checks every `chat --json` run of
  * every e2e test against config/events.v1.schema.json.)
  */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { startMockLlm, type MockLlm, type RecordedRequest, type ScriptedReply } from '../support/mock-llm.js';
 import { fixtureServer, lines, useE2eHarness } from './harness.js';
@@ -64,6 +66,33 @@ describe('chat --json events', () => {
       // restart only when c2 arrives: starting, then ready, then c2's result.
       expect(seq.filter((s) => s !== 'result:c1')).toEqual(['fixture:ready->crashed', 'fixture:crashed->starting', 'fixture:starting->ready', 'result:c2']);
       expect(seq).toContain('result:c1');
+    });
+  });
+
+  it('records the server_state events in the session file (without --json too), and the trace shows them', async () => {
+    const config = h.file('crash-recorded.json', { mcpServers: { fixture: fixtureServer('--tools', 'crash,echo') } });
+    const script = (request: RecordedRequest): ScriptedReply => {
+      const done = toolMessages(request);
+      if (done === 0) return { toolCalls: [{ id: 'c1', name: 'crash', arguments: {} }] };
+      if (done === 1) return { toolCalls: [{ id: 'c2', name: 'echo', arguments: { text: 'again' } }] };
+      return { text: 'Recovered.' };
+    };
+    await withMock(script, async (mock) => {
+      const dir = h.dir();
+      const session = join(dir, 'crash.jsonl');
+      const trace = join(dir, 'crash.html');
+      const r = await h.run(['chat', '--config', config, '--endpoint-url', mock.url, '--model', 'test-model', '--yes', '--session', session, '--trace', trace, 'Crash it'], { cwd: dir });
+      expect(r.code, r.stderr).toBe(0);
+      const records = lines(readFileSync(session, 'utf8')).map((line) => JSON.parse(line) as Event);
+      const states = records.filter((e) => e.type === 'server_state');
+      expect(states.map((e) => `${e.server}:${e.previous}->${e.state}`)).toEqual(['fixture:ready->crashed', 'fixture:crashed->starting', 'fixture:starting->ready']);
+      for (const record of states) expect(typeof record.t).toBe('number');
+      // After the header, before the final answer.
+      expect(records.findIndex((e) => e.type === 'server_state')).toBeGreaterThan(0);
+      expect(records.findLastIndex((e) => e.type === 'server_state')).toBeLessThan(records.findIndex((e) => e.type === 'final'));
+      const html = readFileSync(trace, 'utf8');
+      expect(html).toContain('server fixture: ready -&gt; crashed');
+      expect(html).toContain('server fixture: starting -&gt; ready');
     });
   });
 });

@@ -1,7 +1,8 @@
 /**
  * The agent loop over real parts (Agent + HfChatModel on the loopback mock + ToolHub with
  * real servers): a failed turn leaves the history as it was, so the next request alternates
- * roles; and a third-party server's progress notifications become `tool_progress` events.
+ * roles; a stopped turn (max steps, repeated failure) keeps its rounds closed by an assistant
+ * note, so the next user message follows an assistant message; and a third-party server's progress notifications become `tool_progress` events.
  */
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { AgentEvent } from '../../src/agent/events.js';
@@ -34,9 +35,9 @@ afterEach(async () => {
   await mock.close();
 });
 
-function newAgent(): Agent {
+function newAgent(options: { maxSteps?: number; images?: boolean } = {}): Agent {
   const model = new HfChatModel({ model: 'test-model', endpointUrl: mock.url, retries: 0, timeoutMs: 10_000, backoffBaseMs: 10 });
-  return new Agent({ model, tools: hub, system: 'system prompt', maxSteps: 8 });
+  return new Agent({ model, tools: hub, system: 'system prompt', maxSteps: options.maxSteps ?? 8, ...(options.images ? { images: true } : {}) });
 }
 
 async function run(agent: Agent, text: string): Promise<AgentEvent[]> {
@@ -81,6 +82,68 @@ describe('a failed turn is rolled back whole', () => {
       })(),
     ).rejects.toBeDefined();
     expect(agent.history.map((m) => m.role)).toEqual(['system']);
+  });
+});
+
+/** The roles of a request with each run of tool messages folded into one 'tool'. */
+const rounds = (index: number): string[] => roles(index).filter((role, i, all) => role !== 'tool' || all[i - 1] !== 'tool');
+
+/** Every user message after the first follows an assistant message (never a tool or user message). */
+function expectAlternation(list: readonly string[]): void {
+  for (let i = 2; i < list.length; i++) {
+    if (list[i] === 'user') expect(`${list[i - 1]} -> user at ${i}`).toBe(`assistant -> user at ${i}`);
+  }
+}
+
+describe('a stopped turn ends with an assistant note saying it was stopped and why', () => {
+  const failing = { name: 'get_temperature', arguments: { city: '' } }; // the temperature server: an empty city is an error
+
+  it('after max_steps, the note follows the last tool round and the next message follows the note', async () => {
+    const agent = newAgent({ maxSteps: 2 });
+    mock.enqueue({ toolCalls: [{ name: 'get_temperature', arguments: { city: 'Paris' } }] }, { toolCalls: [{ name: 'get_temperature', arguments: { city: 'Oslo' } }] });
+    const events = await run(agent, 'weather everywhere?');
+    expect(events.at(-1)).toMatchObject({ type: 'stopped', reason: 'max_steps' });
+    expect(agent.history.map((m) => m.role)).toEqual(['system', 'user', 'assistant', 'tool', 'assistant', 'tool', 'assistant']);
+    expect(agent.history.at(-1)!.content).toMatch(/^\[No answer: .*stopped this turn after 2 model calls.*\]$/);
+
+    mock.enqueue({ text: 'Sorry about that.' });
+    await run(agent, 'and now?');
+    expect(rounds(2)).toEqual(['system', 'user', 'assistant', 'tool', 'assistant', 'tool', 'assistant', 'user']);
+    expectAlternation(roles(2));
+  });
+
+  it('after repeated_failure, the note names the failing tool and its last error', async () => {
+    const agent = newAgent();
+    mock.enqueue({ toolCalls: [failing] }, { toolCalls: [failing] }, { toolCalls: [failing] });
+    const events = await run(agent, 'weather nowhere?');
+    expect(events.at(-1)).toMatchObject({ type: 'stopped', reason: 'repeated_failure' });
+    const last = agent.history.at(-1)!;
+    expect(last.role).toBe('assistant');
+    expect(last.content).toContain('get_temperature failed 3 times');
+    expect(last.content).toContain((agent.history.at(-2)!.content as string).split('\n')[0]);
+
+    mock.enqueue({ text: 'Sorry.' });
+    await run(agent, 'never mind');
+    expect(rounds(3).slice(-3)).toEqual(['tool', 'assistant', 'user']);
+    expectAlternation(roles(3));
+  });
+
+  it('with images on, a repeated failure whose step returned an image ends on the note, not on the image message', async () => {
+    const agent = newAgent({ images: true });
+    const step = { toolCalls: [failing, { name: 'get-tiny-image', arguments: {} }] };
+    mock.enqueue(step, step, step);
+    const events = await run(agent, 'weather and a picture?');
+    expect(events.at(-1)).toMatchObject({ type: 'stopped', reason: 'repeated_failure' });
+    // Each step: assistant, two tool messages, the user message carrying the image, then the note.
+    expect(agent.history.slice(-3).map((m) => m.role)).toEqual(['tool', 'user', 'assistant']);
+    expect(Array.isArray(agent.history.at(-2)!.content)).toBe(true);
+    expect(agent.history.at(-1)!.content).toMatch(/^\[No answer: /);
+
+    mock.enqueue({ text: 'Sorry.' });
+    await run(agent, 'never mind');
+    const sent = roles(3);
+    expect(sent.slice(-3)).toEqual(['user', 'assistant', 'user']); // image message, note, the new message
+    expect(mock.requests[3]!.body.messages.at(-1).content).toBe('never mind');
   });
 });
 

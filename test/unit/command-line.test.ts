@@ -95,6 +95,28 @@ describe('command line: flags per command, --, unknown flags', () => {
     expect(parseCommonInvocation(['tools', '--tool-timeout', '5', '--strict'])).toBeDefined();
   });
 
+  it('doctor takes the model flags that set the model up, not those of a conversation (both parsers)', async () => {
+    const argv = ['doctor', '--model', 'm', '--endpoint-url', 'http://127.0.0.1:1/v1', '--api-key-env', 'K', '--model-timeout', '5', '--retries', '0', '--allow-insecure-endpoint', '--model-check'];
+    expect(parseCommonInvocation(argv)?.flags).toMatchObject({ model: 'm', retries: '0', modelCheck: true });
+    expect((await parseWithYargs(argv))?.flags).toMatchObject({ model: 'm', retries: 0, modelCheck: true });
+    for (const flag of ['--system', '--max-steps', '--hide-reasoning']) {
+      const args = flag === '--hide-reasoning' ? ['doctor', flag] : ['doctor', flag, '1'];
+      expect(parseCommonInvocation(args)).toBeUndefined();
+      await expect(parseWithYargs(args)).rejects.toThrow(new RegExp(`${flag} is not a flag of doctor: only chat and serve take it`));
+    }
+  });
+
+  it('a typo of a flag gets a hint under every command, naming only what that command takes', async () => {
+    await expect(parseWithYargs(['tools', '--jsn'])).rejects.toThrow(/Unknown flag --jsn; did you mean --json\?/);
+    // --model is close, but tools does not take it: never offered as a flag of tools.
+    const error = await parseWithYargs(['tools', '--modle', 'x']).catch((e: Error) => e);
+    expect(String(error)).toMatch(/Unknown flag --modle\. \(--model is close, but it is not a flag of tools: only chat, doctor and serve take it\.\)/);
+    expect(String(error)).not.toMatch(/did you mean/);
+    // yargs complains of the missing positional first (the typo took it as its value): the hint still comes.
+    await expect(parseWithYargs(['call', '--jsn', 'get_temperature'])).rejects.toThrow(/Unknown flag --jsn; did you mean --json\?/);
+    await expect(parseWithYargs(['chat', '--modle', 'x'])).rejects.toThrow(/Unknown flag --modle; did you mean --model\?/);
+  });
+
   it('repeatable flags keep every value in order (never the message after them); other flags keep the last', async () => {
     const argv = ['chat', '--allow', 'a/*', '--model', 'x', '--allow', 'b/*', '--model', 'y', 'the prompt'];
     for (const invocation of [parseCommonInvocation(argv), await parseWithYargs(argv)]) {
