@@ -15,6 +15,8 @@
  * an answer (max steps, repeated failure) ends with finish_reason "length" and the reason as text.
  * Errors before the first byte are OpenAI error JSON; after it (streaming) one
  * `data: {"error": ...}` event ends the stream (openai clients throw it).
+ * Config secrets are `***` in every string sent (the run's redactor, as `chat` masks its outputs);
+ * numbers (usage) and the wire fields are left as they are.
  */
 import type { ServerResponse } from 'node:http';
 import { Agent, type AgentOptions } from '../agent/loop.js';
