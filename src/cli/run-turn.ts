@@ -4,7 +4,8 @@
  */
 import type { Agent } from '../agent/loop.js';
 import type { AgentEvent } from '../agent/events.js';
-import { runRedactor, StreamMasker, type Redactor } from '../policy/secrets.js';
+import { DeltaMasking } from '../policy/delta-masking.js';
+import { runRedactor, type Redactor } from '../policy/secrets.js';
 import { SessionRecorder, type SessionWriter } from '../session/writer.js';
 
 export interface EventSink {
@@ -39,37 +40,4 @@ export async function runTurn(agent: Agent, prompt: string, sink: EventSink, sig
     recorder?.flush();
   }
   return outcome;
-}
-
-/**
- * `text_delta` / `reasoning_delta` events as they may be shown: a tail that could be the
- * start of a secret is held back until the next delta or the next other event (before
- * which it is sent), so no secret is ever split across two deltas. The concatenated
- * deltas are the model's text with its secrets masked, as the `final` event's text is.
- */
-class DeltaMasking {
-  private readonly text: StreamMasker;
-  private readonly reasoning: StreamMasker;
-
-  constructor(redactor: Redactor) {
-    this.text = new StreamMasker(redactor);
-    this.reasoning = new StreamMasker(redactor);
-  }
-
-  *pass(event: AgentEvent): Generator<AgentEvent> {
-    if (event.type === 'text_delta' || event.type === 'reasoning_delta') {
-      const text = (event.type === 'text_delta' ? this.text : this.reasoning).feed(event.text);
-      if (text) yield { ...event, text };
-      return;
-    }
-    yield* this.flush();
-    yield event;
-  }
-
-  *flush(): Generator<AgentEvent> {
-    const reasoning = this.reasoning.end();
-    if (reasoning) yield { type: 'reasoning_delta', text: reasoning };
-    const text = this.text.end();
-    if (text) yield { type: 'text_delta', text };
-  }
 }

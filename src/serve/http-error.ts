@@ -2,8 +2,11 @@
  * Errors of the OpenAI-compatible endpoint, in OpenAI's wire shape:
  * `{"error": {"message", "type", "param", "code"}}` with the matching HTTP status.
  * `openai` clients turn these into their typed errors (AuthenticationError for 401, ...).
+ * The message sent is masked with the run's redactor (config secrets): it may quote a model's
+ * or a server's error, or what the client sent.
  */
 import type { ServerResponse } from 'node:http';
+import { runRedactor } from '../policy/secrets.js';
 
 export type ErrorType = 'invalid_request_error' | 'authentication_error' | 'not_found_error' | 'rate_limit_error' | 'server_error' | 'api_error';
 
@@ -21,8 +24,9 @@ export class HttpError extends Error {
     this.name = 'HttpError';
   }
 
+  /** What the client gets: every error response and in-stream error event is written from this. */
   get body(): { error: { message: string; type: ErrorType; param: string | null; code: string | null } } {
-    return { error: { message: this.message, type: this.type, param: this.param, code: this.code } };
+    return { error: { message: runRedactor.redact(this.message), type: this.type, param: this.param, code: this.code } };
   }
 }
 

@@ -15,12 +15,16 @@
  * an answer (max steps, repeated failure) ends with finish_reason "length" and the reason as text.
  * Errors before the first byte are OpenAI error JSON; after it (streaming) one
  * `data: {"error": ...}` event ends the stream (openai clients throw it).
+ * Config secrets are `***` in every string sent (the run's redactor, as `chat` masks its outputs);
+ * numbers (usage) and the wire fields are left as they are.
  */
 import type { ServerResponse } from 'node:http';
 import { Agent, type AgentOptions } from '../agent/loop.js';
 import type { AgentEvent } from '../agent/events.js';
 import { errorMessage, SwitchboardError } from '../errors.js';
-import { runRedactor } from '../policy/secrets.js';
+import { safeStringify, valueDepthExceeds, MAX_JSON_DEPTH } from '../mcp/json-depth.js';
+import { DeltaMasking } from '../policy/delta-masking.js';
+import { maskedCopy, runRedactor } from '../policy/secrets.js';
 import { JsonLinesRenderer } from '../ui/jsonl.js';
 import { HttpError } from './http-error.js';
 import type { PreparedTurn } from './request.js';
@@ -49,37 +53,47 @@ export async function serveTurn(setup: AgentSetup, modelId: string, turn: Prepar
   let finish: FinishReason | undefined;
   let toolCalls = 0;
   const events: unknown[] | undefined = turn.events && !turn.stream ? [] : undefined;
+  // Every string sent to the client is masked with the run's redactor (config secrets): the
+  // model's streamed text and reasoning re-cut first, so a secret split across two deltas is
+  // masked whole (as `chat` does); the answer, the activity lines, the events, error bodies.
+  const deltas = new DeltaMasking(runRedactor);
+  const send = (event: AgentEvent) => {
+    observe(event);
+    if (event.type === 'tool_call') toolCalls++;
+    if (event.type === 'usage' && event.scope === 'turn') usage = usageOf(event);
+    if (event.type === 'final') {
+      finish = event.truncated ? 'length' : 'stop';
+      if (!stream) content = mask(event.text);
+    }
+    if (event.type === 'stopped') {
+      finish = 'length';
+      if (!stream) content = mask(event.message);
+    }
+    if (stream) {
+      if (event.type === 'text_delta') stream.content(event.text);
+      else if (turn.events) stream.event(event);
+      else if (event.type === 'reasoning_delta') {
+        if (turn.showReasoning) stream.reasoning(event.text);
+      }
+      else {
+        // The event's strings masked before the line cuts them (a cut must not leave half a secret).
+        const line = activityLine(maskedEvent(event));
+        if (line) stream.content(mask(line), true);
+      }
+    } else if (events && event.type !== 'text_delta' && event.type !== 'reasoning_delta') {
+      // Bounded: a turn with endless progress notifications must not grow the response without end.
+      if (events.length < MAX_COLLECTED_EVENTS) events.push(JSON.parse(versionedJson(event)));
+      else if (events.length === MAX_COLLECTED_EVENTS) events.push({ v: 1, type: 'notice', message: `More than ${MAX_COLLECTED_EVENTS} events; the rest are left out (stream the response to get every event).` });
+    }
+  };
   try {
     for await (const event of agent.send(turn.prompt, signal)) {
-      observe(event);
-      if (event.type === 'tool_call') toolCalls++;
-      if (event.type === 'usage' && event.scope === 'turn') usage = usageOf(event);
-      if (event.type === 'final') {
-        finish = event.truncated ? 'length' : 'stop';
-        if (!stream) content = event.text;
-      }
-      if (event.type === 'stopped') {
-        finish = 'length';
-        if (!stream) content = event.message;
-      }
-      if (stream) {
-        if (event.type === 'text_delta') stream.content(event.text);
-        else if (turn.events) stream.event(event);
-        else if (event.type === 'reasoning_delta') {
-          if (turn.showReasoning) stream.reasoning(event.text);
-        }
-        else {
-          // Config secrets masked (a server's error may echo one), as in the JSON events.
-          const line = activityLine(event);
-          if (line) stream.content(runRedactor.redact(line), true);
-        }
-      } else if (events && event.type !== 'text_delta' && event.type !== 'reasoning_delta') {
-        // Bounded: a turn with endless progress notifications must not grow the response without end.
-        if (events.length < MAX_COLLECTED_EVENTS) events.push(JSON.parse(versionedJson(event)));
-        else if (events.length === MAX_COLLECTED_EVENTS) events.push({ v: 1, type: 'notice', message: `More than ${MAX_COLLECTED_EVENTS} events; the rest are left out (stream the response to get every event).` });
-      }
+      for (const shown of deltas.pass(event)) send(shown);
     }
+    for (const rest of deltas.flush()) send(rest);
   } catch (error) {
+    // What was held back (the start of a secret, perhaps) goes out masked before the error.
+    for (const rest of deltas.flush()) send(rest);
     const failure = httpErrorFor(error, signal);
     if (stream) stream.fail(failure);
     else if (!res.headersSent && !res.destroyed) sendJson(res, failure.status, failure.body);
@@ -163,14 +177,22 @@ function versionedJson(event: AgentEvent): string {
   return line.trim();
 }
 
+const mask = (text: string): string => runRedactor.redact(text);
+
+/** The event with every string masked (a value nested too deep cut first), as the terminal renderer draws it. */
+function maskedEvent(event: AgentEvent): AgentEvent {
+  const bounded = valueDepthExceeds(event, MAX_JSON_DEPTH) ? (JSON.parse(safeStringify(event)) as AgentEvent) : event;
+  return maskedCopy(bounded, mask);
+}
+
 /** What a failed turn answers: an interrupt (drain deadline) is 503, model failures 502, the rest 500. */
 function httpErrorFor(error: unknown, signal: AbortSignal): HttpError {
   if (signal.aborted || (error instanceof SwitchboardError && error.code === 'INTERRUPTED')) {
     return new HttpError(503, 'The server is shutting down (or the request was cancelled); the turn was stopped.', 'server_error', 'shutting_down');
   }
   if (error instanceof SwitchboardError && (error.code === 'MODEL_REQUEST' || error.code === 'MODEL_AUTH')) {
-    return new HttpError(502, `The model request failed: ${runRedactor.redact(errorMessage(error))}`, 'api_error', error.code === 'MODEL_AUTH' ? 'model_auth' : 'model_error');
+    return new HttpError(502, `The model request failed: ${errorMessage(error)}`, 'api_error', error.code === 'MODEL_AUTH' ? 'model_auth' : 'model_error');
   }
-  if (error instanceof SwitchboardError) return new HttpError(500, runRedactor.redact(errorMessage(error)), 'server_error', error.code.toLowerCase());
+  if (error instanceof SwitchboardError) return new HttpError(500, errorMessage(error), 'server_error', error.code.toLowerCase());
   return new HttpError(500, 'Internal error (see the server log).', 'server_error', 'internal');
 }
