@@ -157,12 +157,10 @@ export class Recording {
 
   /**
    * A server changed state (crashed, restarted, down, came up behind the cached listing):
-   * recorded as its `server_state` event with `t`, so a trace shows it. The writer's `event()`
-   * is typed for the loop's events; the record format takes any event (records.ts), and this
-   * one holds only a server's name and two states.
+   * recorded as its `server_state` event with `t`, so a trace shows it.
    */
   serverState(event: ServerStateEvent): void {
-    this.writer?.event(event as unknown as AgentEvent);
+    this.writer?.event(event);
   }
 
   /**

@@ -15,7 +15,7 @@
  */
 import { closeSync, mkdirSync, openSync, writeSync } from 'node:fs';
 import { dirname } from 'node:path';
-import type { AgentEvent } from '../agent/events.js';
+import type { AgentEvent, HostEvent } from '../agent/events.js';
 import type { ChatMessage } from '../llm/model.js';
 import { maskedJson, runRedactor } from '../policy/secrets.js';
 import { VERSION } from '../version.js';
@@ -69,8 +69,8 @@ export class SessionWriter {
     this.append(header);
   }
 
-  /** One agent event, as `--json` prints it, with its time. */
-  event(event: AgentEvent): void {
+  /** One agent event (or a host's `server_state`), as `--json` prints it, with its time. */
+  event(event: AgentEvent | Extract<HostEvent, { type: 'server_state' }>): void {
     this.append({ ...event, t: this.now() });
   }
 
