@@ -19,7 +19,6 @@
 import { existsSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
-import type { AgentEvent } from '../agent/events.js';
 import type { Agent } from '../agent/loop.js';
 import { UserInputError } from '../errors.js';
 import type { ChatMessage } from '../llm/model.js';
