@@ -157,7 +157,7 @@ export async function chatCommand(flags: ChatFlags, signal: AbortSignal): Promis
       // The picture of a failed run is wanted most; a trace that cannot be written then is
       // only a warning, so the run's own error is the one reported.
       try {
-        if (flags.trace !== undefined) recording.writeTrace(flags.trace);
+        if (flags.trace !== undefined) await recording.writeTrace(flags.trace);
       } catch (error) {
         if (!failed) throw error;
         warn(errorMessage(error));

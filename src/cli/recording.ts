@@ -28,7 +28,6 @@ import { defaultSessionDir, findSession, newSessionId } from '../session/paths.j
 import { readSessionFile } from '../session/reader.js';
 import { historyFromSession } from '../session/resume.js';
 import { SessionWriter } from '../session/writer.js';
-import { renderTraceHtml } from '../trace/html.js';
 import type { ServerStateEvent, Session } from './session.js';
 
 export interface RecordingFlags {
@@ -177,8 +176,10 @@ export class Recording {
    * Writes the trace page of this run (the records from this run's header on). Throws a
    * usage error when the page cannot be written.
    */
-  writeTrace(path: string): void {
+  async writeTrace(path: string): Promise<void> {
     if (!this.writer) return;
+    // Loaded only for --trace: most chats never draw one.
+    const { renderTraceHtml } = await import('../trace/html.js');
     const { records } = readSessionFile(this.writer.path);
     const start = records.findLastIndex((r) => r.type === 'session_start');
     try {

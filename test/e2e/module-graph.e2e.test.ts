@@ -63,6 +63,8 @@ describe('the module graph of a command', () => {
     expect(loaded(r.modules, '/dist/src/cli/chat.js')).toHaveLength(1);
     expect(loaded(r.modules, '/dist/src/cli/repl.js')).toEqual([]);
     expect(loaded(r.modules, '/node_modules/yargs/')).toEqual([]);
+    // No --trace: the trace page's renderer stays unloaded.
+    expect(loaded(r.modules, '/dist/src/trace/')).toEqual([]);
     // Stdio servers only: no remote transport, no OAuth (loaded by a remote server's start).
     for (const part of ['/dist/src/mcp/transports/remote.js', '/dist/src/auth/', '/node_modules/@modelcontextprotocol/sdk/dist/esm/client/streamableHttp.js', '/node_modules/@modelcontextprotocol/sdk/dist/esm/client/sse.js']) {
       expect(loaded(r.modules, part), part).toEqual([]);
