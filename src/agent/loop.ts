@@ -301,7 +301,9 @@ export class Agent {
         const count = (failureStreaks.get(key) ?? 0) + 1;
         streaks.set(key, count);
         if (count >= REPEATED_FAILURE_LIMIT) {
-          this.history.push(unansweredNote(`the host stopped this turn because ${call.name} failed ${REPEATED_FAILURE_LIMIT} times in a row with the same arguments (last error: ${firstLine(results[i]!.text)})`));
+          // The error itself is in the tool messages just before: server text never goes into
+          // an assistant message, which a model trusts more than a tool result.
+          this.history.push(unansweredNote(`the host stopped this turn because ${call.name} failed ${REPEATED_FAILURE_LIMIT} times in a row with the same arguments (its last error is the tool message above)`));
           yield tally.turn();
           yield {
             type: 'stopped',

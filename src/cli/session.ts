@@ -18,7 +18,7 @@ import { configNotice } from '../ui/config-notice.js';
 import type { ServerLogEvent } from '../ui/server-log.js';
 import { oneLine, safe, styleFor } from '../ui/style.js';
 import type { StartupActivity } from '../ui/activity.js';
-import { runRedactor, type Redactor } from '../policy/secrets.js';
+import { maskedCopy, runRedactor, type Redactor } from '../policy/secrets.js';
 import { loadConfigForRun } from './config-loader.js';
 import { createModel } from './model-factory.js';
 import { resolveSettings, type GlobalFlags, type RunSettings } from './settings.js';
@@ -165,6 +165,7 @@ export async function withSession<T>(flags: GlobalFlags, options: SessionOptions
     startupTimeoutMs: settings.startupTimeoutMs,
     toolTimeoutMs: settings.toolTimeoutMs,
     maxToolOutputChars: settings.maxToolOutputChars,
+    keepWhole: (text, at) => runRedactor.spanning(text, at),
     ...(settings.cache ? { cache: new ToolCache(cacheFolder(process.env)) } : {}),
     // Remote servers' sign-in: interactive only with a person at a terminal.
     ...(createAuthorizer ? { authorizer: createAuthorizer({ env: process.env, interactive: options.interactiveAuth === true || Boolean(process.stdin.isTTY && process.stderr.isTTY), notify: (message) => hostLog(style.yellow(`! ${redact(message)}`)) }) } : {}),
@@ -204,7 +205,7 @@ export async function withSession<T>(flags: GlobalFlags, options: SessionOptions
         logEvent(event);
         if (options.serverLog) options.serverLog(event);
         // Below the run's level: dropped, also from a server that ignored logging/setLevel.
-        else if (settings.verbose && logLevelKept(entry.level, settings.logLevel)) hostLog(style.dim(redact(formatServerLog(event))));
+        else if (settings.verbose && logLevelKept(entry.level, settings.logLevel)) hostLog(style.dim(redact(formatServerLog(maskedCopy(event, (text) => runRedactor.redact(text)))))); // masked before the line is cut, so no half secret survives
       },
       stateChanged: (server, state, previous) => {
         logEvent({ type: 'server_state', server, state, previous });

@@ -72,7 +72,7 @@ export function configFileProblem(file: StatFacts, folders: readonly StatFacts[]
   }
   if (!options.project) return undefined;
   if (file.uid !== me.uid && file.uid !== 0) {
-    return `Config file ${file.path} belongs to another user (uid ${file.uid}), who could change it at any time and make Switchboard run their programs. Use a copy of your own (cp ${shellQuote(file.path)} my-switchboard.json, then --config my-switchboard.json), or have it chowned to you.`;
+    return `Config file ${file.path} belongs to another user (uid ${file.uid}), who could change it at any time and make Switchboard run their programs. If you trust its owner (a repository mounted into a container, say), name it yourself: --config ${shellQuote(file.path)}; else use a copy of your own, or have it chowned to you.`;
   }
   for (const folder of folders) {
     if ((folder.mode & STICKY) === 0 && writableByOthers(folder, me)) {

@@ -143,7 +143,7 @@ export function formatBytes(bytes: number): string {
  * on code-point boundaries: a surrogate pair (an emoji) is kept or dropped whole, never
  * split into a lone surrogate.
  */
-export function truncateMiddle(text: string, maxChars: number): string {
+export function truncateMiddle(text: string, maxChars: number, keepWhole?: KeepWhole): string {
   if (text.length <= maxChars) return text;
   const marker = (cut: number) =>
     `\n[... ${cut} characters cut: the tool's output was ${text.length} characters, over the ${maxChars}-character budget ...]\n`;
@@ -153,8 +153,16 @@ export function truncateMiddle(text: string, maxChars: number): string {
   let tailStart = text.length - (keep - headEnd);
   if (headEnd > 0 && isHighSurrogate(text.charCodeAt(headEnd - 1))) headEnd--;
   if (tailStart < text.length && isLowSurrogate(text.charCodeAt(tailStart))) tailStart++;
+  // A span the caller must not see cut in two (a secret: its halves would pass every mask) goes whole.
+  const atHead = keepWhole?.(text, headEnd);
+  if (atHead) headEnd = atHead.start;
+  const atTail = keepWhole?.(text, tailStart);
+  if (atTail) tailStart = atTail.end;
   return text.slice(0, headEnd) + marker(tailStart - headEnd) + text.slice(tailStart);
 }
+
+/** The span of `text` that position `at` falls inside and that must not be cut (see truncateMiddle), if any. */
+export type KeepWhole = (text: string, at: number) => { start: number; end: number } | undefined;
 
 const isHighSurrogate = (code: number) => code >= 0xd800 && code <= 0xdbff;
 const isLowSurrogate = (code: number) => code >= 0xdc00 && code <= 0xdfff;

@@ -12,7 +12,7 @@ import type { FunctionTool } from '../llm/model.js';
 import { parseArguments } from './arguments.js';
 import { ServerConnection, type ConnectionObserver, type ConnectionState, type RemoteAuthorizer, type ToolProgress } from './connection.js';
 import { ServerCrashedError, ServerDownError, ServerStartError } from './server-errors.js';
-import { mediaParts, resultToText, truncateMiddle, type MediaPart, type ToolResultLike } from './content.js';
+import { mediaParts, resultToText, truncateMiddle, type KeepWhole, type MediaPart, type ToolResultLike } from './content.js';
 import { killMarkedProcesses } from './run-marker.js';
 import { newRunScope } from './watchdog.js';
 import type { LogLevel } from '../log/logger.js';
@@ -34,6 +34,8 @@ export interface HubOptions {
   /** Default per-call timeout; a server's own `timeout` wins. */
   toolTimeoutMs: number;
   maxToolOutputChars: number;
+  /** Spans a cut to `maxToolOutputChars` must not split (the CLI passes its secrets' occurrences). */
+  keepWhole?: KeepWhole;
   observer?: HubObserver;
   /** Restart policy (tests shorten it). */
   restartBackoffMs?: number;
@@ -265,7 +267,7 @@ export class ToolHub {
   async call(exposedName: string, rawArguments: string | Record<string, unknown>, signal?: AbortSignal, onProgress?: (progress: ToolProgress) => void): Promise<ToolOutcome> {
     const started = performance.now();
     const done = (text: string, isError: boolean, route?: ToolRoute): ToolOutcome => ({
-      text: truncateMiddle(text, this.options.maxToolOutputChars),
+      text: truncateMiddle(text, this.options.maxToolOutputChars, this.options.keepWhole),
       isError,
       ...(route ? { server: route.server, originalName: route.originalName } : {}),
       durationMs: Math.round(performance.now() - started),

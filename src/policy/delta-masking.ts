@@ -24,6 +24,11 @@ export class DeltaMasking {
 
   *pass(event: AgentEvent): Generator<AgentEvent> {
     if (event.type === 'text_delta' || event.type === 'reasoning_delta') {
+      // The other stream ends where this one starts: its held tail goes first, so reasoning
+      // never shows up after the answer has begun (nor the reverse).
+      const other = event.type === 'text_delta' ? this.reasoning : this.text;
+      const rest = other.end();
+      if (rest) yield { type: event.type === 'text_delta' ? 'reasoning_delta' : 'text_delta', text: rest };
       const text = (event.type === 'text_delta' ? this.text : this.reasoning).feed(event.text);
       if (text) yield { ...event, text };
       return;

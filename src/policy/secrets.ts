@@ -13,6 +13,8 @@
 export const MASK = '***';
 export const MIN_SECRET_LENGTH = 4;
 
+const NOT_MASKABLE = /^(?:true|false|null|[-+]?\d+(?:\.\d+)?)$/i;
+
 export class Redactor {
   private readonly values = new Set<string>();
   private pattern: RegExp | undefined;
@@ -23,7 +25,9 @@ export class Redactor {
 
   /** Records a value to mask from now on. */
   add(value: string): void {
-    if (value.length < MIN_SECRET_LENGTH || this.values.has(value)) return;
+    // A number or true/false/null cannot be told apart from data: masking it would rewrite
+    // ports, counts and JSON literals everywhere, and protect nothing worth the damage.
+    if (value.length < MIN_SECRET_LENGTH || NOT_MASKABLE.test(value) || this.values.has(value)) return;
     this.values.add(value);
     this.pattern = undefined;
   }
@@ -66,6 +70,25 @@ export class Redactor {
     return cut;
   }
 
+  /**
+   * The occurrence of a secret in `text` that spans position `at` (starts before it and ends
+   * after it), if any: a cut there would leave two halves that no mask recognises. Looks only
+   * at a window of the longest secret's length around `at`.
+   */
+  spanning(text: string, at: number): { start: number; end: number } | undefined {
+    if (this.values.size === 0 || at <= 0 || at >= text.length) return undefined;
+    let longest = 0;
+    for (const value of this.values) longest = Math.max(longest, value.length);
+    const from = Math.max(0, at - longest + 1);
+    const window = text.slice(from, Math.min(text.length, at + longest - 1));
+    for (const match of window.matchAll(this.regex())) {
+      const start = from + match.index;
+      const end = start + match[0].length;
+      if (start < at && end > at) return { start, end };
+    }
+    return undefined;
+  }
+
   private regex(): RegExp {
     return (this.pattern ??= new RegExp(
       [...this.values]
@@ -78,18 +101,26 @@ export class Redactor {
 }
 
 /**
- * The JSON text of `value` with every string in it masked by `mask`: values and object keys,
- * never the JSON text itself (a secret "true" or "1234" must not break the JSON). The one way
- * every JSON output writes a record: `--json` events, the log file, the session file.
+ * Fields whose string values are the record's own structure (an event's `type`, a message's
+ * `role`, ids, states), never text anyone wrote: masking a secret that happens to equal one
+ * (a server `env` value "user" or "text") would corrupt the session file that `--resume`
+ * rebuilds from, and the events scripts parse. `data:` URLs (images sent to the model) are
+ * left alone too: a short secret occurs in a megabyte of base64 by chance.
+ */
+const STRUCTURAL_FIELDS = new Set(['type', 'role', 'id', 'toolCallId', 'tool_call_id', 'callId', 'state', 'previous', 'finishReason', 'kind', 'level', 'mimeType']);
+
+/**
+ * The JSON text of `value` with every string value in it masked by `mask`, never the JSON
+ * text itself (a secret cannot break the JSON), object keys, structural fields or binary
+ * payloads (see STRUCTURAL_FIELDS). The one way every JSON output writes a record: `--json`
+ * events, the log file, the session file.
  * Throws what JSON.stringify throws (a value too deep: callers that take untrusted depth cut it first).
  */
 export function maskedJson(value: unknown, mask: (text: string) => string): string {
-  return JSON.stringify(value, (_key, child: unknown) => {
-    if (typeof child === 'string') return mask(child);
-    if (child === null || typeof child !== 'object' || Array.isArray(child)) return child;
-    const keys = Object.keys(child);
-    if (keys.every((key) => mask(key) === key)) return child;
-    return Object.fromEntries(keys.map((key) => [mask(key), (child as Record<string, unknown>)[key]]));
+  return JSON.stringify(value, (key, child: unknown) => {
+    if (typeof child !== 'string') return child;
+    if (STRUCTURAL_FIELDS.has(key) || child.startsWith('data:')) return child;
+    return mask(child);
   });
 }
 
@@ -118,10 +149,18 @@ export class StreamMasker {
     return this.redactor.redact(buffer.slice(0, cut));
   }
 
+  /**
+   * What is held, at the end of the stream (however it ended: finished, cut off, retried,
+   * cancelled). The held tail is the start of a secret: of 4 characters or more it is shown as
+   * `***` (a stream broken mid-secret must not show most of it); shorter, it is shown as it is
+   * (a word that merely starts like a secret).
+   */
   end(): string {
-    const rest = this.redactor.redact(this.held);
+    const held = this.held;
     this.held = '';
-    return rest;
+    const cut = this.redactor.safeCut(held);
+    const tail = held.slice(cut);
+    return this.redactor.redact(held.slice(0, cut)) + (tail.length >= MIN_SECRET_LENGTH ? MASK : tail);
   }
 }
 

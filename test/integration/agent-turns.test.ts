@@ -112,7 +112,7 @@ describe('a stopped turn ends with an assistant note saying it was stopped and w
     expectAlternation(roles(2));
   });
 
-  it('after repeated_failure, the note names the failing tool and its last error', async () => {
+  it('after repeated_failure, the note names the failing tool and points at its error, never quoting server text', async () => {
     const agent = newAgent();
     mock.enqueue({ toolCalls: [failing] }, { toolCalls: [failing] }, { toolCalls: [failing] });
     const events = await run(agent, 'weather nowhere?');
@@ -120,7 +120,9 @@ describe('a stopped turn ends with an assistant note saying it was stopped and w
     const last = agent.history.at(-1)!;
     expect(last.role).toBe('assistant');
     expect(last.content).toContain('get_temperature failed 3 times');
-    expect(last.content).toContain((agent.history.at(-2)!.content as string).split('\n')[0]);
+    // The server's error text stays in the tool message: an assistant message is trusted more.
+    expect(agent.history.at(-2)!.role).toBe('tool');
+    expect(last.content).not.toContain((agent.history.at(-2)!.content as string).split('\n')[0]);
 
     mock.enqueue({ text: 'Sorry.' });
     await run(agent, 'never mind');

@@ -1,6 +1,7 @@
 /** Unit tests of tool results -> text for the model (src/mcp/content.ts). */
 import { describe, expect, it } from 'vitest';
 import { mediaParts, resultToText, truncateMiddle } from '../../src/mcp/content.js';
+import { Redactor } from '../../src/policy/secrets.js';
 
 describe('resultToText', () => {
   it('joins text parts with newlines', () => {
@@ -100,6 +101,20 @@ describe('resultToText', () => {
 });
 
 describe('truncateMiddle', () => {
+  it('never cuts a secret in two: with keepWhole, a secret at either cut point goes whole, so the mask still finds every one kept', () => {
+    const secret = 'sb-secret-0123456789';
+    const redactor = new Redactor([secret]);
+    const text = (secret + ' ').repeat(200);
+    for (const budget of [500, 777, 1_000, 1_234]) {
+      const out = truncateMiddle(text, budget, (t, at) => redactor.spanning(t, at));
+      expect(out.length).toBeLessThanOrEqual(budget);
+      const masked = redactor.redact(out);
+      expect(masked, `budget ${budget}`).not.toMatch(/sb-|-secret|0123|6789/);
+    }
+    const unsafe = [500, 777, 1_000, 1_234].map((budget) => redactor.redact(truncateMiddle(text, budget)));
+    expect(unsafe.some((out) => /sb-|0123|6789/.test(out))).toBe(true);
+  });
+
   it('returns text within the budget unchanged', () => {
     expect(truncateMiddle('short text', 100)).toBe('short text');
     const exact = 'x'.repeat(500);

@@ -2,6 +2,7 @@
  * Unit tests of the masking every output shares (src/policy/secrets.ts): strings inside JSON
  * records (`maskedJson`, `maskedCopy`) and text that arrives in pieces (`StreamMasker`).
  */
+import { DeltaMasking } from '../../src/policy/delta-masking.js';
 import { describe, expect, it } from 'vitest';
 import { maskedCopy, maskedJson, Redactor, StreamMasker } from '../../src/policy/secrets.js';
 
@@ -47,22 +48,51 @@ describe('StreamMasker', () => {
     expect(none.feed('anything z')).toBe('anything z');
   });
 
-  it('gives back what it held at the end, masked', () => {
+  it('at the end (a stream cut off or retried mid-secret), a held start of a secret of 4+ characters is masked', () => {
     const masker = new StreamMasker(new Redactor(['tail-secret']));
     expect(masker.feed('ends with tail-sec')).toBe('ends with ');
-    expect(masker.end()).toBe('tail-sec');
+    expect(masker.end()).toBe('***');
+  });
+
+  it('at the end, a held tail of 1-3 characters (a word that merely starts like a secret) is given back as it is', () => {
+    const masker = new StreamMasker(new Redactor(['tail-secret']));
+    expect(masker.feed('a tai')).toBe('a ');
+    expect(masker.end()).toBe('tai');
+  });
+});
+
+describe('DeltaMasking', () => {
+  it('sends the reasoning\'s held tail before the answer starts, so reasoning never follows the answer', () => {
+    const deltas = new DeltaMasking(new Redactor(['tail-secret']));
+    const out = [
+      ...deltas.pass({ type: 'reasoning_delta', text: 'thinking ta' }),
+      ...deltas.pass({ type: 'text_delta', text: 'The answer.' }),
+      ...deltas.flush(),
+    ];
+    expect(out).toEqual([
+      { type: 'reasoning_delta', text: 'thinking ' },
+      { type: 'reasoning_delta', text: 'ta' },
+      { type: 'text_delta', text: 'The answer.' },
+    ]);
   });
 });
 
 describe('maskedJson / maskedCopy', () => {
-  const redactor = new Redactor(['true', '12345', 'k3y-value']);
+  const redactor = new Redactor(['true', '12345', 'k3y-value', 'user', 'text']);
   const mask = (text: string) => redactor.redact(text);
 
-  it('masks strings and keys, never the JSON text (a secret "true" or "12345" leaves it valid)', () => {
-    const value = { ok: true, n: 12345, s: 'is true: k3y-value', list: ['k3y-value', 1], 'k3y-value': 'x' };
+  it('masks string values, never the JSON text; numbers and true/false/null are never secrets', () => {
+    const value = { ok: true, n: 12345, s: 'is true, 12345: k3y-value', list: ['k3y-value', 1] };
     const text = maskedJson(value, mask);
-    expect(JSON.parse(text)).toEqual({ ok: true, n: 12345, s: 'is ***: ***', list: ['***', 1], '***': 'x' });
+    expect(JSON.parse(text)).toEqual({ ok: true, n: 12345, s: 'is true, 12345: ***', list: ['***', 1] });
     expect(text).not.toContain('k3y-value');
+  });
+
+  it('leaves keys, structural fields and data: URLs alone, so a secret "user" or "text" cannot corrupt a session record', () => {
+    const message = { role: 'user', content: [{ type: 'text', text: 'my user name' }, { type: 'image_url', image_url: { url: 'data:image/png;base64,textuserAAAA' } }] };
+    expect(JSON.parse(maskedJson(message, mask))).toEqual({ role: 'user', content: [{ type: 'text', text: 'my *** name' }, { type: 'image_url', image_url: { url: 'data:image/png;base64,textuserAAAA' } }] });
+    expect(JSON.parse(maskedJson({ type: 'text_delta', text: 'user text' }, mask))).toEqual({ type: 'text_delta', text: '*** ***' });
+    expect(JSON.parse(maskedJson({ text: 1 }, mask))).toEqual({ text: 1 });
   });
 
   it('copies without changing the original', () => {

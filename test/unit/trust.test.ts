@@ -105,7 +105,7 @@ describe('config file mode', () => {
     const file = (uid: number) => ({ path: '/src/repo/switchboard.json', mode: 0o100644, uid, gid: uid });
     const folder = { path: '/src/repo', mode: 0o40755, uid: 1000, gid: 1000 };
     expect(configFileProblem(file(4242), [folder], me, { project: true })).toBe(
-      "Config file /src/repo/switchboard.json belongs to another user (uid 4242), who could change it at any time and make Switchboard run their programs. Use a copy of your own (cp /src/repo/switchboard.json my-switchboard.json, then --config my-switchboard.json), or have it chowned to you.",
+      "Config file /src/repo/switchboard.json belongs to another user (uid 4242), who could change it at any time and make Switchboard run their programs. If you trust its owner (a repository mounted into a container, say), name it yourself: --config /src/repo/switchboard.json; else use a copy of your own, or have it chowned to you.",
     );
     expect(configFileProblem(file(1000), [folder], me, { project: true })).toBeUndefined();
     expect(configFileProblem(file(0), [folder], me, { project: true })).toBeUndefined();
