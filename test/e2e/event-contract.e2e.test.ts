@@ -26,6 +26,15 @@ async function withMock<T>(script: (request: RecordedRequest) => ScriptedReply, 
   }
 }
 
+
+/** Calls `crash` (the server dies mid-call), then `echo` (it is restarted for it), then answers. */
+function crashThenEcho(request: RecordedRequest): ScriptedReply {
+  const done = toolMessages(request);
+  if (done === 0) return { toolCalls: [{ id: 'c1', name: 'crash', arguments: {} }] };
+  if (done === 1) return { toolCalls: [{ id: 'c2', name: 'echo', arguments: { text: 'again' } }] };
+  return { text: 'Recovered.' };
+}
+
 describe('chat --json events', () => {
   it('start with session_start (version, model, each server with its state and tools), every line with "v": 1', async () => {
     const config = h.file('two.json', { mcpServers: { fixture: fixtureServer('--tools', 'echo,add'), broken: fixtureServer('--crash-at-start') } });
@@ -50,13 +59,7 @@ describe('chat --json events', () => {
 
   it('report a server that crashes during a call, then restarts, as server_state events in order', async () => {
     const config = h.file('crash.json', { mcpServers: { fixture: fixtureServer('--tools', 'crash,echo') } });
-    const script = (request: RecordedRequest): ScriptedReply => {
-      const done = toolMessages(request);
-      if (done === 0) return { toolCalls: [{ id: 'c1', name: 'crash', arguments: {} }] };
-      if (done === 1) return { toolCalls: [{ id: 'c2', name: 'echo', arguments: { text: 'again' } }] };
-      return { text: 'Recovered.' };
-    };
-    await withMock(script, async (mock) => {
+    await withMock(crashThenEcho, async (mock) => {
       const r = await h.run(['chat', '--config', config, '--endpoint-url', mock.url, '--model', 'test-model', '--yes', '--json', 'Crash it'], { cwd: h.dir() });
       expect(r.code, r.stderr).toBe(0);
       const seq = events(r.stdout)
@@ -71,13 +74,7 @@ describe('chat --json events', () => {
 
   it('records the server_state events in the session file (without --json too), and the trace shows them', async () => {
     const config = h.file('crash-recorded.json', { mcpServers: { fixture: fixtureServer('--tools', 'crash,echo') } });
-    const script = (request: RecordedRequest): ScriptedReply => {
-      const done = toolMessages(request);
-      if (done === 0) return { toolCalls: [{ id: 'c1', name: 'crash', arguments: {} }] };
-      if (done === 1) return { toolCalls: [{ id: 'c2', name: 'echo', arguments: { text: 'again' } }] };
-      return { text: 'Recovered.' };
-    };
-    await withMock(script, async (mock) => {
+    await withMock(crashThenEcho, async (mock) => {
       const dir = h.dir();
       const session = join(dir, 'crash.jsonl');
       const trace = join(dir, 'crash.html');

@@ -88,24 +88,16 @@ describe.skipIf(TERMINAL_MISSING)('the interactive chat after a failed turn', ()
     const state = h.dir();
     const t = openTerminal(['chat', '--config', config, '--endpoint-url', mock.url, '--model', 'test-model', '--approval', 'ask'], { env: { XDG_STATE_HOME: state } });
     await t.waitFor(/you> /);
-    let mark = t.screen().length;
-    t.type('Echo please\r');
-    await t.waitFor(QUESTION, mark);
-    mark = t.screen().length;
-    t.type('y\r');
-    await t.waitFor(/All done\.[\s\S]*you> /, mark);
+    await t.typeAndWait('Echo please\r', QUESTION);
+    await t.typeAndWait('y\r', /All done\.[\s\S]*you> /);
     const historyFile = join(state, 'switchboard', 'history');
     expect(lines(readFileSync(historyFile, 'utf8'))).toEqual(['Echo please']);
 
     // The up arrow brings back the message, not the answer typed after it.
-    mark = t.screen().length;
-    t.type('\x1b[A\r');
-    await t.waitFor(QUESTION, mark);
+    await t.typeAndWait('\x1b[A\r', QUESTION);
     const users = messagesOf(mock.requests.at(-1)!).filter((m) => m.role === 'user').map((m) => m.content);
     expect(users).toEqual(['Echo please', 'Echo please']);
-    mark = t.screen().length;
-    t.type('n\r');
-    await t.waitFor(/All done\.[\s\S]*you> /, mark);
+    await t.typeAndWait('n\r', /All done\.[\s\S]*you> /);
     t.type('\x04');
     expect(await t.exit).toBe(0);
     expect(lines(readFileSync(historyFile, 'utf8'))).toEqual(['Echo please']);

@@ -9,9 +9,10 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { startMockLlm, type MockLlm, type RecordedRequest, type ScriptedReply } from '../support/mock-llm.js';
+import { startMockLlm, type MockLlm } from '../support/mock-llm.js';
 import { closeTerminals, openTerminal, TERMINAL_MISSING } from '../support/terminal.js';
 import { fixtureServer, lines, useE2eHarness } from './harness.js';
+import { leakyModel } from './leaky-model.js';
 
 const h = useE2eHarness();
 afterEach(closeTerminals);
@@ -19,19 +20,7 @@ afterEach(closeTerminals);
 /** Letters, digits and dashes only: HTML escaping (the trace page) leaves it as it is, so a leak would show. */
 const SECRET = 'sbE2eLeakCanary-0123456789-xyz';
 
-/**
- * A model that reads the server's API_KEY with `env_value`, then repeats the value it got in
- * a call of `echo`, then in its answer (it sees the real value: what a server returns goes to
- * the model as it is; masking is about what Switchboard writes out).
- */
-function script(request: RecordedRequest): ScriptedReply {
-  const messages = (request.body as { messages: Array<{ role: string; content: string }> }).messages;
-  const last = messages.at(-1)!;
-  if (last.role !== 'tool') return { toolCalls: [{ id: 'c1', name: 'env_value', arguments: { name: 'API_KEY' } }] };
-  const got = last.content.replace(/^API_KEY=/, '');
-  if (last.content.startsWith('API_KEY=')) return { toolCalls: [{ id: 'c2', name: 'echo', arguments: { text: got } }] };
-  return { text: `The key is ${got}.` };
-}
+const script = leakyModel({ ids: true });
 
 describe('a secret a server echoes back in a tool result', () => {
   let mock: MockLlm;

@@ -10,6 +10,7 @@ import OpenAI from 'openai';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startMockLlm, type MockLlm, type RecordedRequest, type ScriptedReply } from '../support/mock-llm.js';
 import { expectNoStackTrace, fixtureServer, useE2eHarness } from './harness.js';
+import { leakyModel } from './leaky-model.js';
 
 const h = useE2eHarness();
 const TOKEN = 'serve-secrets-token-0123456789abcdef';
@@ -19,18 +20,15 @@ const SECRET = 'sbServeLeakCanary-0123456789-xyz';
 type Message = { role: string; content: string };
 
 /**
- * Reads the server's API_KEY with `env_value`, repeats the value in a call of `echo`, then in
- * its reasoning and its answer, streamed in 8-character chunks (the value is split). A user
- * message "fail" gets an answer that breaks off with a provider error quoting the value.
+ * The leaky model (leaky-model.ts), whose reasoning repeats the value too, streamed in
+ * 8-character chunks (the value is split). A user message "fail" gets an answer that breaks
+ * off with a provider error quoting the value.
  */
+const leaky = leakyModel({ answer: (got) => ({ text: `The key is ${got}.`, reasoning: `I will repeat ${got}.`, chunkSize: 8 }) });
 function script(request: RecordedRequest): ScriptedReply {
-  const messages = (request.body as { messages: Message[] }).messages;
-  const last = messages.at(-1)!;
+  const last = (request.body as { messages: Message[] }).messages.at(-1)!;
   if (last.role === 'user' && last.content === 'fail') return { fault: 'midstream-error', message: `quota exceeded for ${SECRET}` };
-  if (last.role !== 'tool') return { toolCalls: [{ name: 'env_value', arguments: { name: 'API_KEY' } }] };
-  const got = last.content.replace(/^API_KEY=/, '');
-  if (last.content.startsWith('API_KEY=')) return { toolCalls: [{ name: 'echo', arguments: { text: got } }] };
-  return { text: `The key is ${got}.`, reasoning: `I will repeat ${got}.`, chunkSize: 8 };
+  return leaky(request);
 }
 
 type Item = Record<string, any>;
