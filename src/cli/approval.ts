@@ -100,7 +100,7 @@ export class CliApprover implements CallApprover {
         trusted: this.options.policy.trusted.has(subject.server),
         ...(subject.annotations ? { annotations: subject.annotations } : {}),
         // Shown masked, as on every other output: the user sees `***` where a config secret is.
-        arguments: maskedCopy(parsedOrRaw(call.arguments), (text) => runRedactor.redact(text)),
+        arguments: maskedCopy(parsedOrRaw(call.arguments), runRedactor.mask),
         why,
         isNew: subject.unseen === true,
       },

@@ -205,7 +205,7 @@ export async function withSession<T>(flags: GlobalFlags, options: SessionOptions
         logEvent(event);
         if (options.serverLog) options.serverLog(event);
         // Below the run's level: dropped, also from a server that ignored logging/setLevel.
-        else if (settings.verbose && logLevelKept(entry.level, settings.logLevel)) hostLog(style.dim(redact(formatServerLog(maskedCopy(event, (text) => runRedactor.redact(text)))))); // masked before the line is cut, so no half secret survives
+        else if (settings.verbose && logLevelKept(entry.level, settings.logLevel)) hostLog(style.dim(redact(formatServerLog(maskedCopy(event, runRedactor.mask))))); // masked before the line is cut, so no half secret survives
       },
       stateChanged: (server, state, previous) => {
         logEvent({ type: 'server_state', server, state, previous });

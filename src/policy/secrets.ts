@@ -11,6 +11,8 @@
  */
 
 export const MASK = '***';
+import { MAX_JSON_DEPTH, safeStringify, valueDepthExceeds } from '../mcp/json-depth.js';
+
 export const MIN_SECRET_LENGTH = 4;
 
 const NOT_MASKABLE = /^(?:true|false|null|[-+]?\d+(?:\.\d+)?)$/i;
@@ -35,6 +37,9 @@ export class Redactor {
   get size(): number {
     return this.values.size;
   }
+
+  /** `redact`, bound: what every output passes as its mask function. */
+  readonly mask = (text: string): string => this.redact(text);
 
   /**
    * `text` with every recorded value replaced by `***`. One combined regular expression,
@@ -124,11 +129,16 @@ export function maskedJson(value: unknown, mask: (text: string) => string): stri
   });
 }
 
-/** A copy of the JSON value `value` with every string in it masked (see maskedJson): what a renderer draws from. */
+/**
+ * A copy of the JSON value `value` with every string in it masked (see maskedJson): what a
+ * renderer draws from. A value nested deeper than MAX_JSON_DEPTH (a server's log data, a
+ * model's arguments) is cut first, so the copy never throws.
+ */
 export function maskedCopy<T>(value: T, mask: (text: string) => string): T {
   if (typeof value === 'string') return mask(value) as T;
   if (value === null || typeof value !== 'object') return value;
-  return JSON.parse(maskedJson(value, mask)) as T;
+  const bounded = valueDepthExceeds(value, MAX_JSON_DEPTH) ? (JSON.parse(safeStringify(value)) as T) : value;
+  return JSON.parse(maskedJson(bounded, mask)) as T;
 }
 
 /**

@@ -22,7 +22,6 @@ import type { ServerResponse } from 'node:http';
 import { Agent, type AgentOptions } from '../agent/loop.js';
 import type { AgentEvent } from '../agent/events.js';
 import { errorMessage, SwitchboardError } from '../errors.js';
-import { safeStringify, valueDepthExceeds, MAX_JSON_DEPTH } from '../mcp/json-depth.js';
 import { DeltaMasking } from '../policy/delta-masking.js';
 import { maskedCopy, runRedactor } from '../policy/secrets.js';
 import { JsonLinesRenderer } from '../ui/jsonl.js';
@@ -63,11 +62,11 @@ export async function serveTurn(setup: AgentSetup, modelId: string, turn: Prepar
     if (event.type === 'usage' && event.scope === 'turn') usage = usageOf(event);
     if (event.type === 'final') {
       finish = event.truncated ? 'length' : 'stop';
-      if (!stream) content = mask(event.text);
+      if (!stream) content = runRedactor.mask(event.text);
     }
     if (event.type === 'stopped') {
       finish = 'length';
-      if (!stream) content = mask(event.message);
+      if (!stream) content = runRedactor.mask(event.message);
     }
     if (stream) {
       if (event.type === 'text_delta') stream.content(event.text);
@@ -77,8 +76,8 @@ export async function serveTurn(setup: AgentSetup, modelId: string, turn: Prepar
       }
       else {
         // The event's strings masked before the line cuts them (a cut must not leave half a secret).
-        const line = activityLine(maskedEvent(event));
-        if (line) stream.content(mask(line), true);
+        const line = activityLine(maskedCopy(event, runRedactor.mask));
+        if (line) stream.content(runRedactor.mask(line), true);
       }
     } else if (events && event.type !== 'text_delta' && event.type !== 'reasoning_delta') {
       // Bounded: a turn with endless progress notifications must not grow the response without end.
@@ -177,13 +176,6 @@ function versionedJson(event: AgentEvent): string {
   return line.trim();
 }
 
-const mask = (text: string): string => runRedactor.redact(text);
-
-/** The event with every string masked (a value nested too deep cut first), as the terminal renderer draws it. */
-function maskedEvent(event: AgentEvent): AgentEvent {
-  const bounded = valueDepthExceeds(event, MAX_JSON_DEPTH) ? (JSON.parse(safeStringify(event)) as AgentEvent) : event;
-  return maskedCopy(bounded, mask);
-}
 
 /** What a failed turn answers: an interrupt (drain deadline) is 503, model failures 502, the rest 500. */
 function httpErrorFor(error: unknown, signal: AbortSignal): HttpError {

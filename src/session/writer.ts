@@ -47,7 +47,7 @@ export class SessionWriter {
     private readonly now: () => number = Date.now,
     private readonly onFailure?: (error: Error) => void,
     /** Masks each string before it is written; by default the run's redactor (config secrets). */
-    private readonly mask: (text: string) => string = (text) => runRedactor.redact(text),
+    private readonly mask: (text: string) => string = runRedactor.mask,
   ) {
     mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
     this.fd = openSync(path, 'a', 0o600);

@@ -19,7 +19,7 @@ export class JsonLinesRenderer {
     private readonly stdout: NodeJS.WritableStream,
     private readonly stderr: NodeJS.WritableStream = process.stderr,
     /** Masks each string of an event; by default the run's redactor (config secrets). */
-    private readonly mask: (text: string) => string = (text) => runRedactor.redact(text),
+    private readonly mask: (text: string) => string = runRedactor.mask,
   ) {}
 
   render(event: OutputEvent): void {

@@ -25,7 +25,7 @@
  */
 import type { OutputEvent } from '../agent/events.js';
 import { errorMessage } from '../errors.js';
-import { MAX_JSON_DEPTH, safeStringify, valueDepthExceeds } from '../mcp/json-depth.js';
+import { safeStringify } from '../mcp/json-depth.js';
 import { maskedCopy, runRedactor } from '../policy/secrets.js';
 import { activityEnabled, CLEAR_LINE, elapsed, lineWidth, spinnerFrame, TICK_MS } from './activity.js';
 import { TerminalSanitizer } from './sanitize.js';
@@ -80,7 +80,7 @@ export class TerminalRenderer {
   private readonly mask: (text: string) => string;
 
   constructor(private readonly options: TerminalRendererOptions) {
-    this.mask = options.mask ?? ((text) => runRedactor.redact(text));
+    this.mask = options.mask ?? runRedactor.mask;
     this.err = styleFor(options.stderr);
     this.streamText = Boolean(options.stdout.isTTY);
     this.live = canRewriteLine(options.stderr);
@@ -95,7 +95,7 @@ export class TerminalRenderer {
    */
   render(event: OutputEvent): void {
     try {
-      this.draw(this.masked(event));
+      this.draw(maskedCopy(event, this.mask));
     } catch (error) {
       try {
         this.options.stderr.write(`\n! could not show a ${event.type} event: ${oneLine(this.mask(errorMessage(error)), 200)}\n`);
@@ -109,12 +109,6 @@ export class TerminalRenderer {
         // the activity line is a nicety: never a reason to end the session
       }
     }
-  }
-
-  /** The event with every string masked (a value nested too deep, a server's log data, cut first). */
-  private masked(event: OutputEvent): OutputEvent {
-    const bounded = valueDepthExceeds(event, MAX_JSON_DEPTH) ? (JSON.parse(safeStringify(event)) as OutputEvent) : event;
-    return maskedCopy(bounded, this.mask);
   }
 
   private draw(event: OutputEvent): void {
