@@ -44,7 +44,25 @@ export interface HfModelOptions {
 
 export const DEFAULT_MAX_RETRY_WAIT_MS = 60_000;
 
-type InferenceLibrary = typeof import('@huggingface/inference');
+type ChatCompletionStream = (typeof import('@huggingface/inference'))['chatCompletionStream'];
+
+/**
+ * The library's chat-completion function, loaded from its own module: the package root also
+ * loads the library's code-snippet generator (`@huggingface/tasks` and a Jinja engine, about
+ * 110 modules and 5-6 MB of memory that a chat never uses, and half the library's load time).
+ * The package exports only its root, so the module is found beside the root's resolved file;
+ * should a future version move it (or a runtime not resolve it), the root is loaded as before.
+ */
+export async function loadChatCompletionStream(): Promise<ChatCompletionStream> {
+  try {
+    const root = import.meta.resolve('@huggingface/inference');
+    const module = (await import(new URL('./tasks/nlp/chatCompletionStream.js', root).href)) as { chatCompletionStream?: unknown };
+    if (typeof module.chatCompletionStream === 'function') return module.chatCompletionStream as ChatCompletionStream;
+  } catch {
+    // fall back to the root below
+  }
+  return (await import('@huggingface/inference')).chatCompletionStream;
+}
 
 export class HfChatModel implements ChatModel {
   readonly description: string;
@@ -52,10 +70,10 @@ export class HfChatModel implements ChatModel {
    * Loading the library starts when the model is created, so it overlaps the MCP
    * servers' start-up instead of delaying the first request.
    */
-  private readonly library: Promise<InferenceLibrary>;
+  private readonly library: Promise<ChatCompletionStream>;
 
   constructor(private readonly options: HfModelOptions) {
-    this.library = import('@huggingface/inference');
+    this.library = loadChatCompletionStream();
     this.library.catch(() => undefined); // reported by the first request that awaits it
     this.description = options.endpointUrl
       ? `${options.model} at ${options.endpointUrl}`
@@ -63,7 +81,7 @@ export class HfChatModel implements ChatModel {
   }
 
   async *stream(request: ModelRequest): AsyncIterable<ModelStreamEvent> {
-    const { chatCompletionStream } = await this.library;
+    const chatCompletionStream = await this.library;
     const { retries, timeoutMs } = this.options;
     const maxReplyChars = this.options.maxReplyChars ?? DEFAULT_MAX_REPLY_CHARS;
     // The library's message types are narrower than what OpenAI-compatible servers accept

@@ -70,6 +70,8 @@ interface Options {
   out: string;
   cpuProf?: string;
   verbose: boolean;
+  /** Contenders to run (all by default); fewer for a quicker A/B of one change. */
+  contenders: Contender[];
 }
 
 function parseOptions(argv: string[]): Options {
@@ -82,6 +84,7 @@ function parseOptions(argv: string[]): Options {
     only: new Set(SCENARIOS),
     out: join(REPO, 'bench-results.json'),
     verbose: false,
+    contenders: [...CONTENDERS],
   };
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
@@ -109,9 +112,15 @@ function parseOptions(argv: string[]): Options {
         options.only = new Set(wanted as ScenarioId[]);
         break;
       }
+      case '--contenders': {
+        const wanted = value().split(',').map((s) => s.trim()).filter(Boolean);
+        for (const w of wanted) if (!(CONTENDERS as readonly string[]).includes(w)) throw new Error(`--contenders: unknown contender ${w} (known: ${CONTENDERS.join(', ')})`);
+        options.contenders = CONTENDERS.filter((c) => wanted.includes(c));
+        break;
+      }
       case '--help':
       case '-h':
-        process.stdout.write(`usage: node dist/test/bench/run.js [--quick] [--runs N] [--warmup N] [--turns N] [--only ${SCENARIOS.join(',')}] [--out FILE] [--cpu-prof DIR] [--verbose]\n`);
+        process.stdout.write(`usage: node dist/test/bench/run.js [--quick] [--runs N] [--warmup N] [--turns N] [--only ${SCENARIOS.join(',')}] [--contenders ${CONTENDERS.join(',')}] [--out FILE] [--cpu-prof DIR] [--verbose]\n`);
         process.exit(0);
       default:
         throw new Error(`unknown argument ${String(arg)} (try --help)`);
@@ -774,7 +783,8 @@ async function main(): Promise<number> {
       for (let rep = 0; rep < total; rep++) {
         const measured = rep >= options.warmup;
         // Rotate the order so no contender always runs first (or right after another).
-        const order = CONTENDERS.map((_, i) => CONTENDERS[(i + rep) % CONTENDERS.length]!);
+        const chosen = options.contenders;
+        const order = chosen.map((_, i) => chosen[(i + rep) % chosen.length]!);
         for (const contender of order) {
           const profileDir = options.cpuProf && measured && rep === options.warmup ? join(options.cpuProf, plan.id, contender) : undefined;
           const sample = await plan.run(contender, profileDir);

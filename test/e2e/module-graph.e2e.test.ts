@@ -5,12 +5,13 @@
  * CLI really loads (test/support/module-trace.ts records it), not on timings: it fails when an
  * eager import grows the graph back.
  */
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { cliEnv } from '../support/cli.js';
+import { startMockLlm } from '../support/mock-llm.js';
 import { CLI_PATH, DEMO_SCRIPT_PATH, REPO_ROOT } from '../support/paths.js';
 
 const TRACE_HOOK = resolve(REPO_ROOT, 'dist/test/support/module-trace.js');
@@ -30,6 +31,23 @@ function traced(args: string[]): { code: number | null; stdout: string; stderr: 
   });
   const modules = readFileSync(trace, 'utf8').split('\n').filter(Boolean);
   return { code: result.status, stdout: result.stdout, stderr: result.stderr, modules };
+}
+
+/** `traced` without blocking this process: for a run whose model is the loopback mock served from here. */
+function tracedAsync(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string; modules: string[] }> {
+  const trace = join(dir, `trace-${++runs}.txt`);
+  const child = spawn(process.execPath, ['--import', TRACE_HOOK, CLI_PATH, ...args], { cwd: dir, env: cliEnv({ SWITCHBOARD_MODULE_TRACE: trace }), stdio: ['ignore', 'pipe', 'pipe'] });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
+  child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
+  const timer = setTimeout(() => child.kill('SIGKILL'), 60_000);
+  return new Promise((resolvePromise) =>
+    child.on('close', (code) => {
+      clearTimeout(timer);
+      resolvePromise({ code, stdout, stderr, modules: readFileSync(trace, 'utf8').split('\n').filter(Boolean) });
+    }),
+  );
 }
 
 const loaded = (modules: string[], part: string) => modules.filter((url) => url.includes(part));
@@ -68,6 +86,22 @@ describe('the module graph of a command', () => {
     // Stdio servers only: no remote transport, no OAuth (loaded by a remote server's start).
     for (const part of ['/dist/src/mcp/transports/remote.js', '/dist/src/auth/', '/node_modules/@modelcontextprotocol/sdk/dist/esm/client/streamableHttp.js', '/node_modules/@modelcontextprotocol/sdk/dist/esm/client/sse.js']) {
       expect(loaded(r.modules, part), part).toEqual([]);
+    }
+  });
+
+  it('a chat with a real model endpoint loads the inference library\'s chat module, not its snippet generator', async () => {
+    const mock = await startMockLlm({ script: [{ text: 'Hello from the endpoint.' }] });
+    try {
+      const r = await tracedAsync(['chat', '--endpoint-url', mock.url, '--model', 'test-model', 'Say hello']);
+      expect(r.code, r.stderr).toBe(0);
+      expect(r.stdout).toContain('Hello from the endpoint.');
+      expect(loaded(r.modules, '/node_modules/@huggingface/inference/dist/esm/tasks/nlp/chatCompletionStream.js')).toHaveLength(1);
+      // The package root pulls in the code-snippet generator: @huggingface/tasks (about 70 modules) and a Jinja engine.
+      for (const part of ['/node_modules/@huggingface/inference/dist/esm/index.js', '/node_modules/@huggingface/inference/dist/esm/snippets/', '/node_modules/@huggingface/tasks/', '/node_modules/@huggingface/jinja/']) {
+        expect(loaded(r.modules, part), part).toEqual([]);
+      }
+    } finally {
+      await mock.close();
     }
   });
 });
