@@ -616,22 +616,34 @@ function buildPlans(env: Env): ScenarioPlan[] {
         if (contender !== 'switchboard') return {};
         const target = fixtureServer('target', 'echo', contender);
         const others = [fixtureServer('other1', 'echo', contender), fixtureServer('other2', 'echo', contender), fixtureServer('hanging', 'echo', contender, ['--start-gate', join(env.tmp, 'never-opened')])];
-        const single = writeConfig(env, [target], 'call-one-single.json');
-        const four = writeConfig(env, [target, ...others], 'call-one-four.json');
+        const singleConfig = writeConfig(env, [target], 'call-one-single.json');
+        const fourConfig = writeConfig(env, [target, ...others], 'call-one-four.json');
         const cache = join(env.tmp, 'call-one-cache');
         const call = (config: string) => runSwitchboardCli(['call', '--config', config, 'target/echo', '{"text":"ping"}'], cache, 'call-one', profileDir);
-        // Alternate which goes first, so neither always pays for a cold file cache.
-        let a: ChildOutcome;
-        let b: ChildOutcome;
-        if (callRuns++ % 2 === 0) {
-          a = await call(single);
-          b = await call(four);
-        } else {
-          b = await call(four);
-          a = await call(single);
+        // Three pairs per sample, alternating which goes first (neither always pays for a cold
+        // file cache). The difference is taken within each pair, run back to back, so a slow
+        // moment of the machine weighs on both sides: the paired difference is the row's measure
+        // (the two spawn -> exit times of ~600 ms each vary by +-70 ms between runs here, more
+        // than the 30 ms target).
+        const single: number[] = [];
+        const fourServers: number[] = [];
+        const differences: number[] = [];
+        for (let pair = 0; pair < 3; pair++) {
+          let a: ChildOutcome;
+          let b: ChildOutcome;
+          if (callRuns++ % 2 === 0) {
+            a = await call(singleConfig);
+            b = await call(fourConfig);
+          } else {
+            b = await call(fourConfig);
+            a = await call(singleConfig);
+          }
+          for (const outcome of [a, b]) if (!outcome.stdout.includes('ping')) throw new Error(`call-one: unexpected result ${outcome.stdout.slice(0, 300)}`);
+          single.push(a.exitMs);
+          fourServers.push(b.exitMs);
+          differences.push(b.exitMs - a.exitMs);
         }
-        for (const outcome of [a, b]) if (!outcome.stdout.includes('ping')) throw new Error(`call-one: unexpected result ${outcome.stdout.slice(0, 300)}`);
-        return { singleMs: a.exitMs, fourMs: b.exitMs };
+        return { singleMs: median(single), fourMs: median(fourServers), differenceMs: median(differences) };
       },
     });
   }
@@ -646,6 +658,10 @@ interface Stat {
   min: number;
   max: number;
   samples: number[];
+}
+
+function median(samples: readonly number[]): number {
+  return stat([...samples]).median;
 }
 
 function stat(samples: number[]): Stat {
@@ -824,17 +840,31 @@ async function main(): Promise<number> {
   add('overlap', 'modelRequests', '  model requests per answer, warm cache, nothing changed', '', 0, { kind: 'exact', value: 2 });
   if (samples.has('call-one')) {
     const per = samples.get('call-one')!.get('switchboard')!;
+    const difference = stat(per.map((s) => s.differenceMs!));
     const row: Row = {
       id: 'call-one.fourMs',
       scenario: '`call server/tool`, 4 servers configured (1 hanging): spawn -> exit; floor column = same call, 1 server configured',
       unit: 'ms',
       digits: 0,
       target: { kind: 'plus', value: 30 },
-      targetText: '<= 1-server call + 30 ms',
+      targetText: '<= 1-server call + 30 ms (paired)',
       values: { switchboard: stat(per.map((s) => s.fourMs!)), floor: stat(per.map((s) => s.singleMs!)) },
     };
     judge(row);
+    // Judged on the paired difference (each sample: the median of 3 back-to-back pairs), not on
+    // the difference of the two medians: the runs' spread is wider than the target.
+    row.met = difference.median <= 30;
     rows.push(row);
+    rows.push({
+      id: 'call-one.differenceMs',
+      scenario: '  same, paired: 4-server call - 1-server call, run back to back',
+      unit: 'ms',
+      digits: 0,
+      target: { kind: 'none' },
+      targetText: '<= 30 ms',
+      values: { switchboard: difference },
+      met: difference.median <= 30,
+    });
   }
   add('cold', 'exitMs', 'cold start, one tool call: spawn -> exit (SB: real CLI)', 'ms', 0, { kind: 'plus', value: 30 });
   add('cold', 'answerMs', 'cold start, one tool call: spawn -> answer on stdout', 'ms', 0, { kind: 'none' });
