@@ -3,8 +3,22 @@
  * `/* *\/` comments and trailing commas. A plain JSON file is JSONC too. A syntax error is
  * reported with its line and column (jsonc-parser gives the offset) and what was expected.
  */
-import { parse, printParseErrorCode, type ParseError } from 'jsonc-parser';
+import { createRequire } from 'node:module';
+import type { ParseError, parse as jsoncParse, printParseErrorCode } from 'jsonc-parser';
 import { UserInputError } from '../errors.js';
+
+interface JsoncParser {
+  parse: typeof jsoncParse;
+  printParseErrorCode: typeof printParseErrorCode;
+}
+let parser: JsoncParser | undefined;
+/**
+ * jsonc-parser, loaded for the first text that is not plain JSON: most configs are, and loading
+ * it costs about 0.5 MB of memory (its formatter's tables are built at load).
+ */
+function jsoncParser(): JsoncParser {
+  return (parser ??= createRequire(import.meta.url)('jsonc-parser') as JsoncParser);
+}
 
 /** What each jsonc-parser error code means to someone fixing the file. */
 const EXPECTED: Partial<Record<ReturnType<typeof printParseErrorCode>, string>> = {
@@ -25,6 +39,12 @@ const EXPECTED: Partial<Record<ReturnType<typeof printParseErrorCode>, string>> 
 /** Parses `text` (a leading BOM is allowed); throws a UserInputError naming `path`, line and column. */
 export function parseJsonc(text: string, path: string): unknown {
   const body = text.replace(/^\uFEFF/, '');
+  try {
+    return JSON.parse(body) as unknown;
+  } catch {
+    // comments or trailing commas, or an error that jsonc-parser locates
+  }
+  const { parse, printParseErrorCode } = jsoncParser();
   const errors: ParseError[] = [];
   const value: unknown = parse(body, errors, { allowTrailingComma: true, disallowComments: false, allowEmptyContent: false });
   const first = errors[0];

@@ -6,7 +6,7 @@
  * eager import grows the graph back.
  */
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -81,12 +81,23 @@ describe('the module graph of a command', () => {
     expect(loaded(r.modules, '/dist/src/cli/chat.js')).toHaveLength(1);
     expect(loaded(r.modules, '/dist/src/cli/repl.js')).toEqual([]);
     expect(loaded(r.modules, '/node_modules/yargs/')).toEqual([]);
+    // The bundled config is plain JSON: the JSONC parser is loaded only for comments or trailing commas.
+    expect(loaded(r.modules, '/node_modules/jsonc-parser/')).toEqual([]);
     // No --trace: the trace page's renderer stays unloaded.
     expect(loaded(r.modules, '/dist/src/trace/')).toEqual([]);
     // Stdio servers only: no remote transport, no OAuth (loaded by a remote server's start).
     for (const part of ['/dist/src/mcp/transports/remote.js', '/dist/src/auth/', '/node_modules/@modelcontextprotocol/sdk/dist/esm/client/streamableHttp.js', '/node_modules/@modelcontextprotocol/sdk/dist/esm/client/sse.js']) {
       expect(loaded(r.modules, part), part).toEqual([]);
     }
+  });
+
+  it('a config with comments and a trailing comma loads the JSONC parser, and is read as JSON', () => {
+    const config = join(dir, 'commented.jsonc');
+    writeFileSync(config, `{\n  // the bundled server\n  "mcpServers": { "temperature": { "command": "node", "args": [${JSON.stringify(resolve(REPO_ROOT, 'dist/servers/temperature/main.js'))}], "trust": true }, },\n}\n`);
+    const r = traced(['chat', '--config', config, '--model', `scripted:${DEMO_SCRIPT_PATH}`, 'What is the temperature in San Francisco?']);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toContain('72');
+    expect(loaded(r.modules, '/node_modules/jsonc-parser/').length).toBeGreaterThan(0);
   });
 
   it('a chat with a real model endpoint loads the inference library\'s chat module, not its snippet generator', async () => {
