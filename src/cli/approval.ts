@@ -11,7 +11,7 @@
 import type { ApprovalVerdict, CallApprover, CallUnderReview } from '../agent/loop.js';
 import { decide, HOST_SERVER, qualifiedName, type ApprovalPolicy, type CallSubject } from '../policy/approval.js';
 import { maskedCopy, runRedactor } from '../policy/secrets.js';
-import { askApproval, type LineAsker } from '../ui/approval-prompt.js';
+import type { LineAsker } from '../ui/approval-prompt.js';
 import { terminalSafe } from '../ui/sanitize.js';
 import type { Style } from '../ui/style.js';
 
@@ -92,6 +92,8 @@ export class CliApprover implements CallApprover {
         message: `Not run: calling ${name} needs the user's approval, and there is no terminal to ask the user. The user can allow it with ${fix.split(' (')[0]}.`,
       };
     }
+    // The question is loaded the first time one is asked: most runs ask none.
+    const { askApproval } = await import('../ui/approval-prompt.js');
     const answer = await askApproval(
       {
         server: subject.server,

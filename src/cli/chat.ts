@@ -19,9 +19,9 @@ import type { ToolHub } from '../mcp/hub.js';
 import { VERSION } from '../version.js';
 import type { JsonLinesRenderer } from '../ui/jsonl.js';
 import type { TerminalRenderer } from '../ui/terminal.js';
-import { checkRecordingFlags, findResumable, loadSession, Recording, restoreInto, type LoadedSession, type RecordingFlags } from './recording.js';
-import { parsePromptArgs, promptTurn } from './prompts.js';
-import { useLineAsker } from '../ui/server-requests-prompt.js';
+import { checkRecordingFlags, Recording, type RecordingFlags } from './recording.js';
+import type { LoadedSession } from './resume-session.js';
+import { useLineAsker } from '../ui/line-asker.js';
 import { hostLog, withSession, type ServerStateEvent } from './session.js';
 import { agentLimits, type GlobalFlags } from './settings.js';
 import type { CliApprover } from './approval.js';
@@ -55,14 +55,17 @@ export interface ChatFlags extends GlobalFlags, ApprovalFlags, RecordingFlags {
 }
 
 export async function chatCommand(flags: ChatFlags, signal: AbortSignal): Promise<number> {
-  const promptArgs = flags.mcpPrompt !== undefined ? parsePromptArgs(flags.promptArgs ?? []) : undefined;
+  // `--prompt NAME` only: a server's prompts and resources are not needed otherwise.
+  const prompts = flags.mcpPrompt !== undefined ? await import('./prompts.js') : undefined;
+  const promptArgs = prompts ? prompts.parsePromptArgs(flags.promptArgs ?? []) : undefined;
   const interactive = flags.prompt === undefined && flags.mcpPrompt === undefined && Boolean(process.stdin.isTTY);
   if (interactive && flags.json) {
     throw new UserInputError('USAGE', '--json needs a prompt: the interactive chat has no JSON output. Give the prompt as an argument (switchboard chat --json "your question") or on stdin.');
   }
   checkRecordingFlags(flags);
   // A session to resume is found and read before the prompt is read and any server starts: a wrong id fails fast.
-  const loaded: LoadedSession | undefined = flags.resume !== undefined ? loadSession(findResumable(flags.resume)) : undefined;
+  const resuming = flags.resume !== undefined ? await import('./resume-session.js') : undefined;
+  const loaded: LoadedSession | undefined = resuming && flags.resume !== undefined ? resuming.loadSession(resuming.findResumable(flags.resume)) : undefined;
   const prompt = interactive || promptArgs ? undefined : (flags.prompt ?? (await untilAborted(text(process.stdin), signal)));
   if (prompt !== undefined && prompt.trim() === '') {
     throw new UserInputError('USAGE', 'The prompt is empty. Give one as an argument (switchboard chat "your question") or on stdin.');
@@ -111,7 +114,7 @@ export async function chatCommand(flags: ChatFlags, signal: AbortSignal): Promis
     approver = new CliApprover({ policy: buildPolicy(flags, config), out: process.stderr, style: styleFor(process.stderr), hostToolName: () => hub.hostToolName, ...(ask && !interactive ? { asker: stdinAsker } : {}) });
     approver.routesChanged(hub.routes);
     agent = new Agent({ model: model!, tools: hub, approver, ...agentLimits(settings) });
-    const changed = loaded ? restoreInto(agent, loaded, settings.system) : false;
+    const changed = loaded && resuming ? resuming.restoreInto(agent, loaded, settings.system) : false;
     const recording = Recording.open(flags, session, agent, loaded ? { loaded, changed } : undefined, warn);
     recorded = recording;
     let failed = false;
@@ -138,7 +141,7 @@ export async function chatCommand(flags: ChatFlags, signal: AbortSignal): Promis
         },
       };
       try {
-        const message = promptArgs ? await promptTurn(hub, flags.mcpPrompt!, promptArgs) : prompt!;
+        const message = prompts && promptArgs ? await prompts.promptTurn(hub, flags.mcpPrompt!, promptArgs) : prompt!;
         const outcome = await runTurn(agent, message, logged, signal, recording.writer, session.redactor);
         if (outcome === 'answered') return 0;
         // The terminal renderer has shown the stop; a --json run ends with an error event (main.ts).

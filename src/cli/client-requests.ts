@@ -13,13 +13,12 @@
  * the server (an error, or the decline, which the tool passes on to the model).
  */
 import { type ElicitResult } from '@modelcontextprotocol/sdk/types.js';
-import { serveSampling } from '../agent/sampling.js';
 import type { ServerSpec } from '../config/schema.js';
 import type { ChatModel } from '../llm/model.js';
 import type { ClientRequestHandlers, ElicitParams, SamplingParams } from '../mcp/client-features.js';
 import { oneLine } from '../ui/style.js';
 import { terminalSafe } from '../ui/sanitize.js';
-import { askElicitation, askSamplingApproval, type SamplingAnswer } from '../ui/server-requests-prompt.js';
+import type { SamplingAnswer } from '../ui/server-requests-prompt.js';
 
 export interface ClientRequestOptions {
   model?: ChatModel;
@@ -47,10 +46,13 @@ export function clientRequests(options: ClientRequestOptions): ClientRequestHand
       if (policy === 'deny') refuse(`the config says "sampling": "deny" for this server`);
       if (policy === 'ask' && !alwaysAllowed.has(server)) {
         if (!options.interactive) refuse(`there is no terminal to ask for approval; to serve this server's requests without asking, set "sampling": "allow" on its entry in the config`);
+        const { askSamplingApproval } = await import('../ui/server-requests-prompt.js');
         const answer: SamplingAnswer = await askSamplingApproval(server, params, signal);
         if (answer === 'deny') refuse('the user denied it');
         if (answer === 'always') alwaysAllowed.add(server);
       }
+      // Loaded at the first request (as the questions are): most servers never ask.
+      const { serveSampling } = await import('../agent/sampling.js');
       const { result, reply } = await serveSampling(options.model!, params, signal);
       if (reply.usage) options.usage?.(server, reply.usage);
       return result;
@@ -70,6 +72,7 @@ export function clientRequests(options: ClientRequestOptions): ClientRequestHand
         );
         return { action };
       }
+      const { askElicitation } = await import('../ui/server-requests-prompt.js');
       return askElicitation(server, params, signal, completed);
     },
   };

@@ -15,11 +15,8 @@ import { assertNotWritableByOthers } from '../config/file-mode.js';
 import type { InputRequest } from '../config/inputs.js';
 import { missingInputs, parseConfig, readConfigSource, type ConfigSource } from '../config/load.js';
 import type { LoadedConfig } from '../config/schema.js';
-import { summarizeConfig } from '../config/summary.js';
 import { SwitchboardError, UserInputError } from '../errors.js';
 import { runRedactor } from '../policy/secrets.js';
-import { approve, trustState } from '../policy/trust.js';
-import { askTrust } from '../ui/trust-prompt.js';
 
 export async function loadConfigForRun(configPath: string | undefined): Promise<LoadedConfig> {
   const source = readConfigSource({ configPath });
@@ -43,10 +40,13 @@ export async function loadConfigForRun(configPath: string | undefined): Promise<
 
 /** A project config goes on only when approved for exactly this content. */
 async function requireTrust(source: ConfigSource, interactive: boolean): Promise<void> {
+  // Loaded only for a project config (found in the current folder): the trust store, and the question.
+  const { approve, trustState } = await import('../policy/trust.js');
   const state = trustState(source.path, source.text, process.env);
   if (state === 'trusted') return;
   const changed = state === 'changed';
   if (interactive) {
+    const [{ askTrust }, { summarizeConfig }] = await Promise.all([import('../ui/trust-prompt.js'), import('../config/summary.js')]);
     if (!(await askTrust(source.path, changed, summarizeConfig(source.text, source.path)))) {
       throw new UserInputError('CONFIG_UNTRUSTED', 'Not trusted: nothing was started. To use another config, pass --config PATH.');
     }

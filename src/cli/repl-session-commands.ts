@@ -12,7 +12,8 @@ import { listSessions } from '../session/list.js';
 import { defaultSessionDir } from '../session/paths.js';
 import { SessionWriter } from '../session/writer.js';
 import { createModel } from './model-factory.js';
-import { findResumable, loadSession, restoreInto, type Recording } from './recording.js';
+import type { Recording } from './recording.js';
+import { findResumable, loadSession, restoreInto } from './resume-session.js';
 import type { RunSettings } from './settings.js';
 import { formatSessionTable } from './sessions.js';
 

@@ -20,7 +20,7 @@ import { inputHistoryPath, inputHistorySaver, loadInputHistory } from './input-h
 import type { Recording } from './recording.js';
 import { resumeSession, saveSession, serversText, sessionsText, switchModel, usageText } from './repl-session-commands.js';
 import type { RunSettings } from './settings.js';
-import { useLineAsker } from '../ui/server-requests-prompt.js';
+import { useLineAsker } from '../ui/line-asker.js';
 import { completeMention } from './repl-completion.js';
 import { attachMentionedResources, promptCommandTurn, resourcesListing } from './repl-mcp.js';
 

@@ -5,71 +5,17 @@
  * came from the server goes through terminalSafe. Output goes to stderr, so stdout keeps
  * only the answer.
  *
- * Lines are read through a `LineAsker`: by default a readline on stdin for the one question;
- * the interactive chat installs its own (`useLineAsker`), which takes the line from its
- * message reader, so the two never read the terminal at once. The caller may also give a
- * `hold`, which stops the terminal's activity line for the whole question (the request comes
- * while a tool call runs, whose spinner would otherwise draw over it). One question at a time:
- * a second request (parallel tool calls) waits for the first to be answered.
+ * Lines are read through the chat's line asker (line-asker.ts), one question at a time. This
+ * module is loaded only when a server asks something.
  */
 import { spawn } from 'node:child_process';
-import { createInterface } from 'node:readline/promises';
 import type { ElicitResult } from '@modelcontextprotocol/sdk/types.js';
 import type { ElicitParams, SamplingParams } from '../mcp/client-features.js';
+import { askLine as asker, holdTerminal, oneQuestion } from './line-asker.js';
 import { terminalSafe } from './sanitize.js';
 import { oneLine } from './style.js';
 
-/** Reads one answer line after showing `prompt`; undefined when input ended or `signal` aborted. */
-export type LineAsker = (prompt: string, signal: AbortSignal) => Promise<string | undefined>;
-
-/** Takes the terminal for one question; returns the function that gives it back. */
-export type TerminalHold = () => () => void;
-
-let asker: LineAsker = readlineAsker;
-let hold: TerminalHold | undefined;
-/** The question being asked, if any: the next one waits for it. */
-let current: Promise<unknown> = Promise.resolve();
-
-/**
- * Installs the chat's asker (undefined: a readline on stdin) and its hold; returns a function
- * that restores the previous ones.
- */
-export function useLineAsker(next: LineAsker | undefined, nextHold?: TerminalHold): () => void {
-  const previous = { asker, hold };
-  asker = next ?? readlineAsker;
-  hold = nextHold;
-  return () => ({ asker, hold } = previous);
-}
-
-/** Runs one whole question (its text and its answers) alone on a held terminal. */
-function oneQuestion<T>(ask: () => Promise<T>): Promise<T> {
-  const run = current.then(async () => {
-    const release = hold?.();
-    try {
-      return await ask();
-    } finally {
-      release?.();
-    }
-  });
-  current = run.catch(() => undefined);
-  return run;
-}
-
-async function readlineAsker(prompt: string, signal: AbortSignal): Promise<string | undefined> {
-  const rl = createInterface({ input: process.stdin, output: process.stderr, terminal: true });
-  const cancel = new AbortController();
-  const onAbort = () => cancel.abort();
-  signal.addEventListener('abort', onAbort, { once: true });
-  rl.on('SIGINT', () => cancel.abort());
-  try {
-    return await rl.question(prompt, { signal: cancel.signal });
-  } catch {
-    return undefined;
-  } finally {
-    signal.removeEventListener('abort', onAbort);
-    rl.close();
-  }
-}
+export type { LineAsker } from './line-asker.js';
 
 const say = (text: string) => process.stderr.write(`${text}\n`);
 const safe = (text: string, max = 2_000) => {
@@ -248,7 +194,7 @@ async function askUrlConsent(server: string, params: Extract<ElicitParams, { mod
   say(`  Opened. Waiting for server "${safe(server, 100)}" to say the page flow is done...`);
   // Later, maybe while the spinner runs again: it steps aside for the line.
   void completed.then(() => {
-    const release = hold?.();
+    const release = holdTerminal();
     say(`  Server "${safe(server, 100)}" says the page flow is done.`);
     release?.();
   });

@@ -81,6 +81,11 @@ describe('the module graph of a command', () => {
     expect(loaded(r.modules, '/dist/src/cli/chat.js')).toHaveLength(1);
     expect(loaded(r.modules, '/dist/src/cli/repl.js')).toEqual([]);
     expect(loaded(r.modules, '/node_modules/yargs/')).toEqual([]);
+    // What only some chats need is loaded when they need it: a question (tool approval, a
+    // server's request, trusting a project config), resuming a session, a server's prompt.
+    for (const part of ['/dist/src/ui/approval-prompt.js', '/dist/src/ui/server-requests-prompt.js', '/dist/src/agent/sampling.js', '/dist/src/policy/trust.js', '/dist/src/config/summary.js', '/dist/src/ui/trust-prompt.js', '/dist/src/cli/resume-session.js', '/dist/src/session/reader.js', '/dist/src/cli/prompts.js']) {
+      expect(loaded(r.modules, part), part).toEqual([]);
+    }
     // The bundled config is plain JSON: the JSONC parser is loaded only for comments or trailing commas.
     expect(loaded(r.modules, '/node_modules/jsonc-parser/')).toEqual([]);
     // No --trace: the trace page's renderer stays unloaded.
