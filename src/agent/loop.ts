@@ -38,6 +38,7 @@ import { jsonDepthExceeds, MAX_JSON_DEPTH } from '../mcp/json-depth.js';
 import type { ChatMessage, ChatModel, FunctionTool, ModelReply, ToolCall, UserContentPart } from '../llm/model.js';
 import type { AgentEvent, ApprovalSource } from './events.js';
 import { EventQueue } from './event-queue.js';
+import { DEFAULT_MAX_PARALLEL_TOOL_CALLS, DEFAULT_MAX_TOOL_CALLS_PER_REPLY } from './limits.js';
 import { TokenEstimator, trimHistory } from './history.js';
 import { unansweredNote } from './unanswered.js';
 
@@ -112,8 +113,7 @@ export interface AgentOptions {
   maxParallelToolCalls?: number;
 }
 
-export const DEFAULT_MAX_TOOL_CALLS_PER_REPLY = 128;
-export const DEFAULT_MAX_PARALLEL_TOOL_CALLS = 16;
+export { DEFAULT_MAX_PARALLEL_TOOL_CALLS, DEFAULT_MAX_TOOL_CALLS_PER_REPLY };
 
 const REPEATED_FAILURE_LIMIT = 3;
 /** What `requestModel` returns when the tools changed under the request. */

@@ -19,7 +19,8 @@ import type { ToolHub } from '../mcp/hub.js';
 import { VERSION } from '../version.js';
 import type { JsonLinesRenderer } from '../ui/jsonl.js';
 import type { TerminalRenderer } from '../ui/terminal.js';
-import { checkRecordingFlags, Recording, type RecordingFlags } from './recording.js';
+import { checkRecordingFlags, type RecordingFlags } from './recording-flags.js';
+import type { Recording } from './recording.js';
 import type { LoadedSession } from './resume-session.js';
 import { useLineAsker } from '../ui/line-asker.js';
 import { hostLog, withSession, type ServerStateEvent } from './session.js';
@@ -34,16 +35,17 @@ import { runRedactor } from '../policy/secrets.js';
  * agent, the renderers, the approver; the REPL only for an interactive chat.
  */
 async function loadChatModules(interactive: boolean) {
-  const [loop, jsonl, terminal, runTurn, approval, approvalSetup, repl] = await Promise.all([
+  const [loop, jsonl, terminal, runTurn, approval, approvalSetup, recording, repl] = await Promise.all([
     import('../agent/loop.js'),
     import('../ui/jsonl.js'),
     import('../ui/terminal.js'),
     import('./run-turn.js'),
     import('./approval.js'),
     import('./approval-setup.js'),
+    import('./recording.js'),
     interactive ? import('./repl.js') : undefined,
   ]);
-  return { ...loop, ...jsonl, ...terminal, ...runTurn, ...approval, ...approvalSetup, runRepl: repl?.runRepl };
+  return { ...loop, ...jsonl, ...terminal, ...runTurn, ...approval, ...approvalSetup, ...recording, runRepl: repl?.runRepl };
 }
 
 export interface ChatFlags extends GlobalFlags, ApprovalFlags, RecordingFlags {
@@ -115,7 +117,7 @@ export async function chatCommand(flags: ChatFlags, signal: AbortSignal): Promis
     approver.routesChanged(hub.routes);
     agent = new Agent({ model: model!, tools: hub, approver, ...agentLimits(settings) });
     const changed = loaded && resuming ? resuming.restoreInto(agent, loaded, settings.system) : false;
-    const recording = Recording.open(flags, session, agent, loaded ? { loaded, changed } : undefined, warn);
+    const recording = chat.Recording.open(flags, session, agent, loaded ? { loaded, changed } : undefined, warn);
     recorded = recording;
     let failed = false;
     let restoreAsker: (() => void) | undefined;

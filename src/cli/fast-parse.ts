@@ -3,8 +3,10 @@
  * flags, the right number of positionals) is parsed with `node:util` parseArgs from
  * the table in `options.ts`. yargs takes ~100 ms to load and to render the help it
  * caches on every run; a one-shot `switchboard chat "..."` should not pay that.
- * Anything else (--help, --version, an unknown flag, a missing argument, `--no-x`)
- * returns undefined, and yargs parses it, with its help and error messages.
+ * `--no-x` sets a known flag x to false, as yargs reads it (`--no-cache`, `--no-session`,
+ * `--no-progress`: scripts use them on every run). Anything else (--help, --version, an
+ * unknown flag, a missing argument, a flag given both ways) returns undefined, and yargs
+ * parses it, with its help and error messages.
  */
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { camelCase, COMMANDS, optionsOf, type CommandName, type OptionSpec, type ParsedInvocation } from './options.js';
@@ -19,9 +21,17 @@ export function parseCommonInvocation(argv: readonly string[]): ParsedInvocation
   for (const [flag, spec] of Object.entries(table)) {
     options[flag] = { type: spec.type === 'boolean' ? 'boolean' : 'string', ...(spec.alias ? { short: spec.alias } : {}), ...(spec.multiple ? { multiple: true } : {}) };
   }
+  // Node 20's parseArgs has no negation: `--no-x` of a known flag is taken out here.
+  const negated: string[] = [];
+  const args = argv.slice(1).filter((arg) => {
+    const flag = /^--no-([a-z][a-z-]*)$/.exec(arg)?.[1];
+    if (!flag || !Object.hasOwn(table, flag) || Object.hasOwn(table, `no-${flag}`)) return true;
+    negated.push(flag);
+    return false;
+  });
   let parsed: ReturnType<typeof parseArgs>;
   try {
-    parsed = parseArgs({ args: argv.slice(1), options, allowPositionals: true, strict: true });
+    parsed = parseArgs({ args, options, allowPositionals: true, strict: true });
   } catch {
     return undefined;
   }
@@ -32,6 +42,11 @@ export function parseCommonInvocation(argv: readonly string[]): ParsedInvocation
   for (const [flag, value] of Object.entries(parsed.values)) {
     if (Array.isArray(value) && !table[flag]?.multiple) return undefined;
     flags[camelCase(flag)] = Array.isArray(value) ? value.map(String) : value; // numbers stay text here; main.ts checks and converts them
+  }
+  for (const flag of negated) {
+    // Given both ways (`--cache --no-cache`): yargs decides, as it always has.
+    if (Object.hasOwn(parsed.values, flag)) return undefined;
+    flags[camelCase(flag)] = false;
   }
   command.positionals.forEach((positional, i) => {
     if (positionals[i] !== undefined) flags[positional.name] = positionals[i];

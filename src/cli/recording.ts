@@ -16,7 +16,7 @@
  *   system prompt), the file gets a `history_reset` and the history as the agent holds it, so
  *   the next resume starts from exactly what the model saw.
  */
-import { existsSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import type { Agent } from '../agent/loop.js';
@@ -25,26 +25,10 @@ import type { ChatMessage } from '../llm/model.js';
 import { serversForHeader } from '../session/header.js';
 import { defaultSessionDir, newSessionId } from '../session/paths.js';
 import { SessionWriter } from '../session/writer.js';
+import type { RecordingFlags } from './recording-flags.js';
 import type { LoadedSession } from './resume-session.js';
 import type { ServerStateEvent, Session } from './session.js';
 
-export interface RecordingFlags {
-  /** A path; `false` for --no-session; undefined for the default. */
-  session?: string | false;
-  /** An id, a path, `latest`, or '' (the flag without a value: the latest). */
-  resume?: string;
-  /** Where the trace page goes. */
-  trace?: string;
-}
-
-/** Checks the flags before anything starts; throws usage errors that say what to do. */
-export function checkRecordingFlags(flags: RecordingFlags): void {
-  if (flags.session === '') throw new UserInputError('USAGE', '--session needs the path of the session file, e.g. --session chat.jsonl (or --no-session to record nothing).');
-  if (flags.trace === '') throw new UserInputError('USAGE', '--trace needs the path of the HTML file to write, e.g. --trace run.html');
-  if (flags.trace !== undefined && !isDirectory(dirname(resolve(flags.trace)))) {
-    throw new UserInputError('USAGE', `--trace ${flags.trace}: the folder ${dirname(resolve(flags.trace))} does not exist; create it or pick another path.`);
-  }
-}
 
 /** The open recording of a chat; `writer` is undefined when nothing is recorded. */
 export class Recording {
@@ -141,6 +125,3 @@ export class Recording {
   }
 }
 
-function isDirectory(path: string): boolean {
-  return existsSync(path) && statSync(path).isDirectory();
-}

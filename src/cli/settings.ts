@@ -3,7 +3,7 @@
  * wins over the defaults. The defaults live here and nowhere else.
  */
 import { dirname, resolve } from 'node:path';
-import { DEFAULT_MAX_PARALLEL_TOOL_CALLS, DEFAULT_MAX_TOOL_CALLS_PER_REPLY } from '../agent/loop.js';
+import { DEFAULT_MAX_PARALLEL_TOOL_CALLS, DEFAULT_MAX_TOOL_CALLS_PER_REPLY } from '../agent/limits.js';
 import type { AgentSettings, LoadedConfig } from '../config/schema.js';
 import type { LogLevel } from '../log/logger.js';
 import { DEFAULT_MAX_REPLY_CHARS, DEFAULT_MAX_REPLY_SECONDS } from '../llm/reply-limits.js';

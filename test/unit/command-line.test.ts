@@ -41,6 +41,10 @@ describe('command line: fast path and yargs agree', () => {
     [['resources', '--server', 'everything', '--json']],
     [['read', 'demo://resource/x', '--out', 'x.bin']],
     [['prompts']],
+    [['chat', '--no-verbose', 'x']],
+    [['chat', '--no-cache', '--no-session', '--config', 'x.json', 'Hi']],
+    [['tools', '--no-progress']],
+    [['call', 'get_temperature', '--no-progress']],
   ])('%j', async (argv) => {
     const fast = parseCommonInvocation(argv);
     expect(fast, 'the fast path takes this invocation').toBeDefined();
@@ -56,7 +60,8 @@ describe('command line: fast path and yargs agree', () => {
     [['call']],
     [['nope']],
     [[]],
-    [['chat', '--no-verbose', 'x']],
+    [['chat', '--no-bogus', 'x']],
+    [['chat', '--verbose', '--no-verbose', 'x']],
     [['chat', '--maxSteps', '3', 'x']],
     [['chat', '--config', 'my config.json', '--', '--not-a-flag']],
   ])('leaves %j to yargs', (argv) => {
@@ -65,9 +70,9 @@ describe('command line: fast path and yargs agree', () => {
 });
 
 describe('command line: --no-progress', () => {
-  it('every command takes it: yargs reads it as progress false (the fast path leaves --no-x to yargs)', async () => {
+  it('every command takes it: both parsers read it as progress false', async () => {
     for (const argv of [['chat', '--no-progress', 'x'], ['tools', '--no-progress'], ['call', 'get_temperature', '--no-progress']]) {
-      expect(parseCommonInvocation(argv)).toBeUndefined();
+      expect(parseCommonInvocation(argv)?.flags.progress, argv.join(' ')).toBe(false);
       expect((await parseWithYargs(argv))?.flags.progress, argv.join(' ')).toBe(false);
     }
   });
@@ -81,7 +86,7 @@ describe('command line: a repeatable flag', () => {
   it('--arg keeps every value, in order, on both paths (yargs alone keeps only the last)', async () => {
     const argv = ['chat', '--prompt', 'p', '--arg', 'a=1', '--arg=b=2', '--arg', 'c=3'];
     expect(parseCommonInvocation(argv)?.flags.arg).toEqual(['a=1', 'b=2', 'c=3']);
-    // --no-verbose sends it to yargs.
+    // yargs reads the same (through the option table's coerce), with --no-verbose too.
     expect((await parseWithYargs([...argv, '--no-verbose']))?.flags.arg).toEqual(['a=1', 'b=2', 'c=3']);
     expect((await parseWithYargs(['chat', '--no-verbose', 'x']))?.flags.arg).toBeUndefined();
   });
