@@ -838,6 +838,16 @@ async function main(): Promise<number> {
   add('overlap', 'answerMs', `${overlapNote}, warm cache: spawn -> answer`, 'ms', 0, { kind: 'plus', value: -(Math.min(SLOW_START_MS, FIRST_TOKEN_MS) - 150) }, 'target = max(servers, model) + 150 ms instead of their sum');
   add('changed', 'answerMs', '  same, a server\'s tools changed since the cache (the answer uses the fresh tool)', 'ms', 0, { kind: 'plus', value: 100 });
   add('overlap', 'modelRequests', '  model requests per answer, warm cache, nothing changed', '', 0, { kind: 'exact', value: 2 });
+  // The same two rows as differences within each repetition (Switchboard's run and the floor's
+  // run right after or before it): the machine's drift weighs on both sides of each pair.
+  for (const [id, label] of [['overlap', 'warm cache'], ['changed', 'tools changed']] as const) {
+    const per = samples.get(id);
+    if (!per) continue;
+    const sb = per.get('switchboard')!.map((s) => s.answerMs!);
+    const fl = per.get('floor')!.map((s) => s.answerMs!);
+    if (sb.length === 0 || sb.length !== fl.length) continue;
+    rows.push({ id: `${id}.pairedMs`, scenario: `  ${label}: Switchboard - floor, paired by repetition`, unit: 'ms', digits: 0, target: { kind: 'none' }, targetText: '(info)', values: { switchboard: stat(sb.map((v, i) => v - fl[i]!)) } });
+  }
   if (samples.has('call-one')) {
     const per = samples.get('call-one')!.get('switchboard')!;
     const difference = stat(per.map((s) => s.differenceMs!));
