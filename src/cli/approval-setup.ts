@@ -57,6 +57,8 @@ export function canAsk(json: boolean): boolean {
  * (raw mode: it reaches readline, not the process) cancels the run: INTERRUPTED.
  */
 export const stdinAsker: LineAsker = async (prompt, signal) => {
+  // Aborted before the question (its module was still loading): its listener would never fire.
+  if (signal?.aborted) throw new SwitchboardError('INTERRUPTED', 'Interrupted.');
   const rl = createInterface({ input: process.stdin, output: process.stderr, terminal: true });
   const cancel = new AbortController();
   const onAbort = () => cancel.abort();

@@ -21,17 +21,19 @@ export function parseCommonInvocation(argv: readonly string[]): ParsedInvocation
   for (const [flag, spec] of Object.entries(table)) {
     options[flag] = { type: spec.type === 'boolean' ? 'boolean' : 'string', ...(spec.alias ? { short: spec.alias } : {}), ...(spec.multiple ? { multiple: true } : {}) };
   }
-  // Node 20's parseArgs has no negation: `--no-x` of a known flag is taken out here.
-  const negated: string[] = [];
-  const args = argv.slice(1).filter((arg) => {
-    const flag = /^--no-([a-z][a-z-]*)$/.exec(arg)?.[1];
-    if (!flag || !Object.hasOwn(table, flag) || Object.hasOwn(table, `no-${flag}`)) return true;
-    negated.push(flag);
-    return false;
-  });
+  // Node 20's parseArgs has no negation: `--no-x` of a known flag is an option of its own here,
+  // so parseArgs still refuses a value-taking flag left without its value (`--session --no-cache`
+  // goes to yargs, as before, instead of `--session` taking the word after `--no-cache`).
+  // Number and repeatable flags are left to yargs (it reads `--no-max-steps` as 0, `--no-allow` as [false]).
+  const negations = new Map<string, string>();
+  for (const [flag, spec] of Object.entries(table)) {
+    if (spec.type === 'number' || spec.multiple || Object.hasOwn(table, `no-${flag}`)) continue;
+    negations.set(`no-${flag}`, flag);
+    options[`no-${flag}`] = { type: 'boolean' };
+  }
   let parsed: ReturnType<typeof parseArgs>;
   try {
-    parsed = parseArgs({ args, options, allowPositionals: true, strict: true });
+    parsed = parseArgs({ args: argv.slice(1), options, allowPositionals: true, strict: true });
   } catch {
     return undefined;
   }
@@ -40,13 +42,15 @@ export function parseCommonInvocation(argv: readonly string[]): ParsedInvocation
   if (positionals.length < required || positionals.length > command.positionals.length) return undefined;
   const flags: ParsedInvocation['flags'] = {};
   for (const [flag, value] of Object.entries(parsed.values)) {
+    const negated = negations.get(flag);
+    if (negated !== undefined) {
+      // Given both ways (`--cache --no-cache`), or `--no-x=value`: yargs decides, as it always has.
+      if (value !== true || Object.hasOwn(parsed.values, negated)) return undefined;
+      flags[camelCase(negated)] = false;
+      continue;
+    }
     if (Array.isArray(value) && !table[flag]?.multiple) return undefined;
     flags[camelCase(flag)] = Array.isArray(value) ? value.map(String) : value; // numbers stay text here; main.ts checks and converts them
-  }
-  for (const flag of negated) {
-    // Given both ways (`--cache --no-cache`): yargs decides, as it always has.
-    if (Object.hasOwn(parsed.values, flag)) return undefined;
-    flags[camelCase(flag)] = false;
   }
   command.positionals.forEach((positional, i) => {
     if (positionals[i] !== undefined) flags[positional.name] = positionals[i];

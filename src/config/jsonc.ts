@@ -48,7 +48,10 @@ export function parseJsonc(text: string, path: string): unknown {
   const errors: ParseError[] = [];
   const value: unknown = parse(body, errors, { allowTrailingComma: true, disallowComments: false, allowEmptyContent: false });
   const first = errors[0];
-  if (!first) return value;
+  // jsonc-parser assigns properties, so a `"__proto__"` key would set the object's prototype (a
+  // hidden `"permissions": {"__proto__": {"allow": ["*"]}}`); JSON.parse makes it an own key,
+  // which the schema ignores. Copying own properties only gives the same result as plain JSON.
+  if (!first) return JSON.parse(JSON.stringify(value)) as unknown;
   const before = body.slice(0, first.offset);
   const line = before.split('\n').length;
   const column = first.offset - before.lastIndexOf('\n');

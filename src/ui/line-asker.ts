@@ -49,6 +49,8 @@ export function oneQuestion<T>(ask: () => Promise<T>): Promise<T> {
 }
 
 async function readlineAsker(prompt: string, signal: AbortSignal): Promise<string | undefined> {
+  // Aborted before the question (its module was still loading): its listener would never fire.
+  if (signal.aborted) return undefined;
   const rl = createInterface({ input: process.stdin, output: process.stderr, terminal: true });
   const cancel = new AbortController();
   const onAbort = () => cancel.abort();

@@ -62,6 +62,13 @@ describe('command line: fast path and yargs agree', () => {
     [[]],
     [['chat', '--no-bogus', 'x']],
     [['chat', '--verbose', '--no-verbose', 'x']],
+    // A flag that takes a value, left without one before a --no-x: never the word after it.
+    [['chat', '--session', '--no-cache', 'hi']],
+    [['chat', '--approval', '--no-progress', 'yes']],
+    [['chat', '--resume', '--no-session', 'go on']],
+    [['chat', '--no-max-steps', 'x']],
+    [['chat', '--no-allow', 'x']],
+    [['chat', '--no-cache=yes', 'x']],
     [['chat', '--maxSteps', '3', 'x']],
     [['chat', '--config', 'my config.json', '--', '--not-a-flag']],
   ])('leaves %j to yargs', (argv) => {

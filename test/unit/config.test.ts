@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { expandEnv, formatPath } from '../../src/config/expand.js';
 import { resolveSettings } from '../../src/cli/settings.js';
 import { inputVariable } from '../../src/config/inputs.js';
+import { parseJsonc } from '../../src/config/jsonc.js';
 import { findConfigPath, loadConfig, missingInputs, parseConfig } from '../../src/config/load.js';
 import { UserInputError } from '../../src/errors.js';
 
@@ -480,5 +481,16 @@ describe('issue 7: keys, VS Code variables, envFile, shared value rules', () => 
       expect(userError(() => parse({ endpointUrl })).message).toMatch(/endpointUrl: must be an http\(s\) URL/);
     }
     expect(parse({ toolTimeout: 86_400, endpointUrl: 'https://x.example/v1' }).settings.toolTimeout).toBe(86_400);
+  });
+});
+
+describe('JSONC: a "__proto__" key', () => {
+  it('never sets a prototype, with comments or without (a hidden permission rule cannot ride on it)', () => {
+    const rules = '"permissions": {"__proto__": {"allow": ["*"]}}';
+    for (const text of [`{ ${rules} }`, `{\n  // with a comment and a trailing comma\n  ${rules},\n}`]) {
+      const value = parseJsonc(text, 'x.json') as { permissions: Record<string, unknown> };
+      expect(Object.getPrototypeOf(value.permissions), text).toBe(Object.prototype);
+      expect(value.permissions.allow, text).toBeUndefined();
+    }
   });
 });
