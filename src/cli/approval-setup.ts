@@ -3,11 +3,11 @@
  * user can be asked: only with a terminal on both stdin and stderr and no --json (a piped
  * run, a CI job, a --json consumer gets denials, never a wait on stdin).
  */
-import { createInterface } from 'node:readline/promises';
 import type { LoadedConfig } from '../config/schema.js';
-import { SwitchboardError, UserInputError } from '../errors.js';
+import { UserInputError } from '../errors.js';
 import { APPROVAL_MODES, type ApprovalMode, type ApprovalPolicy, type Permission } from '../policy/approval.js';
 import type { LineAsker } from '../ui/approval-prompt.js';
+import { questionOnStdin } from '../ui/line-asker.js';
 
 /** The chat's approval flags, checked (main.ts). */
 export interface ApprovalFlags {
@@ -52,28 +52,5 @@ export function canAsk(json: boolean): boolean {
   return !json && Boolean(process.stdin.isTTY) && Boolean(process.stderr.isTTY);
 }
 
-/**
- * Asks on a free stdin (a one-shot `chat "prompt"` in a terminal). Ctrl+C at the question
- * (raw mode: it reaches readline, not the process) cancels the run: INTERRUPTED.
- */
-export const stdinAsker: LineAsker = async (prompt, signal) => {
-  // Aborted before the question (its module was still loading): its listener would never fire.
-  if (signal?.aborted) throw new SwitchboardError('INTERRUPTED', 'Interrupted.');
-  const rl = createInterface({ input: process.stdin, output: process.stderr, terminal: true });
-  const cancel = new AbortController();
-  const onAbort = () => cancel.abort();
-  signal?.addEventListener('abort', onAbort, { once: true });
-  rl.on('SIGINT', () => cancel.abort(new SwitchboardError('INTERRUPTED', 'Interrupted.')));
-  let ended = false;
-  rl.on('close', () => (ended = true));
-  try {
-    return await rl.question(prompt, { signal: cancel.signal });
-  } catch (error) {
-    if (cancel.signal.aborted) throw new SwitchboardError('INTERRUPTED', 'Interrupted.');
-    if (ended) return undefined;
-    throw error;
-  } finally {
-    signal?.removeEventListener('abort', onAbort);
-    rl.close();
-  }
-};
+/** Asks on a free stdin (a one-shot `chat "prompt"` in a terminal); Ctrl+C at the question cancels the run: INTERRUPTED. */
+export const stdinAsker: LineAsker = questionOnStdin;

@@ -24,7 +24,8 @@ import { trustState } from '../policy/trust.js';
 import { configNotice } from '../ui/config-notice.js';
 import { formatDoctorReport } from '../ui/doctor-report.js';
 import { styleFor } from '../ui/style.js';
-import { createModel, keyVariableFor } from './model-factory.js';
+import { keyVariableFor } from '../config/api-key.js';
+import { createModel } from './model-factory.js';
 import { resolveSettings, type GlobalFlags } from './settings.js';
 
 export interface DoctorFlags extends GlobalFlags {

@@ -77,9 +77,6 @@ export function credentialFor(endpointUrl: string | undefined, apiKeyEnv: string
   return value ? { variable, value } : undefined;
 }
 
-/** The environment variable whose key goes to `endpointUrl` (see credentialFor); one rule, in config/api-key.ts. */
-export { keyVariableFor };
-
 /** `path` relative to `cwd` when it lies below it, else absolute. */
 function shortPath(path: string, cwd: string): string {
   const fromCwd = relative(cwd, path);

@@ -9,10 +9,9 @@
  * Values shorter than MIN_SECRET_LENGTH are not masked: masking "1" or "en" would garble
  * every message and hide nothing worth hiding.
  */
-
-export const MASK = '***';
 import { MAX_JSON_DEPTH, safeStringify, valueDepthExceeds } from '../mcp/json-depth.js';
 
+export const MASK = '***';
 export const MIN_SECRET_LENGTH = 4;
 
 const NOT_MASKABLE = /^(?:true|false|null|[-+]?\d+(?:\.\d+)?)$/i;
@@ -20,6 +19,8 @@ const NOT_MASKABLE = /^(?:true|false|null|[-+]?\d+(?:\.\d+)?)$/i;
 export class Redactor {
   private readonly values = new Set<string>();
   private pattern: RegExp | undefined;
+  /** Length of the longest recorded value: the window `spanning` looks at. */
+  private longest = 0;
 
   constructor(values: Iterable<string> = []) {
     for (const value of values) this.add(value);
@@ -31,6 +32,7 @@ export class Redactor {
     // ports, counts and JSON literals everywhere, and protect nothing worth the damage.
     if (value.length < MIN_SECRET_LENGTH || NOT_MASKABLE.test(value) || this.values.has(value)) return;
     this.values.add(value);
+    this.longest = Math.max(this.longest, value.length);
     this.pattern = undefined;
   }
 
@@ -82,10 +84,8 @@ export class Redactor {
    */
   spanning(text: string, at: number): { start: number; end: number } | undefined {
     if (this.values.size === 0 || at <= 0 || at >= text.length) return undefined;
-    let longest = 0;
-    for (const value of this.values) longest = Math.max(longest, value.length);
-    const from = Math.max(0, at - longest + 1);
-    const window = text.slice(from, Math.min(text.length, at + longest - 1));
+    const from = Math.max(0, at - this.longest + 1);
+    const window = text.slice(from, Math.min(text.length, at + this.longest - 1));
     for (const match of window.matchAll(this.regex())) {
       const start = from + match.index;
       const end = start + match[0].length;

@@ -176,7 +176,6 @@ function versionedJson(event: AgentEvent): string {
   return line.trim();
 }
 
-
 /** What a failed turn answers: an interrupt (drain deadline) is 503, model failures 502, the rest 500. */
 function httpErrorFor(error: unknown, signal: AbortSignal): HttpError {
   if (signal.aborted || (error instanceof SwitchboardError && error.code === 'INTERRUPTED')) {

@@ -11,6 +11,7 @@
  * when a server asks: every chat installs its asker here.
  */
 import { createInterface } from 'node:readline/promises';
+import { SwitchboardError } from '../errors.js';
 
 /** Reads one answer line after showing `prompt`; undefined when input ended or `signal` aborted. */
 export type LineAsker = (prompt: string, signal: AbortSignal) => Promise<string | undefined>;
@@ -48,22 +49,36 @@ export function oneQuestion<T>(ask: () => Promise<T>): Promise<T> {
   return run;
 }
 
-async function readlineAsker(prompt: string, signal: AbortSignal): Promise<string | undefined> {
+/**
+ * One question on a free stdin, answered at the terminal: the line, or undefined when the input
+ * ended (Ctrl+D). Ctrl+C at the question (raw mode: it reaches readline, not the process) or an
+ * abort of `signal` rejects with INTERRUPTED. The one-shot chat's approval question uses it as
+ * it is; a server's question (below) takes an interruption as no answer.
+ */
+export async function questionOnStdin(prompt: string, signal: AbortSignal | undefined): Promise<string | undefined> {
   // Aborted before the question (its module was still loading): its listener would never fire.
-  if (signal.aborted) return undefined;
+  if (signal?.aborted) throw new SwitchboardError('INTERRUPTED', 'Interrupted.');
   const rl = createInterface({ input: process.stdin, output: process.stderr, terminal: true });
   const cancel = new AbortController();
   const onAbort = () => cancel.abort();
-  signal.addEventListener('abort', onAbort, { once: true });
+  signal?.addEventListener('abort', onAbort, { once: true });
   rl.on('SIGINT', () => cancel.abort());
+  let ended = false;
+  rl.on('close', () => (ended = true));
   try {
     return await rl.question(prompt, { signal: cancel.signal });
-  } catch {
-    return undefined;
+  } catch (error) {
+    if (cancel.signal.aborted) throw new SwitchboardError('INTERRUPTED', 'Interrupted.');
+    if (ended) return undefined;
+    throw error;
   } finally {
-    signal.removeEventListener('abort', onAbort);
+    signal?.removeEventListener('abort', onAbort);
     rl.close();
   }
+}
+
+function readlineAsker(prompt: string, signal: AbortSignal): Promise<string | undefined> {
+  return questionOnStdin(prompt, signal).catch(() => undefined);
 }
 
 /** Reads one line through the installed asker. */

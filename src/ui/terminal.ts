@@ -22,6 +22,8 @@
  *
  * Secrets: each event is masked whole (every string in it, policy/secrets.ts) before any of
  * it is cut to the width, so a tool line never shows a config secret, nor the start of one.
+ * Text and reasoning deltas come masked already: the caller passes a turn's events through
+ * policy/delta-masking.ts (cli/run-turn.ts does), which no renderer of a single delta can replace.
  */
 import type { OutputEvent } from '../agent/events.js';
 import { errorMessage } from '../errors.js';
@@ -95,7 +97,9 @@ export class TerminalRenderer {
    */
   render(event: OutputEvent): void {
     try {
-      this.draw(maskedCopy(event, this.mask));
+      // Streamed text is masked upstream, re-cut so no secret spans two deltas (runTurn's
+      // DeltaMasking); a fragment masked again could only cost time, per delta.
+      this.draw(event.type === 'text_delta' || event.type === 'reasoning_delta' ? event : maskedCopy(event, this.mask));
     } catch (error) {
       try {
         this.options.stderr.write(`\n! could not show a ${event.type} event: ${oneLine(this.mask(errorMessage(error)), 200)}\n`);
