@@ -5,14 +5,11 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
-import { startMockLlm, type MockLlm, type RecordedRequest, type ScriptedReply, type ScriptedToolCall } from '../support/mock-llm.js';
+import { startMockLlm, type MockLlm, type RecordedRequest, type ScriptedReply, type ScriptedToolCall, messagesOf } from '../support/mock-llm.js';
 import { closeTerminals, openTerminal, TERMINAL_MISSING } from '../support/terminal.js';
 import { fixtureServer, lines, useE2eHarness } from './harness.js';
 
 afterEach(closeTerminals);
-
-type Message = { role: string; content?: string; tool_call_id?: string };
-const messagesOf = (request: RecordedRequest): Message[] => request.body?.messages ?? [];
 
 function callsThenDone(...calls: ScriptedToolCall[]): (request: RecordedRequest) => ScriptedReply {
   return (request) => (messagesOf(request).at(-1)?.role === 'tool' ? { text: 'All done.' } : { toolCalls: calls });
@@ -46,15 +43,9 @@ describe.skipIf(TERMINAL_MISSING)('the approval question at a terminal', () => {
     expect(first).toMatch(/hints from the server \(unverified\): read-only, destructive/);
     expect(first).toMatch(/"text": "first"/);
     expect(first).not.toMatch(/"text": "second"/); // the second question waits for the first answer
-    let mark = t.screen().length;
-    t.type('n\r');
-    await t.waitFor(QUESTION, mark);
-    expect(t.screen().slice(mark)).toMatch(/"text": "second"/);
-    mark = t.screen().length;
-    t.type('e\r');
-    await t.waitFor(/Your reason, for the model \(Enter for none\): /, mark);
-    t.type('not on a Friday\r');
-    await t.waitFor(/All done\./, mark);
+    expect(await t.typeAndWait('n\r', QUESTION)).toMatch(/"text": "second"/);
+    await t.typeAndWait('e\r', /Your reason, for the model \(Enter for none\): /);
+    await t.typeAndWait('not on a Friday\r', /All done\./);
     expect(await t.exit).toBe(0);
     expect(ran()).toEqual([]);
     expect(toolMessages(mock)).toEqual([
@@ -73,13 +64,8 @@ describe.skipIf(TERMINAL_MISSING)('the approval question at a terminal', () => {
     await t.waitFor(QUESTION);
     expect(t.screen()).toMatch(/x… \(103 more characters: \[v\] shows all\)/);
     expect(t.screen()).not.toMatch(/xEND/);
-    let mark = t.screen().length;
-    t.type('v\r');
-    await t.waitFor(QUESTION, mark);
-    expect(t.screen().slice(mark).replace(/\r?\n/g, '')).toMatch(/xEND/);
-    mark = t.screen().length;
-    t.type('a\r');
-    await t.waitFor(/All done\./, mark);
+    expect((await t.typeAndWait('v\r', QUESTION)).replace(/\r?\n/g, '')).toMatch(/xEND/);
+    await t.typeAndWait('a\r', /All done\./);
     expect(await t.exit).toBe(0);
     expect(ran().map((line) => line.split(' ')[0])).toEqual(['echo', 'echo', 'echo']);
     expect(t.screen().match(/Run it\?/g)).toHaveLength(2); // the first question, and again after [v]
@@ -121,9 +107,7 @@ describe.skipIf(TERMINAL_MISSING)('the approval question at a terminal', () => {
     await t.waitFor(/you> /);
     await t.typeAndWait('Echo please\r', QUESTION);
     await t.typeAndWait('\x03', /turn cancelled[\s\S]*you> /);
-    let mark = t.screen().length;
-    t.type('Hello again\r');
-    await t.waitFor(/Second turn\.[\s\S]*you> /, mark);
+    await t.typeAndWait('Hello again\r', /Second turn\.[\s\S]*you> /);
     expect(ran()).toEqual([]);
     // The cancelled turn was taken back: the second request has only the second message.
     expect(messagesOf(mock.requests.at(-1)!).map((m) => [m.role, m.content])).toEqual([['user', 'Hello again']]);

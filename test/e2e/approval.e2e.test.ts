@@ -6,14 +6,11 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { startMockLlm, type MockLlm, type RecordedRequest, type ScriptedReply, type ScriptedToolCall } from '../support/mock-llm.js';
+import { startMockLlm, type MockLlm, type RecordedRequest, type ScriptedReply, type ScriptedToolCall, messagesOf } from '../support/mock-llm.js';
 import { DEMO_SCRIPT_PATH } from '../support/paths.js';
 import { expectNoStackTrace, fixtureServer, lines, useE2eHarness } from './harness.js';
 
 const h = useE2eHarness();
-
-type Message = { role: string; content?: string; tool_call_id?: string };
-const messagesOf = (request: RecordedRequest): Message[] => request.body?.messages ?? [];
 
 /** Calls `calls` (one reply, in parallel) for the user message; once tool messages are in, answers "done". */
 function callsThenDone(...calls: ScriptedToolCall[]): (request: RecordedRequest) => ScriptedReply {

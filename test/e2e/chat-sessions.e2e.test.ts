@@ -9,12 +9,9 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { readSessionFile } from '../../src/session/reader.js';
 import { sessionIdOf } from '../../src/session/paths.js';
-import { startMockLlm, type RecordedRequest, type ScriptedReply } from '../support/mock-llm.js';
+import { startMockLlm, type RecordedRequest, type ScriptedReply, messagesOf, type RequestMessage } from '../support/mock-llm.js';
 import { sleep, waitUntil } from '../support/processes.js';
 import { expectNoStackTrace, fixtureServer, temperatureServer, useE2eHarness } from './harness.js';
-
-type Message = { role: string; content?: unknown; tool_calls?: Array<{ id: string }>; tool_call_id?: string };
-const messagesOf = (request: RecordedRequest): Message[] => request.body?.messages ?? [];
 
 const states: string[] = [];
 afterAll(() => {
@@ -178,7 +175,7 @@ describe('chat sessions', () => {
  * Checks what a provider insists on: every assistant tool call answered by one tool message,
  * in call order, right after it; no tool message elsewhere; user and assistant turns alternate.
  */
-function expectWellFormed(messages: Message[]): void {
+function expectWellFormed(messages: RequestMessage[]): void {
   let i = 0;
   let lastTurn: 'user' | 'assistant' | undefined;
   while (i < messages.length) {

@@ -5,8 +5,8 @@
  * a garbage chunk look like. No timing assertions: a wait that should not happen shows up as
  * the run being killed by the harness's 20 s timeout, or as extra requests.
  */
-import { createServer } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
+import { freePort } from '../support/server-processes.js';
 import { startMockLlm, type MockLlm, type ScriptedReply } from '../support/mock-llm.js';
 import { expectNoStackTrace, lines, temperatureServer, useE2eHarness } from './harness.js';
 
@@ -32,14 +32,6 @@ function noServers(settings: Record<string, unknown> = {}): string {
 /** What a retry notice on stderr looks like, whatever its exact wording. */
 const RETRY_NOTICE = /↻|retry \d/i;
 
-/** A loopback port with nothing listening: listen on an ephemeral port, then close it. */
-async function closedPort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
 
 describe('which key goes to the model server', () => {
   it('--api-key-env NAME sends that variable, and neither HF_TOKEN nor SWITCHBOARD_API_KEY', async () => {
@@ -125,7 +117,7 @@ describe('a refused key', () => {
 
 describe('a model server that is not there', () => {
   it('a refused connection on loopback: fails at once (no retries) with the URL and the cause', async () => {
-    const port = await closedPort();
+    const port = await freePort() // nobody listens on it;
     const url = `http://127.0.0.1:${port}/v1`;
     const r = await h.run(['chat', '--config', noServers(), '--endpoint-url', url, '--model', 'local', '--retries', '3', 'Hi']);
     expect(r.code, r.stderr).toBe(1);

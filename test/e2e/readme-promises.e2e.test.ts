@@ -6,7 +6,7 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { startMockLlm, type MockLlm, type RecordedRequest } from '../support/mock-llm.js';
+import { startMockLlm, type MockLlm, type RecordedRequest, messagesOf } from '../support/mock-llm.js';
 import { readPidFileNow } from '../support/processes.js';
 import { closeTerminals, openTerminal, TERMINAL_MISSING } from '../support/terminal.js';
 import { expectNoStackTrace, fixtureServer, lines, temperatureServer, useE2eHarness } from './harness.js';
@@ -22,8 +22,6 @@ afterEach(async () => {
   await mock.close();
 });
 
-type Message = { role: string; content?: unknown };
-const messagesOf = (request: RecordedRequest): Message[] => request.body?.messages ?? [];
 const toolMessages = (request: RecordedRequest) => messagesOf(request).filter((m) => m.role === 'tool').map((m) => String(m.content));
 
 /** `switchboard chat` against the mock, with a config holding `servers` and `settings`. */

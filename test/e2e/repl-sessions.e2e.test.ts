@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { readSessionFile } from '../../src/session/reader.js';
-import { startMockLlm, type RecordedRequest, type ScriptedReply } from '../support/mock-llm.js';
+import { startMockLlm, type RecordedRequest, type ScriptedReply, messagesOf, type RequestMessage } from '../support/mock-llm.js';
 import { closeTerminals, openTerminal, TERMINAL_MISSING } from '../support/terminal.js';
 import { fixtureServer, temperatureServer, useE2eHarness } from './harness.js';
 
@@ -17,9 +17,6 @@ const states: string[] = [];
 afterAll(() => {
   for (const dir of states) rmSync(dir, { recursive: true, force: true });
 });
-
-type Message = { role: string; content?: unknown };
-const messagesOf = (request: RecordedRequest): Message[] => request.body?.messages ?? [];
 
 function rememberingModel(request: RecordedRequest): ScriptedReply {
   const users = messagesOf(request).filter((m) => m.role === 'user').map((m) => String(m.content));
@@ -116,7 +113,7 @@ describe.skipIf(TERMINAL_MISSING)('interactive chat: session commands', () => {
       first.type('\x04');
       expect(await first.exit).toBe(0);
       expect(existsSync(saved)).toBe(true);
-      expect(readSessionFile(saved).records.filter((r) => r.type === 'message').map((r) => (r as { message: Message }).message.content)).toEqual(['My name is Ada.', 'Nice to meet you.']);
+      expect(readSessionFile(saved).records.filter((r) => r.type === 'message').map((r) => (r as { message: RequestMessage }).message.content)).toEqual(['My name is Ada.', 'Nice to meet you.']);
 
       const second = openTerminal(args, { env });
       await second.waitFor(/you> /, 0, 60_000);

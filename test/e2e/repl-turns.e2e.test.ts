@@ -7,27 +7,16 @@
  * - the answer to a question (an approval) stays out of the input history file and the up arrow.
  */
 import { readFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { startMockLlm, type MockLlm, type RecordedRequest, type ScriptedReply } from '../support/mock-llm.js';
+import { freePort } from '../support/server-processes.js';
+import { startMockLlm, type MockLlm, type ScriptedReply, messagesOf } from '../support/mock-llm.js';
 import { closeTerminals, openTerminal, TERMINAL_MISSING } from '../support/terminal.js';
 import { fixtureServer, lines, useE2eHarness } from './harness.js';
 
 afterEach(closeTerminals);
 
-type Message = { role: string; content?: unknown };
-const messagesOf = (request: RecordedRequest): Message[] => request.body?.messages ?? [];
 const QUESTION = /Run it\? \[y\]es once/;
-
-/** A loopback port nobody listens on (taken from the OS, then given back). */
-async function deadPort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
 
 describe.skipIf(TERMINAL_MISSING)('the interactive chat after a failed turn', () => {
   const h = useE2eHarness();
@@ -43,21 +32,10 @@ describe.skipIf(TERMINAL_MISSING)('the interactive chat after a failed turn', ()
     const config = h.file('config.json', { mcpServers: {} });
     const t = openTerminal(['chat', '--config', config, '--endpoint-url', mock.url, '--model', 'test-model', '--retries', '0'], { env: { XDG_STATE_HOME: h.dir() } });
     await t.waitFor(/you> /);
-    let mark = t.screen().length;
-    t.type('hi\r');
-    await t.waitFor(/Hello\.[\s\S]*you> /, mark);
-
-    mark = t.screen().length;
-    t.type('weather?\r');
-    await t.waitFor(/✗ [^\n]*500[\s\S]*your message was not kept: the turn failed; send it again[\s\S]*you> /, mark);
-
-    mark = t.screen().length;
-    t.type('weather??\r');
-    await t.waitFor(/empty reply[\s\S]*your message was not kept: the model gave no answer; send it again[\s\S]*you> /, mark);
-
-    mark = t.screen().length;
-    t.type('weather, please?\r');
-    await t.waitFor(/Sunny\.[\s\S]*you> /, mark);
+    await t.typeAndWait('hi\r', /Hello\.[\s\S]*you> /);
+    await t.typeAndWait('weather?\r', /✗ [^\n]*500[\s\S]*your message was not kept: the turn failed; send it again[\s\S]*you> /);
+    await t.typeAndWait('weather??\r', /empty reply[\s\S]*your message was not kept: the model gave no answer; send it again[\s\S]*you> /);
+    await t.typeAndWait('weather, please?\r', /Sunny\.[\s\S]*you> /);
     expect(messagesOf(mock.requests.at(-1)!).map((m) => [m.role, m.content])).toEqual([
       ['user', 'hi'],
       ['assistant', 'Hello.'],
@@ -69,13 +47,10 @@ describe.skipIf(TERMINAL_MISSING)('the interactive chat after a failed turn', ()
 
   it("masks the config's secrets in the error line (a refused endpoint whose URL holds one), as one-shot chat does", async () => {
     const secret = 'repl-secret-4d1f9';
-    const config = h.file('config.json', { endpointUrl: `http://127.0.0.1:${await deadPort()}/\${env:SB_E2E_SECRET}/v1`, mcpServers: {} });
+    const config = h.file('config.json', { endpointUrl: `http://127.0.0.1:${await freePort()}/\${env:SB_E2E_SECRET}/v1`, mcpServers: {} });
     const t = openTerminal(['chat', '--config', config, '--model', 'test-model', '--retries', '0'], { env: { SB_E2E_SECRET: secret, XDG_STATE_HOME: h.dir() } });
     await t.waitFor(/you> /);
-    const mark = t.screen().length;
-    t.type('hello\r');
-    await t.waitFor(/✗ [^\n]*ECONNREFUSED[\s\S]*you> /, mark);
-    expect(t.screen().slice(mark)).toMatch(/✗ [^\n]*127\.0\.0\.1:\d+\/\*\*\*\/v1/);
+    expect(await t.typeAndWait('hello\r', /✗ [^\n]*ECONNREFUSED[\s\S]*you> /)).toMatch(/✗ [^\n]*127\.0\.0\.1:\d+\/\*\*\*\/v1/);
     expect(t.screen()).not.toContain(secret);
     t.type('\x04');
     expect(await t.exit).toBe(0);

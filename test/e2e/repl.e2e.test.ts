@@ -4,15 +4,12 @@
  * (Enter is "\r", Ctrl+C is "\x03", Ctrl+D is "\x04").
  */
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { startMockLlm, type MockLlm, type RecordedRequest, type ScriptedReply } from '../support/mock-llm.js';
+import { startMockLlm, type MockLlm, type RecordedRequest, type ScriptedReply, messagesOf } from '../support/mock-llm.js';
 import { readPidFile, waitForGone } from '../support/processes.js';
 import { closeTerminals, openTerminal, TERMINAL_MISSING } from '../support/terminal.js';
 import { fixtureServer, temperatureServer, useE2eHarness } from './harness.js';
 
 afterEach(closeTerminals);
-
-type Message = { role: string; content?: unknown; tool_calls?: unknown[] };
-const messagesOf = (request: RecordedRequest): Message[] => request.body?.messages ?? [];
 
 /**
  * A model that only knows what the history tells it: asked for the name, it answers with the

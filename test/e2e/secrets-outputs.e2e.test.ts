@@ -92,18 +92,18 @@ describe('a secret a server echoes back in a tool result', () => {
     const question = /Run it\? \[y\]es once/;
     const t = openTerminal(['chat', '--config', files.config, '--endpoint-url', mock.url, '--model', 'm', '--session', files.session, 'What is the key?'], { env: { SB_E2E_SECRET: SECRET } });
     await t.waitFor(question);
-    let mark = t.screen().length;
-    t.type('y\r');
     // The second call's arguments are the secret the model read: the question shows them masked.
-    await t.waitFor(question, mark);
-    expect(t.screen().slice(mark)).toMatch(/"text": "\*\*\*"/);
-    mark = t.screen().length;
-    t.type('y\r');
-    await t.waitFor(/The key is \*\*\*\./, mark);
+    expect(await t.typeAndWait('y\r', question)).toMatch(/"text": "\*\*\*"/);
+    await t.typeAndWait('y\r', /The key is \*\*\*\./);
     expect(await t.exit).toBe(0);
     const screen = t.screen();
     expect(screen).toMatch(/→ leaky\/echo .*\{"text":"\*\*\*"\}/);
     expect(screen).toMatch(/← env_value \d+ ms API_KEY=\*\*\*/);
     expect(screen).not.toContain(SECRET);
+    // The session it recorded, approvals of the secret argument included.
+    const session = readFileSync(files.session, 'utf8');
+    expect(session).toContain('"API_KEY=***"');
+    expect(session).toMatch(/"type":"approval_requested"[^\n]*"text":"\*\*\*"/);
+    expect(session).not.toContain(SECRET);
   });
 });

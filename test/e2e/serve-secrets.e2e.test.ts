@@ -47,7 +47,7 @@ describe('serve: config secrets in what a client gets', () => {
   it('are masked in the streamed answer and reasoning, the activity lines, the events, the completion and error bodies', async () => {
     const server = { ...fixtureServer('--tools', 'echo', '--env-tool'), env: { API_KEY: '${env:SB_SERVE_SECRET}' } };
     const config = h.file('leaky.json', { mcpServers: { leaky: server } });
-    const cli = h.start(['serve', '--config', config, '--endpoint-url', mock.url, '--model', 'test-model', '--port', '0', '--token-env', 'SERVE_TOKEN', '--yes'], { env: { SERVE_TOKEN: TOKEN, SB_SERVE_SECRET: SECRET }, timeoutMs: 60_000 });
+    const cli = h.start(['serve', '--config', config, '--endpoint-url', mock.url, '--model', 'test-model', '--port', '0', '--token-env', 'SERVE_TOKEN', '--yes'], { env: { SERVE_TOKEN: TOKEN, SB_SERVE_SECRET: SECRET } });
     await cli.waitForStderr(/listening on http:\/\/127\.0\.0\.1:\d+\/v1/);
     const url = /listening on (http:\/\/127\.0\.0\.1:\d+\/v1)/.exec(cli.stderr)![1]!;
     const client = new OpenAI({ baseURL: url, apiKey: TOKEN, maxRetries: 0 });

@@ -406,7 +406,6 @@ describe('agent loop guards', () => {
     const agent = new Agent({ model: model(mock), tools: own, maxSteps: 6 });
     const turn = await runTurn(agent, 'stress the tools');
     expect(turn.error).toBeUndefined();
-    expect(turn.ms).toBeLessThan(19_000); // did not wait for the 20 s sleep
     expect(ofType(turn.events, 'final')[0]?.text).toBe('all done');
 
     const toolMessages = (r: number) => mock.requests[r]!.body.messages.filter((m: { role: string }) => m.role === 'tool');

@@ -90,6 +90,17 @@ export interface RecordedRequest {
   path: string;
 }
 
+/** A chat message as a request carried it: the fields tests read (content as sent: text, or parts). */
+export interface RequestMessage {
+  role: string;
+  content?: any;
+  tool_calls?: Array<{ id: string; type?: string; function?: { name: string; arguments: string } }>;
+  tool_call_id?: string;
+}
+
+/** The messages a recorded request sent. */
+export const messagesOf = (request: RecordedRequest): RequestMessage[] => request.body?.messages ?? [];
+
 export interface MockLlm {
   /** Base URL to pass as endpointUrl, e.g. "http://127.0.0.1:PORT/v1". */
   url: string;

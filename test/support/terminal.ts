@@ -25,8 +25,8 @@ export interface Terminal {
   type(keys: string): void;
   /** Waits until the screen, after position `from`, matches (rejects after `timeoutMs`, default 60 s). */
   waitFor(pattern: RegExp, from?: number, timeoutMs?: number): Promise<void>;
-  /** Types `keys`, then waits until what the screen shows after them matches `pattern`. */
-  typeAndWait(keys: string, pattern: RegExp, timeoutMs?: number): Promise<void>;
+  /** Types `keys`, then waits until what the screen shows after them matches `pattern`; resolves to that part of the screen. */
+  typeAndWait(keys: string, pattern: RegExp, timeoutMs?: number): Promise<string>;
   /** The CLI's exit code (`script -e` passes it on). */
   exit: Promise<number | null>;
 }
@@ -68,10 +68,11 @@ export function openTerminal(args: readonly string[], options: { env?: Record<st
       const seen = await waitUntil(() => pattern.test(screen.slice(from)), timeoutMs);
       if (!seen) throw new Error(`the terminal never showed ${pattern}; it shows:\n${screen}`);
     },
-    typeAndWait(keys, pattern, timeoutMs) {
+    async typeAndWait(keys, pattern, timeoutMs) {
       const from = screen.length;
       terminal.type(keys);
-      return terminal.waitFor(pattern, from, timeoutMs);
+      await terminal.waitFor(pattern, from, timeoutMs);
+      return screen.slice(from);
     },
     exit,
   };

@@ -1,6 +1,7 @@
 /** Which credential goes to which model server (src/cli/model-factory.ts credentialFor). */
 import { describe, expect, it } from 'vitest';
-import { credentialFor, keyVariableFor } from '../../src/cli/model-factory.js';
+import { keyVariableFor } from '../../src/config/api-key.js';
+import { credentialFor } from '../../src/cli/model-factory.js';
 import { UserInputError } from '../../src/errors.js';
 
 const env = { HF_TOKEN: 'hf_secret' };
